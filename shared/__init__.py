@@ -1,0 +1,1 @@
+"""Charla's platform library: domain, use cases, ports and adapters."""

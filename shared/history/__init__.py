@@ -1,0 +1,1 @@
+"""Conversation history: table definitions and the export use case."""
