@@ -1,0 +1,37 @@
+# Charla: `make run` starts the whole platform locally; `make test` runs the full suite.
+# Both set up their own virtual environment (.venv) from the pinned requirements first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PORT ?= 8080
+
+.PHONY: install run test lint unit bench-cold-start clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: install
+	PORT=$(PORT) $(PY) -m charla_local
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install lint
+	$(PY) -m pytest
+
+unit: install
+	$(PY) -m pytest tests/unit -q
+
+bench-cold-start: install
+	$(PY) benchmarks/cold_start.py
+
+clean:
+	rm -rf $(VENV) .charla .pytest_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""Cold start of every function: import time and first request, each in a fresh process.
+
+Run: `make bench-cold-start` (or `.venv/bin/python benchmarks/cold_start.py [--runs N]`).
+Prints, per function, the median over N fresh interpreters of the time to import
+its module, the time to handle a first request on the embedded backends, and
+whether scikit-learn or the BigQuery client got imported on the way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+PROBE = r"""
+import json, sys, time, base64
+start = time.perf_counter()
+import importlib
+name = sys.argv[1]
+module = importlib.import_module(f"functions.{name}.main")
+imported = time.perf_counter()
+function = getattr(module, name)
+if name.startswith("webhook_"):
+    from flask import Flask
+    app = Flask("probe")
+    with app.test_request_context("/", method="POST", json={"site": "demo-site", "visitor_id": "bench-visitor",
+                                                              "text": "hola"}):
+        response = function(__import__("flask").request)
+        status = response.status_code
+else:
+    from cloudevents.http import CloudEvent
+    payload = json.loads(sys.argv[2])
+    event = CloudEvent({"type": "google.cloud.pubsub.topic.v1.messagePublished", "source": "//bench",
+                        "id": "1"}, {"message": {"data": base64.b64encode(json.dumps(payload).encode()).decode(),
+                                                 "attributes": {}, "messageId": "1"}})
+    function(event)
+    status = 200
+handled = time.perf_counter()
+heavy = sorted(m for m in ("sklearn", "google.cloud.bigquery", "nlu_model", "duckdb") if m in sys.modules)
+print(json.dumps({"import_ms": (imported - start) * 1000, "first_request_ms": (handled - imported) * 1000,
+                  "status": status, "heavy": heavy}))
+"""
+
+
+def prepare(data_dir: Path) -> dict[str, dict]:
+    """Publish the demo bots and build one realistic payload per event function."""
+    os.environ["CHARLA_DATA_DIR"] = str(data_dir)
+    from shared.bootstrap import Platform
+    from shared.channels import webchat
+    from shared.domain.messages import HistoryRecord, OutboundMessage
+    from shared.settings import Settings
+
+    platform = Platform(Settings.from_env())
+    platform.directory.load_folder(platform.settings.bots_dir)
+    from shared import topics
+
+    for topic in topics.ALL_TOPICS:
+        platform.bus.ensure_topic(topic)
+    route = platform.directory.channel(webchat.CHANNEL, "demo-site")
+    visitor = webchat.VisitorMessage("demo-site", "bench-visitor", "hola", "bench-1")
+    inbound = webchat.to_inbound(visitor, route, "bench-1", platform.clock.now().isoformat())
+    outbound = OutboundMessage(message_id="out_bench", workspace_id=route.workspace_id,
+                               conversation_id=inbound.conversation_id, session_id="s", channel="webchat",
+                               account="demo-site", recipient="bench-visitor", kind="text", text="hola",
+                               created_at=inbound.received_at)
+    history = HistoryRecord(table="events", row={"event_id": "ev_bench", "workspace_id": "demo", "type": "bench",
+                                                 "occurred_at": inbound.received_at})
+    platform.close()
+    return {"resolve_intent": inbound.to_dict(), "send_message": outbound.to_dict(),
+            "export_history": history.to_dict()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    import main as functions_source
+
+    print(f"{'function':<18} {'import ms':>10} {'first request ms':>17} {'total ms':>9}  heavy modules imported")
+    with tempfile.TemporaryDirectory() as tmp:
+        payloads = prepare(Path(tmp))
+        env = {**os.environ, "CHARLA_BACKEND": "embedded", "CHARLA_DATA_DIR": tmp, "PYTHONPATH": str(REPO)}
+        for name in functions_source.FUNCTIONS:
+            samples = []
+            for _ in range(args.runs):
+                out = subprocess.run([sys.executable, "-c", PROBE, name, json.dumps(payloads.get(name, {}))],
+                                     cwd=REPO, env=env, capture_output=True, text=True, check=True)
+                samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            imp = statistics.median(s["import_ms"] for s in samples)
+            first = statistics.median(s["first_request_ms"] for s in samples)
+            heavy = ", ".join(samples[-1]["heavy"]) or "-"
+            print(f"{name:<18} {imp:>10.0f} {first:>17.0f} {imp + first:>9.0f}  {heavy}")
+
+
+if __name__ == "__main__":
+    main()

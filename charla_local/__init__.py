@@ -1,0 +1,1 @@
+"""The local stack: every function on one port, event functions wired to the bus."""

@@ -1,0 +1,129 @@
+"""Build and run the whole platform in one process (``make run``).
+
+Every function is served at ``/<name>`` as Cloud Functions URLs are; the event
+functions are fed by dispatchers pulling their subscriptions; bots are published
+from CHARLA_BOTS_DIR; ``/healthz`` answers 200 once all of that is ready.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import functions_framework
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+import main as functions_source
+from charla_local.dispatch import SubscriptionDispatcher
+from shared import topics
+from shared.bootstrap import Platform, use_platform
+from shared.observability import log
+from shared.outbox import Outbox
+from shared.ports.event_bus import Subscription
+from shared.settings import Settings
+
+SOURCE = str(Path(functions_source.__file__).resolve())
+EVENT_FUNCTIONS = {fs.function for fs in topics.function_subscriptions()}
+DEAD_LETTER_RETENTION = Subscription(name="charla-dead-letter-retained", topic=topics.DEAD_LETTER)
+OUTBOX_SWEEP_INTERVAL_S = 5.0
+
+
+class LocalStack:
+    def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None:
+        self.settings = settings
+        self.platform = Platform(settings)
+        self.host = host
+        self.port = port
+        self.ready = threading.Event()
+        self._stop = threading.Event()
+        self._dispatchers: list[SubscriptionDispatcher] = []
+        self._threads: list[threading.Thread] = []
+        self._server = make_server(host, port, self._wsgi_app(), threaded=True)
+
+    def _wsgi_app(self):
+        apps = {}
+        for name in functions_source.FUNCTIONS:
+            signature = "cloudevent" if name in EVENT_FUNCTIONS else "http"
+            apps[f"/{name}"] = functions_framework.create_app(target=name, source=SOURCE, signature_type=signature)
+
+        @Request.application
+        def root(request: Request) -> Response:
+            if request.path == "/healthz":
+                if self.ready.is_set():
+                    return Response('{"status": "ok"}', 200, mimetype="application/json")
+                return Response('{"status": "starting"}', 503, mimetype="application/json")
+            known = ", ".join(f"/{n}" for n in functions_source.FUNCTIONS)
+            return Response(f'{{"error": "no function at {request.path}; functions: {known}"}}', 404,
+                            mimetype="application/json")
+
+        def dispatch(environ, start_response):
+            # /<function>[/rest] goes to that function's app with PATH_INFO "/rest" (never empty:
+            # an empty path would make Flask redirect instead of calling the function).
+            path = environ.get("PATH_INFO", "")
+            name, _, rest = path.lstrip("/").partition("/")
+            app = apps.get(f"/{name}")
+            if app is None:
+                return root(environ, start_response)
+            environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + f"/{name}",
+                       "PATH_INFO": f"/{rest}"}
+            return app(environ, start_response)
+
+        return dispatch
+
+    def start(self) -> None:
+        use_platform(self.platform)
+        http = threading.Thread(target=self._server.serve_forever, name="http", daemon=True)
+        http.start()
+        self._threads.append(http)
+        log("INFO", "local stack starting", backend=self.settings.backend, port=self.port,
+            data_dir=str(self.settings.data_dir))
+        self._prepare()
+        for function_subscription in topics.function_subscriptions():
+            function = getattr(functions_source, function_subscription.function)
+            dispatcher = SubscriptionDispatcher(self.platform.bus, self.settings.project,
+                                                function_subscription.subscription, function)
+            dispatcher.start()
+            self._dispatchers.append(dispatcher)
+        scheduler = self.platform.scheduler
+        if hasattr(scheduler, "start"):  # the embedded scheduler runs due tasks in-process
+            scheduler.start()
+        sweeper = threading.Thread(target=self._sweep_outbox, name="outbox-sweep", daemon=True)
+        sweeper.start()
+        self._threads.append(sweeper)
+        self.ready.set()
+        log("INFO", "local stack ready", url=f"http://{self.host}:{self.port}")
+
+    def _prepare(self) -> None:
+        bus = self.platform.bus
+        for topic in topics.ALL_TOPICS:
+            bus.ensure_topic(topic)
+        for function_subscription in topics.function_subscriptions():
+            bus.ensure_subscription(function_subscription.subscription)
+        bus.ensure_subscription(DEAD_LETTER_RETENTION)
+        self.platform.warehouse.ensure_tables()
+        bots = self.platform.directory.load_folder(self.settings.bots_dir)
+        log("INFO", "bots published", bots=[b.id for b in bots], folder=str(self.settings.bots_dir))
+        # Replies staged before a crash are published now rather than at the first sweep.
+        Outbox(self.platform.store, bus, self.platform.clock).sweep(older_than=timedelta(0))
+
+    def _sweep_outbox(self) -> None:
+        outbox = Outbox(self.platform.store, self.platform.bus, self.platform.clock)
+        while not self._stop.wait(OUTBOX_SWEEP_INTERVAL_S):
+            try:
+                outbox.sweep(older_than=timedelta(seconds=10))
+            except Exception as exc:
+                log("WARNING", "outbox sweep failed", error=repr(exc))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.ready.clear()
+        for dispatcher in self._dispatchers:
+            dispatcher.stop()
+        scheduler = self.platform.__dict__.get("scheduler")
+        if scheduler is not None and hasattr(scheduler, "stop"):
+            scheduler.stop()
+        self._server.shutdown()
+        self.platform.close()
+        use_platform(None)

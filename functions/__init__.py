@@ -1,0 +1,1 @@
+"""Entry points: one package per Cloud Function, each thin (parse, call one use case, respond)."""

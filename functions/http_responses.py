@@ -1,0 +1,39 @@
+"""JSON responses and request guards shared by the HTTP functions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Request, Response
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "3600",
+}
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json",
+                    headers=headers or {})
+
+
+def json_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return json_response({"error": message}, status, headers)
+
+
+def read_json_body(request: Request, max_bytes: int) -> tuple[Any, Response | None]:
+    """The parsed JSON body, or the 4xx response that names what is wrong with it."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        return None, json_error(413, f"body of {request.content_length} bytes, at most {max_bytes}")
+    raw = request.stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        return None, json_error(413, f"body larger than {max_bytes} bytes")
+    if not raw:
+        return None, json_error(400, "empty body; expected a JSON object")
+    try:
+        return json.loads(raw), None
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, json_error(400, f"malformed JSON: {exc}")

@@ -1,0 +1,75 @@
+"""webhook_webchat: visitors' messages in (POST), their replies out (GET after a cursor)."""
+
+from __future__ import annotations
+
+import uuid
+
+import functions_framework
+from flask import Request, Response
+
+from functions.http_responses import CORS_HEADERS, json_error, json_response, read_json_body
+from shared.bootstrap import current_platform
+from shared.channels import webchat
+from shared.conversations.receive import receive_inbound_message
+from shared.domain.ids import conversation_id
+from shared.errors import InvalidInput, NotFound
+from shared.observability import log
+
+FUNCTION = "webhook_webchat"
+
+
+@functions_framework.http
+def webhook_webchat(request: Request) -> Response:
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=CORS_HEADERS)
+    if request.method == "POST":
+        return _post_message(request)
+    if request.method == "GET":
+        return _get_replies(request)
+    return json_error(405, f"method {request.method} not allowed; use POST or GET", CORS_HEADERS)
+
+
+def _post_message(request: Request) -> Response:
+    platform = current_platform()
+    body, problem = read_json_body(request, platform.settings.max_body_bytes)
+    if problem is not None:
+        problem.headers.update(CORS_HEADERS)
+        return problem
+    try:
+        visitor = webchat.parse_visitor_message(body)
+        route = platform.directory.channel(webchat.CHANNEL, visitor.site)
+    except InvalidInput as exc:
+        return json_error(400, str(exc), CORS_HEADERS)
+    except NotFound as exc:
+        log("WARNING", "web chat message for an unknown site", function=FUNCTION)
+        return json_error(404, str(exc), CORS_HEADERS)
+    provider_id = visitor.client_message_id or uuid.uuid4().hex
+    message = webchat.to_inbound(visitor, route, provider_id, platform.clock.now().isoformat())
+    result = receive_inbound_message(platform, message, FUNCTION)
+    return json_response({"message_id": result.message_id, "conversation_id": result.conversation_id,
+                          "duplicate": result.duplicate}, 202, CORS_HEADERS)
+
+
+def _get_replies(request: Request) -> Response:
+    platform = current_platform()
+    site = request.args.get("site", "")
+    visitor = request.args.get("visitor_id", "")
+    try:
+        webchat.parse_visitor_message({"site": site, "visitor_id": visitor, "text": "poll"})
+        after = int(request.args.get("after", "0"))
+        if after < 0:
+            raise ValueError
+    except InvalidInput as exc:
+        return json_error(400, str(exc), CORS_HEADERS)
+    except ValueError:
+        return json_error(400, "after: expected the cursor of the last reply seen (a whole number >= 0)",
+                          CORS_HEADERS)
+    try:
+        route = platform.directory.channel(webchat.CHANNEL, site)
+    except NotFound as exc:
+        return json_error(404, str(exc), CORS_HEADERS)
+    box = webchat.WebchatReplyBox(platform.store, platform.clock)
+    conversation = conversation_id(route.workspace_id, webchat.CHANNEL, route.account, visitor)
+    replies = box.replies_after(conversation, after)
+    cursor = replies[-1]["seq"] if replies else after
+    return json_response({"replies": replies, "cursor": cursor}, 200, CORS_HEADERS)

@@ -1,0 +1,22 @@
+"""Source file for functions-framework and Cloud Functions: every function by its name.
+
+``functions-framework --target webhook_webchat`` loads this module and asks for the
+attribute; it is imported on demand (PEP 562) so a function loads only its own code.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+FUNCTIONS = ("webhook_webchat", "resolve_intent", "send_message", "export_history")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in FUNCTIONS:
+        raise AttributeError(f"module {__name__!r} has no function {name!r}; functions: {', '.join(FUNCTIONS)}")
+    return getattr(importlib.import_module(f"functions.{name}.main"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(FUNCTIONS)

@@ -1,0 +1,173 @@
+"""Warehouse on a local DuckDB file: the embedded twin of the BigQuery history dataset.
+
+A DuckDB file can be open for writing in only one process at a time, and the
+local stack and separately started functions may share the data dir. So no
+connection is kept: each operation connects, does its work and closes, under a
+process-wide lock; a lock held by another process surfaces as TransientError so
+the caller's redelivery tries again a moment later.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from shared.errors import InvalidInput, NotFound, TransientError
+from shared.history.rows import spec_for, validate_rows
+from shared.history.tables import TableSpec, history_tables
+
+_DUCKDB_TYPES = {
+    "STRING": "VARCHAR",
+    "INTEGER": "BIGINT",
+    "FLOAT": "DOUBLE",
+    "BOOLEAN": "BOOLEAN",
+    "TIMESTAMP": "TIMESTAMPTZ",
+    "DATE": "DATE",
+    "JSON": "JSON",
+}
+_TIMESTAMPTZ = "TIMESTAMP WITH TIME ZONE"
+
+# DuckDB caches one database instance per file per process; one lock for all of
+# them keeps connect/close of concurrent threads from racing on that cache.
+_PROCESS_LOCK = threading.RLock()
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+class DuckDBWarehouse:
+    """History tables in a DuckDB file at ``path`` (created with its folder on first use)."""
+
+    def __init__(self, path: str | Path, tables: Mapping[str, TableSpec] | None = None) -> None:
+        self._path = Path(path)
+        self._tables = dict(history_tables() if tables is None else tables)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def ensure_tables(self) -> None:
+        with self._connection() as conn:
+            for spec in self._tables.values():
+                conn.execute(self._create_table_sql(spec))
+
+    def insert_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        spec = spec_for(self._tables, table)
+        clean = validate_rows(spec, rows)
+        if not clean:
+            return
+        columns = spec.column_names
+        json_columns = {c.name for c in spec.columns if c.type == "JSON"}
+        values = [
+            [json.dumps(row[name]) if name in json_columns and row[name] is not None else row[name] for name in columns]
+            for row in clean
+        ]
+        sql = (
+            f"INSERT INTO {_quote(spec.name)} ({', '.join(_quote(c) for c in columns)})"
+            f" VALUES ({', '.join('?' for _ in columns)}) ON CONFLICT DO NOTHING"
+        )
+        with self._connection() as conn:
+            conn.execute("BEGIN TRANSACTION")
+            try:
+                conn.executemany(sql, values)
+            except duckdb.Error as exc:
+                conn.execute("ROLLBACK")
+                raise self._translate(exc, spec.name) from exc
+            conn.execute("COMMIT")
+
+    def read_rows(self, table: str, *, limit: int | None = None) -> list[dict[str, Any]]:
+        spec = spec_for(self._tables, table)
+        if limit is not None and limit < 0:
+            raise InvalidInput(f"{table}: limit must not be negative, got {limit}")
+        sql = f"SELECT * FROM {_quote(spec.name)}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._connection() as conn:
+            try:
+                rows = _fetch(conn, sql, None)
+            except duckdb.Error as exc:
+                raise self._translate(exc, spec.name) from exc
+        json_columns = [c.name for c in spec.columns if c.type == "JSON"]
+        for row in rows:
+            for name in json_columns:
+                if isinstance(row.get(name), str):
+                    row[name] = json.loads(row[name])
+        return rows
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run SQL (DuckDB dialect) and return the rows as dicts; TIMESTAMPTZ values as aware UTC datetimes.
+
+        Errors in the SQL itself propagate as DuckDB errors: report queries are code, not input.
+        """
+        with self._connection() as conn:
+            try:
+                return _fetch(conn, sql, params)
+            except duckdb.IOException as exc:
+                raise TransientError(f"query: DuckDB I/O error on {self._path}: {exc}") from exc
+
+    def close(self) -> None:
+        """Nothing is held between operations."""
+
+    def _create_table_sql(self, spec: TableSpec) -> str:
+        definitions = []
+        for column in spec.columns:
+            definition = f"{_quote(column.name)} {_DUCKDB_TYPES[column.type]}"
+            if column.name == spec.id_column:
+                definition += " PRIMARY KEY"
+            elif column.mode == "REQUIRED":
+                definition += " NOT NULL"
+            definitions.append(definition)
+        return f"CREATE TABLE IF NOT EXISTS {_quote(spec.name)} ({', '.join(definitions)})"
+
+    @contextmanager
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with _PROCESS_LOCK:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                conn = duckdb.connect(str(self._path))
+            except duckdb.IOException as exc:
+                if "lock" in str(exc).lower():
+                    raise TransientError(f"DuckDB file {self._path} is in use by another process: {exc}") from exc
+                raise
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+    def _translate(self, exc: duckdb.Error, table: str) -> Exception:
+        if isinstance(exc, duckdb.CatalogException):
+            return NotFound(f"history table {table!r} does not exist in {self._path}; run ensure_tables first")
+        if isinstance(exc, duckdb.IOException):
+            return TransientError(f"{table}: DuckDB I/O error on {self._path}: {exc}")
+        return exc
+
+
+def _fetch(conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None) -> list[dict[str, Any]]:
+    relation = conn.sql(sql, params=list(params) if params is not None else None)
+    if relation is None:  # a statement without a result set (DDL, plain INSERT)
+        return []
+    columns = relation.columns
+    # DuckDB returns TIMESTAMPTZ values only through pytz (not installed): read them as UTC wall time instead.
+    zoned = {name for name, kind in zip(columns, relation.types, strict=True) if str(kind) == _TIMESTAMPTZ}
+    if zoned:
+        relation = relation.project(
+            ", ".join(
+                f"timezone('UTC', {_quote(name)}) AS {_quote(name)}" if name in zoned else _quote(name)
+                for name in columns
+            )
+        )
+    return [
+        {
+            name: value.replace(tzinfo=UTC) if name in zoned and isinstance(value, datetime) else value
+            for name, value in zip(columns, record, strict=True)
+        }
+        for record in relation.fetchall()
+    ]

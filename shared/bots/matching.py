@@ -1,0 +1,56 @@
+"""Exact and keyword trigger matching, checked before any statistical model."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from shared.bots.definition import Bot
+
+_NON_WORD = re.compile(r"[^a-z0-9ñ]+")
+EXACT_CONFIDENCE = 1.0
+PHRASE_CONFIDENCE = 0.9
+# A message that holds at least this share of a trigger's words, in any order, matches it.
+KEYWORD_OVERLAP = 0.75
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents off (ñ kept: it changes meaning in Spanish), punctuation to spaces."""
+    lowered = text.lower().replace("ñ", "\x00")
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\x00", "ñ")
+    return " ".join(_NON_WORD.sub(" ", stripped).split())
+
+
+@dataclass(frozen=True)
+class TriggerMatch:
+    intent: str
+    confidence: float
+    how: str  # exact | phrase | keywords
+
+
+def match_trigger(bot: Bot, text: str) -> TriggerMatch | None:
+    message = normalise(text)
+    if not message:
+        return None
+    words = set(message.split())
+    best: TriggerMatch | None = None
+    for intent in bot.triggered_intents():
+        for trigger in intent.triggers:
+            phrase = normalise(trigger)
+            if not phrase:
+                continue
+            if phrase == message:
+                return TriggerMatch(intent.name, EXACT_CONFIDENCE, "exact")
+            candidate: TriggerMatch | None = None
+            if f" {phrase} " in f" {message} ":
+                candidate = TriggerMatch(intent.name, PHRASE_CONFIDENCE, "phrase")
+            else:
+                trigger_words = set(phrase.split())
+                overlap = len(trigger_words & words) / len(trigger_words)
+                if overlap >= KEYWORD_OVERLAP:
+                    candidate = TriggerMatch(intent.name, round(0.5 + 0.3 * overlap, 3), "keywords")
+            if candidate and (best is None or candidate.confidence > best.confidence):
+                best = candidate
+    return best

@@ -1,0 +1,1 @@
+"""Channels: one module per provider (parse inbound, deliver outbound)."""

@@ -1,0 +1,116 @@
+"""The web chat channel: visitors POST messages and poll their replies after a cursor.
+
+Replies live in the document store: ``webchat/{conversation}`` holds the last
+sequence number and ``webchat/{conversation}/replies/{message id}`` each reply,
+so delivering the same outbound message twice shows it once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from shared.domain.ids import conversation_id, inbound_message_id
+from shared.domain.messages import InboundMessage, OutboundMessage
+from shared.errors import InvalidInput
+from shared.ports.clock import Clock
+from shared.ports.document_store import DocumentStore, Filter, Transaction
+from shared.workspaces import ChannelRoute
+
+CHANNEL = "webchat"
+WEBCHAT = "webchat"
+MAX_TEXT_CHARS = 4096
+MAX_NAME_CHARS = 100
+MAX_REPLIES_PER_POLL = 100
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_ACCOUNT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def replies_collection(conversation: str) -> str:
+    return f"{WEBCHAT}/{conversation}/replies"
+
+
+@dataclass(frozen=True)
+class VisitorMessage:
+    site: str
+    visitor_id: str
+    text: str
+    client_message_id: str
+    name: str = ""
+
+
+def parse_visitor_message(body: Any) -> VisitorMessage:
+    """Validate the widget's JSON: {"site", "visitor_id", "text", "message_id"?, "name"?}."""
+    if not isinstance(body, dict):
+        raise InvalidInput("expected a JSON object with site, visitor_id and text")
+    unknown = sorted(set(body) - {"site", "visitor_id", "text", "message_id", "name"})
+    if unknown:
+        raise InvalidInput(f"unknown field(s): {', '.join(unknown)}")
+    site = body.get("site")
+    if not isinstance(site, str) or not _ACCOUNT.match(site):
+        raise InvalidInput("site: expected the web chat site id (1-64 of A-Z a-z 0-9 . _ -)")
+    visitor = body.get("visitor_id")
+    if not isinstance(visitor, str) or not _IDENTIFIER.match(visitor):
+        raise InvalidInput("visitor_id: expected 8-64 characters of A-Z a-z 0-9 _ -")
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("text: expected a non-empty string")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"text: {len(text)} characters, at most {MAX_TEXT_CHARS}")
+    client_id = body.get("message_id")
+    if client_id is not None and (not isinstance(client_id, str) or not _IDENTIFIER.match(client_id)):
+        raise InvalidInput("message_id: expected 8-64 characters of A-Z a-z 0-9 _ -")
+    name = body.get("name", "")
+    if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
+        raise InvalidInput(f"name: expected text of at most {MAX_NAME_CHARS} characters")
+    return VisitorMessage(site=site, visitor_id=visitor, text=text.strip(), client_message_id=client_id or "",
+                          name=name.strip())
+
+
+def to_inbound(visitor: VisitorMessage, route: ChannelRoute, provider_message_id: str, received_at: str
+               ) -> InboundMessage:
+    return InboundMessage(
+        message_id=inbound_message_id(CHANNEL, route.account, f"{visitor.visitor_id}:{provider_message_id}"),
+        provider_message_id=provider_message_id,
+        workspace_id=route.workspace_id,
+        channel=CHANNEL,
+        account=route.account,
+        contact=visitor.visitor_id,
+        conversation_id=conversation_id(route.workspace_id, CHANNEL, route.account, visitor.visitor_id),
+        bot_id=route.bot_id,
+        kind="text",
+        text=visitor.text,
+        received_at=received_at,
+        contact_name=visitor.name,
+    )
+
+
+class WebchatReplyBox:
+    """The web chat's ChannelSender: replies wait in the store until the widget polls."""
+
+    def __init__(self, store: DocumentStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def send(self, message: OutboundMessage) -> str:
+        collection = replies_collection(message.conversation_id)
+
+        def deliver(tx: Transaction) -> None:
+            if tx.get(collection, message.message_id) is not None:
+                return
+            box = tx.get(WEBCHAT, message.conversation_id) or {"last_seq": 0}
+            seq = box["last_seq"] + 1
+            tx.set(WEBCHAT, message.conversation_id, {**box, "last_seq": seq})
+            tx.set(collection, message.message_id, {
+                "seq": seq, "kind": message.kind, "text": message.text, "options": message.options,
+                "sender_type": message.sender_type, "sent_at": self._clock.now().isoformat(),
+            })
+
+        self._store.run_transaction(deliver)
+        return message.message_id
+
+    def replies_after(self, conversation: str, cursor: int, limit: int = MAX_REPLIES_PER_POLL) -> list[dict]:
+        documents = self._store.query(replies_collection(conversation), [Filter("seq", ">", cursor)],
+                                      order_by="seq", limit=limit)
+        return [{"message_id": d.id, **d.data} for d in documents]

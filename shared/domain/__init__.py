@@ -1,0 +1,1 @@
+"""Domain model: the messages and records that cross function boundaries."""

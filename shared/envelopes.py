@@ -1,0 +1,54 @@
+"""Pub/Sub CloudEvents in, one use case called, the retry policy applied.
+
+Transient failures (and bugs) propagate: the function answers 500 and Pub/Sub
+redelivers. Permanent ones (malformed input, unknown workspace or bot) are
+acknowledged and recorded on the dead-letter topic with the reason, never
+dropped silently and never retried forever.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shared import topics
+from shared.bootstrap import Platform
+from shared.errors import NotFound, PermanentError
+from shared.observability import log
+
+MAX_REASON_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class PubSubDelivery:
+    data: bytes
+    attributes: dict[str, str]
+    message_id: str
+
+
+def parse_pubsub_event(cloud_event: Any) -> PubSubDelivery:
+    data = cloud_event.data if hasattr(cloud_event, "data") else cloud_event
+    message = (data or {}).get("message") or {}
+    try:
+        raw = base64.b64decode(message.get("data", ""), validate=True)
+    except (ValueError, TypeError):
+        raise PermanentError("Pub/Sub message data is not base64") from None
+    return PubSubDelivery(raw, dict(message.get("attributes") or {}),
+                          message.get("messageId") or message.get("message_id") or "")
+
+
+def handle_pubsub_event(platform: Platform, function: str, cloud_event: Any,
+                        use_case: Callable[[PubSubDelivery], object]) -> None:
+    delivery = PubSubDelivery(b"", {}, "")
+    try:
+        delivery = parse_pubsub_event(cloud_event)
+        use_case(delivery)
+    except (PermanentError, NotFound) as exc:
+        reason = f"{type(exc).__name__}: {exc}"[:MAX_REASON_CHARS]
+        log("ERROR", "permanent failure; message recorded on the dead-letter topic", function=function,
+            pubsub_message_id=delivery.message_id, reason=reason)
+        platform.bus.publish(topics.DEAD_LETTER, delivery.data, attributes={
+            **delivery.attributes, "failed_function": function, "failure_reason": reason,
+        })

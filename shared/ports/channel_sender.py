@@ -1,0 +1,14 @@
+"""Channel sender port: deliver one outbound message through a channel."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from shared.domain.messages import OutboundMessage
+
+
+class ChannelSender(Protocol):
+    def send(self, message: OutboundMessage) -> str:
+        """Deliver ``message``; returns the channel's id for it. Redelivering the same
+        message id must not show the customer a second copy where the channel allows it."""
+        ...

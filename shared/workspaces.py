@@ -1,0 +1,137 @@
+"""Workspaces, channel accounts and published bots, kept in the document store."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.bots.definition import Bot
+from shared.bots.loader import load_bot
+from shared.errors import BotDefinitionError, NotFound
+from shared.ports.clock import Clock
+from shared.ports.document_store import DocumentStore
+
+WORKSPACES = "workspaces"
+CHANNELS = "channels"
+BOTS = "bots"
+WORKSPACE_FILE = "workspace.yaml"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    id: str
+    language: str = "es"
+    time_zone: str = "UTC"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelRoute:
+    """A connected channel account and where its conversations go."""
+
+    type: str
+    account: str
+    workspace_id: str
+    bot_id: str
+
+
+def channel_doc_id(channel_type: str, account: str) -> str:
+    return f"{channel_type}:{account}"
+
+
+def bot_doc_id(workspace_id: str, bot_id: str) -> str:
+    return f"{workspace_id}:{bot_id}"
+
+
+class WorkspaceDirectory:
+    """Reads and writes workspaces, channel routes and bots; caches parsed bots per version."""
+
+    def __init__(self, store: DocumentStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self._bots: dict[tuple[str, str], Bot] = {}
+        self._lock = threading.Lock()
+
+    def save_workspace(self, workspace: Workspace) -> None:
+        self._store.set(WORKSPACES, workspace.id, {
+            "language": workspace.language, "time_zone": workspace.time_zone, "name": workspace.name,
+        })
+
+    def workspace(self, workspace_id: str) -> Workspace:
+        data = self._store.get(WORKSPACES, workspace_id)
+        if data is None:
+            raise NotFound(f"workspace {workspace_id!r} does not exist")
+        return Workspace(id=workspace_id, language=data.get("language", "es"),
+                         time_zone=data.get("time_zone", "UTC"), name=data.get("name", ""))
+
+    def save_channel(self, route: ChannelRoute) -> None:
+        self._store.set(CHANNELS, channel_doc_id(route.type, route.account), {
+            "type": route.type, "account": route.account,
+            "workspace_id": route.workspace_id, "bot_id": route.bot_id,
+        })
+
+    def channel(self, channel_type: str, account: str) -> ChannelRoute:
+        data = self._store.get(CHANNELS, channel_doc_id(channel_type, account))
+        if data is None:
+            raise NotFound(f"no {channel_type} channel account {account!r} is connected")
+        return ChannelRoute(type=channel_type, account=account,
+                            workspace_id=data["workspace_id"], bot_id=data["bot_id"])
+
+    def publish_bot(self, workspace_id: str, text: str, file_name: str) -> Bot:
+        """Validate and publish; a bot that fails validation is never stored (the old one keeps running)."""
+        bot = load_bot(text, file_name)
+        self._store.set(BOTS, bot_doc_id(workspace_id, bot.id), {
+            "workspace_id": workspace_id, "bot_id": bot.id, "file_name": file_name, "source": text,
+            "version": bot.source_hash, "published_at": self._clock.now().isoformat(),
+        })
+        return bot
+
+    def bot(self, workspace_id: str, bot_id: str) -> Bot:
+        data = self._store.get(BOTS, bot_doc_id(workspace_id, bot_id))
+        if data is None:
+            raise NotFound(f"bot {bot_id!r} is not published in workspace {workspace_id!r}")
+        key = (workspace_id, bot_id)
+        with self._lock:
+            cached = self._bots.get(key)
+        if cached is not None and cached.source_hash == data["version"]:
+            return cached
+        bot = load_bot(data["source"], data["file_name"])
+        with self._lock:
+            self._bots[key] = bot
+        return bot
+
+    def load_folder(self, folder: Path) -> list[Bot]:
+        """Publish a folder: workspace.yaml (workspace and channels) plus one YAML file per bot."""
+        workspace_file = folder / WORKSPACE_FILE
+        if not workspace_file.exists():
+            raise BotDefinitionError(f"{workspace_file}: missing; it names the workspace and its channels")
+        config: dict[str, Any] = yaml.safe_load(workspace_file.read_text(encoding="utf-8")) or {}
+        ws = config.get("workspace") or {}
+        if not isinstance(ws, dict) or not ws.get("id"):
+            raise BotDefinitionError(f"{WORKSPACE_FILE}: workspace.id is required")
+        workspace = Workspace(id=ws["id"], language=ws.get("language", "es"),
+                              time_zone=ws.get("time_zone", "UTC"), name=ws.get("name", ""))
+        bots = [
+            load_bot(path.read_text(encoding="utf-8"), path.name)
+            for path in sorted(folder.glob("*.yaml"))
+            if path.name not in (WORKSPACE_FILE, "flows.yaml")
+        ]
+        # Validate everything before writing anything: a folder publishes whole or not at all.
+        known = {b.id for b in bots}
+        for index, channel in enumerate(config.get("channels") or []):
+            if channel.get("bot") not in known:
+                raise BotDefinitionError(
+                    f"{WORKSPACE_FILE} channels[{index}].bot: {channel.get('bot')!r} is not a bot in {folder}"
+                )
+        self.save_workspace(workspace)
+        for path in sorted(folder.glob("*.yaml")):
+            if path.name not in (WORKSPACE_FILE, "flows.yaml"):
+                self.publish_bot(workspace.id, path.read_text(encoding="utf-8"), path.name)
+        for channel in config.get("channels") or []:
+            self.save_channel(ChannelRoute(type=channel["type"], account=str(channel["account"]),
+                                           workspace_id=workspace.id, bot_id=channel["bot"]))
+        return bots
