@@ -4,20 +4,28 @@ A use case stages its publications inside its transaction; after the commit
 ``flush`` publishes them and removes them. A crash in between leaves them in
 the store, and the next ``flush`` (a redelivery of the same input, or the
 periodic sweep) publishes them: a reply is never lost. Consumers dedupe on the
-message ids they carry, so publishing twice is harmless.
+message ids they carry, so an entry published twice after a crash is harmless.
+
+One flusher at a time per group (conversation) holds a short lease, so that
+concurrent turns of one conversation neither publish each other's replies twice
+nor out of order. A flusher that finds the lease taken leaves the work to its
+holder, who looks again after letting go, so no staged entry waits for the sweep.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from shared.domain.ids import safe_document_id
 from shared.ports.clock import Clock
-from shared.ports.document_store import DocumentStore, Filter, Transaction
+from shared.ports.document_store import Document, DocumentStore, Filter, Transaction
 from shared.ports.event_bus import EventBus
 
 OUTBOX = "outbox"
+OUTBOX_LEASES = "outbox_leases"
+LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -50,22 +58,54 @@ class Outbox:
             })
 
     def flush(self, group: str) -> int:
-        """Publish the staged entries of one group, in staging order; returns how many."""
-        documents = self._store.query(OUTBOX, [Filter("group", "==", group)])
-        return self._publish(documents)
+        """Publish the staged entries of one group, in staging order; returns how many this call published."""
+        published = 0
+        while True:
+            owner = self._acquire(group)
+            if owner is None:
+                return published
+            try:
+                while pending := self._pending(group):
+                    published += self._publish(pending)
+            finally:
+                self._release(group, owner)
+            if not self._pending(group):
+                return published
 
     def sweep(self, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> int:
         """Publish entries left behind by a crash (staged more than ``older_than`` ago)."""
         cutoff = (self._clock.now() - older_than).isoformat()
         documents = self._store.query(OUTBOX, [Filter("staged_at", "<=", cutoff)], limit=limit)
-        return self._publish(documents)
+        return sum(self.flush(group) for group in sorted({d.data["group"] for d in documents}))
 
-    def _publish(self, documents) -> int:
-        ordered = sorted(documents, key=lambda d: (d.data["group"], d.data["staged_at"], d.data["position"]))
-        for document in ordered:
+    def _pending(self, group: str) -> list[Document]:
+        return self._store.query(OUTBOX, [Filter("group", "==", group)])
+
+    def _acquire(self, group: str) -> str | None:
+        owner = uuid.uuid4().hex
+        now = self._clock.now()
+
+        def take(tx: Transaction) -> bool:
+            lease = tx.get(OUTBOX_LEASES, safe_document_id(group))
+            if lease is not None and lease["expires_at"] > now.isoformat():
+                return False
+            tx.set(OUTBOX_LEASES, safe_document_id(group), {"owner": owner, "expires_at": (now + LEASE).isoformat()})
+            return True
+
+        return owner if self._store.run_transaction(take) else None
+
+    def _release(self, group: str, owner: str) -> None:
+        def let_go(tx: Transaction) -> None:
+            lease = tx.get(OUTBOX_LEASES, safe_document_id(group))
+            if lease is not None and lease["owner"] == owner:
+                tx.delete(OUTBOX_LEASES, safe_document_id(group))
+
+        self._store.run_transaction(let_go)
+
+    def _publish(self, documents: list[Document]) -> int:
+        for document in sorted(documents, key=lambda d: (d.data["staged_at"], d.data["position"])):
             entry = document.data
             self._bus.publish(entry["topic"], entry["data"].encode(), ordering_key=entry["ordering_key"],
                               attributes=entry["attributes"])
             self._store.delete(OUTBOX, document.id)
-        return len(ordered)
-
+        return len(documents)

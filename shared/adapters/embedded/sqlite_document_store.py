@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from shared.errors import AlreadyExists, ContentionError, NotFound
-from shared.ports.document_store import Document, Filter
+from shared.ports.document_store import Document, Filter, Transaction
 
 T = TypeVar("T")
 
@@ -338,7 +338,7 @@ class SqliteDocumentStore:
         self.run_transaction(lambda tx: tx.set(collection, doc_id, data))
 
     def create(self, collection: str, doc_id: str, data: dict[str, Any]) -> bool:
-        def attempt(tx: _SqliteTransaction) -> bool:
+        def attempt(tx: Transaction) -> bool:
             if tx.get(collection, doc_id) is not None:
                 return False
             tx.create(collection, doc_id, data)
@@ -383,7 +383,7 @@ class SqliteDocumentStore:
         rows = self._with_retries(lambda: conn.execute(sql, params).fetchall())
         return [Document(id=row[0], data=json.loads(row[1])) for row in rows]
 
-    def run_transaction(self, fn: Callable[[_SqliteTransaction], T]) -> T:
+    def run_transaction(self, fn: Callable[[Transaction], T]) -> T:
         conn = self._connection()
         if conn.in_transaction:
             raise RuntimeError(

@@ -21,7 +21,7 @@ from google.cloud.firestore_v1.base_query import BaseQuery, FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from shared.errors import AlreadyExists, ContentionError, NotFound, TransientError
-from shared.ports.document_store import Document, Filter
+from shared.ports.document_store import Document, Filter, Transaction
 
 T = TypeVar("T")
 
@@ -168,9 +168,12 @@ class FirestoreDocumentStore:
         self._client = client
         self._max_attempts = max(1, max_attempts)
         self._lock = threading.Lock()
+        self._closed = False
 
     @property
     def client(self) -> firestore.Client:
+        if self._closed:
+            raise RuntimeError(f"FirestoreDocumentStore({self._project!r}) is closed")
         if self._client is None:
             with self._lock:
                 if self._client is None:
@@ -240,7 +243,7 @@ class FirestoreDocumentStore:
         with _translated_errors():
             return [Document(id=snap.id, data=_plain(snap.to_dict())) for snap in query.stream()]
 
-    def run_transaction(self, fn: Callable[[_FirestoreTransaction], T]) -> T:
+    def run_transaction(self, fn: Callable[[Transaction], T]) -> T:
         attempts = 0
 
         def attempt(transaction: firestore.Transaction) -> T:
@@ -268,6 +271,7 @@ class FirestoreDocumentStore:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             client, self._client = self._client, None
         if client is not None:
             client.close()
