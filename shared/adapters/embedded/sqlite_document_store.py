@@ -100,6 +100,15 @@ def _json_path(field: str) -> str:
     return "$" + "".join(f'."{s}"' for s in segments)
 
 
+def _prepare_file(conn: sqlite3.Connection) -> None:
+    # WAL is a property of the file, set once. Switching needs an exclusive lock that SQLite
+    # may refuse at once (no busy wait) while another process opens the same new file,
+    # hence the check first and the caller's retries.
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.executescript(_SCHEMA)
+
+
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
@@ -304,13 +313,12 @@ class SqliteDocumentStore:
         # each connection is otherwise used by the thread that opened it.
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
-        conn.execute("PRAGMA journal_mode = WAL")
         # NORMAL is durable across application crashes in WAL mode and avoids an fsync per commit.
         conn.execute("PRAGMA synchronous = NORMAL")
         with self._lock:
             self._connections.append(conn)
             if not self._schema_ready:
-                self._with_retries(lambda: conn.executescript(_SCHEMA))
+                self._with_retries(lambda: _prepare_file(conn))
                 self._schema_ready = True
         self._local.conn, self._local.pid = conn, os.getpid()
         return conn
