@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-FUNCTIONS = ("webhook_webchat", "resolve_intent", "send_message", "export_history")
+FUNCTIONS = ("webhook_webchat", "resolve_intent", "send_message", "export_history", "run_timer")
 
 
 def __getattr__(name: str) -> Any:

@@ -10,19 +10,35 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
+from shared.bots.definition import Bot
 from shared.ports.blob_store import BlobStore
 from shared.ports.clock import Clock, SystemClock
 from shared.ports.document_store import DocumentStore
 from shared.ports.event_bus import EventBus
+from shared.ports.mailer import Mailer
 from shared.ports.secrets import Secrets
 from shared.ports.task_scheduler import TaskScheduler
 from shared.ports.warehouse import Warehouse
+from shared.ports.webhook_caller import WebhookCaller
 from shared.settings import Settings
 from shared.workspaces import WorkspaceDirectory
 
 Factory = Callable[["Platform"], Any]
+
+
+class ClassifierCatalog(Protocol):
+    """The statistical intent model of each published bot, if it has one."""
+
+    def for_bot(self, workspace_id: str, bot: Bot) -> Any | None: ...
+
+
+class NoClassifiers:
+    """Triggers only: exact, phrase and keyword matching."""
+
+    def for_bot(self, workspace_id: str, bot: Bot) -> None:
+        return None
 
 
 def _sqlite_store(p: Platform) -> DocumentStore:
@@ -103,6 +119,26 @@ def _secret_manager_secrets(p: Platform) -> Secrets:
     return SecretManagerSecrets(project=p.settings.project, endpoint=p.settings.secrets_endpoint)
 
 
+def _httpx_webhooks(p: Platform) -> WebhookCaller:
+    from shared.adapters.http.httpx_webhook_caller import HttpxWebhookCaller
+
+    return HttpxWebhookCaller()
+
+
+def _blob_store_mailer(p: Platform) -> Mailer:
+    from shared.adapters.embedded.blob_store_mailer import BlobStoreMailer
+
+    return BlobStoreMailer(p.blobs, p.clock)
+
+
+def _no_classifiers(p: Platform) -> ClassifierCatalog:
+    return NoClassifiers()
+
+
+_EVERY_BACKEND: dict[str, Factory] = {
+    "webhooks": _httpx_webhooks, "mailer": _blob_store_mailer, "classifiers": _no_classifiers,
+}
+
 BACKEND_FACTORIES: dict[str, dict[str, Factory]] = {
     "embedded": {
         "store": _sqlite_store, "bus": _sqlite_bus, "warehouse": _duckdb_warehouse,
@@ -126,7 +162,7 @@ class Platform:
                  overrides: dict[str, Factory] | None = None) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        self._factories = {**BACKEND_FACTORIES[settings.backend], **(overrides or {})}
+        self._factories = {**_EVERY_BACKEND, **BACKEND_FACTORIES[settings.backend], **(overrides or {})}
         self._lock = threading.RLock()
 
     @property
@@ -167,8 +203,20 @@ class Platform:
     def directory(self) -> WorkspaceDirectory:
         return WorkspaceDirectory(self.store, self.clock)
 
+    @cached_property
+    def webhooks(self) -> WebhookCaller:
+        return self._build("webhooks")
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        return self._build("mailer")
+
+    @cached_property
+    def classifiers(self) -> ClassifierCatalog:
+        return self._build("classifiers")
+
     def close(self) -> None:
-        for name in ("scheduler", "bus", "warehouse", "store"):
+        for name in ("scheduler", "bus", "warehouse", "store", "webhooks"):
             adapter = self.__dict__.get(name)
             if adapter is not None and hasattr(adapter, "close"):
                 adapter.close()

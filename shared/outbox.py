@@ -14,14 +14,17 @@ holder, who looks again after letting go, so no staged entry waits for the sweep
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from shared.domain.ids import safe_document_id
+from shared.errors import ConfigurationError
 from shared.ports.clock import Clock
 from shared.ports.document_store import Document, DocumentStore, Filter, Transaction
 from shared.ports.event_bus import EventBus
+from shared.ports.task_scheduler import ScheduledTask, TaskScheduler
 
 OUTBOX = "outbox"
 OUTBOX_LEASES = "outbox_leases"
@@ -30,18 +33,25 @@ LEASE = timedelta(seconds=30)
 
 @dataclass(frozen=True)
 class OutboxEntry:
+    """A publication, or (``task`` / ``cancel_task``) a timer to schedule or cancel."""
+
     key: str  # unique per publication: the same key is the same publication
     topic: str
     data: bytes
     ordering_key: str = ""
     attributes: dict[str, str] | None = None
+    task_name: str = ""  # with due_at: schedule ``data`` on ``topic`` under this name
+    due_at: str = ""
+    cancel_task: str = ""
 
 
 class Outbox:
-    def __init__(self, store: DocumentStore, bus: EventBus, clock: Clock) -> None:
+    def __init__(self, store: DocumentStore, bus: EventBus, clock: Clock,
+                 scheduler: TaskScheduler | None = None) -> None:
         self._store = store
         self._bus = bus
         self._clock = clock
+        self._scheduler = scheduler
 
     def stage(self, tx: Transaction, group: str, entries: list[OutboxEntry]) -> None:
         """Write ``entries`` in ``tx``; ``group`` (a conversation id) is what ``flush`` publishes together."""
@@ -55,6 +65,9 @@ class Outbox:
                 "data": entry.data.decode(),
                 "ordering_key": entry.ordering_key,
                 "attributes": entry.attributes or {},
+                "task_name": entry.task_name,
+                "due_at": entry.due_at,
+                "cancel_task": entry.cancel_task,
             })
 
     def flush(self, group: str) -> int:
@@ -77,6 +90,11 @@ class Outbox:
         cutoff = (self._clock.now() - older_than).isoformat()
         documents = self._store.query(OUTBOX, [Filter("staged_at", "<=", cutoff)], limit=limit)
         return sum(self.flush(group) for group in sorted({d.data["group"] for d in documents}))
+
+    def _require_scheduler(self) -> TaskScheduler:
+        if self._scheduler is None:
+            raise ConfigurationError("the outbox holds timers but was built without a task scheduler")
+        return self._scheduler
 
     def _pending(self, group: str) -> list[Document]:
         return self._store.query(OUTBOX, [Filter("group", "==", group)])
@@ -105,7 +123,15 @@ class Outbox:
     def _publish(self, documents: list[Document]) -> int:
         for document in sorted(documents, key=lambda d: (d.data["staged_at"], d.data["position"])):
             entry = document.data
-            self._bus.publish(entry["topic"], entry["data"].encode(), ordering_key=entry["ordering_key"],
-                              attributes=entry["attributes"])
+            if entry.get("cancel_task"):
+                self._require_scheduler().cancel(entry["cancel_task"])
+            elif entry.get("task_name"):
+                # A name already taken means this timer was scheduled before a crash: done.
+                self._require_scheduler().schedule(ScheduledTask(
+                    name=entry["task_name"], topic=entry["topic"], payload=json.loads(entry["data"]),
+                    due_at=datetime.fromisoformat(entry["due_at"])))
+            else:
+                self._bus.publish(entry["topic"], entry["data"].encode(), ordering_key=entry["ordering_key"],
+                                  attributes=entry["attributes"])
             self._store.delete(OUTBOX, document.id)
         return len(documents)

@@ -13,12 +13,13 @@ from shared.bots.definition import Bot
 from shared.bots.loader import load_bot
 from shared.errors import BotDefinitionError, NotFound
 from shared.ports.clock import Clock
-from shared.ports.document_store import DocumentStore
+from shared.ports.document_store import DocumentStore, Filter
 
 WORKSPACES = "workspaces"
 CHANNELS = "channels"
 BOTS = "bots"
 WORKSPACE_FILE = "workspace.yaml"
+FLOWS_FILE = "flows.yaml"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Workspace:
     language: str = "es"
     time_zone: str = "UTC"
     name: str = ""
+    # Flow manager (flows.yaml): bots a conversation may be handed to when their expertise fits.
+    expertise_bots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class WorkspaceDirectory:
     def save_workspace(self, workspace: Workspace) -> None:
         self._store.set(WORKSPACES, workspace.id, {
             "language": workspace.language, "time_zone": workspace.time_zone, "name": workspace.name,
+            "expertise_bots": list(workspace.expertise_bots),
         })
 
     def workspace(self, workspace_id: str) -> Workspace:
@@ -66,7 +70,8 @@ class WorkspaceDirectory:
         if data is None:
             raise NotFound(f"workspace {workspace_id!r} does not exist")
         return Workspace(id=workspace_id, language=data.get("language", "es"),
-                         time_zone=data.get("time_zone", "UTC"), name=data.get("name", ""))
+                         time_zone=data.get("time_zone", "UTC"), name=data.get("name", ""),
+                         expertise_bots=tuple(data.get("expertise_bots", ())))
 
     def save_channel(self, route: ChannelRoute) -> None:
         self._store.set(CHANNELS, channel_doc_id(route.type, route.account), {
@@ -104,6 +109,11 @@ class WorkspaceDirectory:
             self._bots[key] = bot
         return bot
 
+    def workspace_bots(self, workspace_id: str) -> dict[str, Bot]:
+        """Every published bot of a workspace (for hand-overs and the flow manager)."""
+        published = self._store.query(BOTS, [Filter("workspace_id", "==", workspace_id)])
+        return {d.data["bot_id"]: self.bot(workspace_id, d.data["bot_id"]) for d in published}
+
     def load_folder(self, folder: Path) -> list[Bot]:
         """Publish a folder: workspace.yaml (workspace and channels) plus one YAML file per bot."""
         workspace_file = folder / WORKSPACE_FILE
@@ -113,15 +123,28 @@ class WorkspaceDirectory:
         ws = config.get("workspace") or {}
         if not isinstance(ws, dict) or not ws.get("id"):
             raise BotDefinitionError(f"{WORKSPACE_FILE}: workspace.id is required")
+        flows_file = folder / FLOWS_FILE
+        flows: dict[str, Any] = (yaml.safe_load(flows_file.read_text(encoding="utf-8")) or {}) if (
+            flows_file.exists()) else {}
+        if not isinstance(flows, dict) or set(flows) - {"route_by_expertise"}:
+            raise BotDefinitionError(f"{FLOWS_FILE}: expected a mapping with route_by_expertise (a list of bot ids)")
         workspace = Workspace(id=ws["id"], language=ws.get("language", "es"),
-                              time_zone=ws.get("time_zone", "UTC"), name=ws.get("name", ""))
+                              time_zone=ws.get("time_zone", "UTC"), name=ws.get("name", ""),
+                              expertise_bots=tuple(flows.get("route_by_expertise") or ()))
         bots = [
             load_bot(path.read_text(encoding="utf-8"), path.name)
             for path in sorted(folder.glob("*.yaml"))
-            if path.name not in (WORKSPACE_FILE, "flows.yaml")
+            if path.name not in (WORKSPACE_FILE, FLOWS_FILE)
         ]
         # Validate everything before writing anything: a folder publishes whole or not at all.
         known = {b.id for b in bots}
+        for bot in bots:
+            for target in bot.handover_bots:
+                if target not in known:
+                    raise BotDefinitionError(f"{bot.id}: assign.bot {target!r} is not a bot in {folder}")
+        for target in workspace.expertise_bots:
+            if target not in known:
+                raise BotDefinitionError(f"{FLOWS_FILE} route_by_expertise: {target!r} is not a bot in {folder}")
         for index, channel in enumerate(config.get("channels") or []):
             if channel.get("bot") not in known:
                 raise BotDefinitionError(
@@ -129,7 +152,7 @@ class WorkspaceDirectory:
                 )
         self.save_workspace(workspace)
         for path in sorted(folder.glob("*.yaml")):
-            if path.name not in (WORKSPACE_FILE, "flows.yaml"):
+            if path.name not in (WORKSPACE_FILE, FLOWS_FILE):
                 self.publish_bot(workspace.id, path.read_text(encoding="utf-8"), path.name)
         for channel in config.get("channels") or []:
             self.save_channel(ChannelRoute(type=channel["type"], account=str(channel["account"]),

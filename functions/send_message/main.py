@@ -5,6 +5,8 @@ from __future__ import annotations
 import functions_framework
 
 from shared.bootstrap import current_platform
+from shared.channels.email import CHANNEL as EMAIL
+from shared.channels.email import MailerSender
 from shared.channels.webchat import CHANNEL as WEBCHAT
 from shared.channels.webchat import WebchatReplyBox
 from shared.conversations.deliver import deliver_outbound_message
@@ -17,7 +19,7 @@ FUNCTION = "send_message"
 @functions_framework.cloud_event
 def send_message(cloud_event) -> None:
     platform = current_platform()
-    senders = {WEBCHAT: WebchatReplyBox(platform.store, platform.clock)}
+    senders = {WEBCHAT: WebchatReplyBox(platform.store, platform.clock), EMAIL: MailerSender(platform.mailer)}
 
     def use_case(delivery: PubSubDelivery) -> None:
         deliver_outbound_message(platform, senders, OutboundMessage.from_json(delivery.data))

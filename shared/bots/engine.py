@@ -1,32 +1,55 @@
-"""The bot engine: one customer message in, the bot's replies and events out.
+"""The bot engine: one customer message in, the bot's replies, events and effects out.
 
-Pure logic over a ``Bot`` and a conversation's state: no I/O, so it runs the
-same inside a Firestore transaction, a SQLite one, or a unit test.
+Pure logic over a ``Bot`` and a conversation's ``BotPosition``: the only outside
+calls are the author's webhooks, through the injected ``WebhookCaller``. Effects
+that must happen exactly once (hand-offs, emails, timers) are returned, not
+performed, so the use case commits them with the state change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from shared.bots import limits
+from shared.bots.answers import parse_answer_type, validate_answer
 from shared.bots.definition import Bot, Intent, Menu
-from shared.bots.matching import match_trigger, normalise
+from shared.bots.expressions import evaluate_condition
+from shared.bots.json_path import MISSING, read_path
+from shared.bots.matching import match_trigger, normalise, rank_intents
 from shared.bots.templates import greeting, render
+from shared.ports.webhook_caller import WebhookCaller, WebhookFailed, WebhookRequest
 
 MAX_JUMPS_PER_TURN = 10
+MAX_SUGGESTIONS = 3
+SUGGESTION_MIN_SCORE = 0.34
+RELATED_TOPIC_MIN_SCORE = 0.5
 NUMBER_EMOJIS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
-FALLBACK_NOT_UNDERSTOOD = {
-    "es": "Perdón, no te entendí.",
-    "en": "Sorry, I did not understand that.",
-    "pt": "Desculpe, não entendi.",
+ACTION_ORDER = ("text", "media", "set", "tag", "webhook", "ask", "send_email", "go_to", "menu", "assign", "close")
+
+PHRASES: dict[str, dict[str, str]] = {
+    "not_understood": {"es": "Perdón, no te entendí.", "en": "Sorry, I did not understand that.",
+                       "pt": "Desculpe, não entendi."},
+    "handoff": {"es": "Te comunico con una persona del equipo.", "en": "I'm passing you to a person on our team.",
+                "pt": "Vou te passar para uma pessoa da equipe."},
+    "suggest": {"es": "¿Quisiste decir…?", "en": "Did you mean…?", "pt": "Você quis dizer…?"},
+    "retry": {"es": "No pude validar tu respuesta. ¿Podés intentarlo de nuevo?",
+              "en": "I couldn't validate that answer. Could you try again?",
+              "pt": "Não consegui validar sua resposta. Pode tentar de novo?"},
+    "invalid_option": {"es": "Elegí una de las opciones, por favor.", "en": "Please choose one of the options.",
+                       "pt": "Escolha uma das opções, por favor."},
 }
-FALLBACK_HANDOFF = {
-    "es": "Te comunico con una persona del equipo.",
-    "en": "I'm passing you to a person on our team.",
-    "pt": "Vou te passar para uma pessoa da equipe.",
-}
+
+
+class IntentClassifier(Protocol):
+    """The statistical second opinion after triggers (nlu_model); optional."""
+
+    def predict(self, text: str) -> Any:  # -> Prediction(intent, confidence, language, ranking)
+        ...
 
 
 @dataclass
@@ -37,11 +60,20 @@ class BotPosition:
     session_started_at: str = ""
     last_activity_at: str = ""
     closed: bool = False
+    bot_id: str = ""  # the bot in charge after a hand-over; empty: the channel's bot
     last_intent: str = ""
     topic: str = ""
-    # Frames of shown menus/buttons, innermost last: {"header", "options", "numbered_emojis"}.
+    turn: int = 0
+    # Frames of shown menus/buttons, innermost last: {"header", "options", "numbered_emojis", "menu"}.
     menu_stack: list[dict[str, Any]] = field(default_factory=list)
+    menu_token: str = ""
+    failed_attempts: int = 0
+    pending_ask: dict[str, Any] | None = None
+    paused: bool = False
+    muted_until: str = ""
+    handoff: dict[str, Any] | None = None
     variables: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> BotPosition:
@@ -54,10 +86,12 @@ class BotPosition:
 
 @dataclass(frozen=True)
 class Reply:
-    kind: str  # text | buttons | menu
-    text: str
+    kind: str  # text | buttons | menu | carousel | media | location
+    text: str = ""
     options: tuple[str, ...] = ()
+    payload: dict[str, Any] = field(default_factory=dict)
     intent: str = ""
+    delay_ms: int = 0  # pause before this reply, kept by the sender
 
 
 @dataclass(frozen=True)
@@ -68,6 +102,14 @@ class EngineEvent:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """Something to do exactly once after the turn commits: handoff, email, schedule, cancel."""
+
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class TurnContext:
     now: datetime
     time_zone: str
@@ -75,6 +117,12 @@ class TurnContext:
     contact_name: str
     session_timeout_s: int
     new_session_id: str
+    contact_phone: str = ""
+    contact_email: str = ""
+    webhooks: WebhookCaller | None = None
+    classifier: IntentClassifier | None = None
+    other_bots: Callable[[str], Bot | None] = lambda _bot_id: None
+    expertise_bots: tuple[Bot, ...] = ()  # bots the flow manager may route to by expertise
 
 
 @dataclass
@@ -82,6 +130,8 @@ class TurnOutcome:
     position: BotPosition
     replies: list[Reply] = field(default_factory=list)
     events: list[EngineEvent] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    bot_id: str = ""  # the bot that answered last (differs after a hand-over)
 
 
 class _Turn:
@@ -89,34 +139,51 @@ class _Turn:
         self.bot = bot
         self.position = position
         self.context = context
-        self.outcome = TurnOutcome(position=position)
+        self.outcome = TurnOutcome(position=position, bot_id=bot.id)
         self.jumps = 0
+        self.pending_delay_ms = 0
 
-    # -- values for ${} templates ------------------------------------------------------------
+    # -- values, conditions, output -----------------------------------------------------------
     def values(self) -> dict[str, Any]:
         local = self.context.now.astimezone(ZoneInfo(self.context.time_zone))
         values: dict[str, Any] = dict(self.bot.constants)
         values.update(self.position.variables)
-        values.update(
-            {
-                "contact.name": self.context.contact_name,
-                "channel": self.context.channel,
-                "language": self.bot.language,
-                "greeting": greeting(self.bot.language, local),
-                "now": local.strftime("%Y-%m-%d %H:%M"),
-                "last_intent": self.position.last_intent,
-                "topic": self.position.topic,
-            }
-        )
+        values.update({
+            "contact.name": self.context.contact_name, "contact.phone": self.context.contact_phone,
+            "contact.email": self.context.contact_email, "channel": self.context.channel,
+            "language": self.bot.language, "greeting": greeting(self.bot.language, local),
+            "now": local.strftime("%Y-%m-%d %H:%M"), "last_intent": self.position.last_intent,
+            "topic": self.position.topic,
+        })
         return values
 
-    def say(self, kind: str, text: str, options: tuple[str, ...] = (), intent: str = "") -> None:
-        self.outcome.replies.append(Reply(kind, render(text, self.values()), options, intent))
+    def holds(self, condition: str | None) -> bool:
+        if not condition:
+            return True
+        parsed = self.bot.conditions.get(condition)
+        values = self.values()
+        return parsed.evaluate(values) if parsed is not None else evaluate_condition(condition, values)
+
+    def render(self, template: str) -> str:
+        return render(template, self.values())
+
+    def phrase(self, key: str) -> str:
+        return PHRASES[key][self.bot.language]
+
+    def say(self, kind: str, text: str = "", options: tuple[str, ...] = (), intent: str = "",
+            payload: dict[str, Any] | None = None) -> None:
+        delay = self.pending_delay_ms + (self.bot.reply_delay_ms if self.outcome.replies else 0)
+        self.pending_delay_ms = 0
+        self.outcome.replies.append(Reply(kind, self.render(text) if text else "", options, payload or {},
+                                          intent or self.position.last_intent, delay))
 
     def event(self, type_: str, intent: str = "", **detail: Any) -> None:
         self.outcome.events.append(EngineEvent(type_, intent, detail))
 
-    # -- running intents and elements ----------------------------------------------------------
+    def effect(self, kind: str, **data: Any) -> None:
+        self.outcome.effects.append(Effect(kind, data))
+
+    # -- intents and response sequences --------------------------------------------------------
     def run_target(self, name: str, via: str) -> None:
         self.jumps += 1
         if self.jumps > MAX_JUMPS_PER_TURN:
@@ -125,37 +192,170 @@ class _Turn:
         intent = self.bot.intent(name)
         if intent is not None:
             self.run_intent(intent)
-            return
-        menu = self.bot.menus.get(name)
-        if menu is not None:
-            self.show_menu(menu)
+        elif name in self.bot.menus:
+            self.show_menu(self.bot.menus[name])
 
-    def run_intent(self, intent: Intent) -> None:
+    def run_intent(self, intent: Intent, start: int = 0) -> None:
         self.position.last_intent = intent.name
         self.position.topic = intent.topic
-        for element in intent.responses:
-            self.run_element(element, intent)
+        self.run_sequence(intent.responses, intent.name, start)
 
-    def run_element(self, element: dict[str, Any], intent: Intent) -> None:
-        if "text" in element:
-            self.say("text", element["text"], intent=intent.name)
-        elif "buttons" in element:
-            buttons = element["buttons"]
-            frame = {"header": buttons.get("text", ""), "options": buttons["options"], "numbered_emojis": False}
-            self.position.menu_stack = [frame]
-            titles = tuple(o["title"] for o in buttons["options"])
-            self.say("buttons", buttons.get("text", ""), titles, intent.name)
-        elif "menu" in element:
-            self.show_menu(self.bot.menus[element["menu"]])
-        elif "go_to" in element:
-            self.run_target(element["go_to"], via=f"go_to from {intent.name}")
-        else:
-            kind = next(iter(k for k in element if k != "when"))
-            self.event("element_not_supported_yet", intent.name, element=kind)
+    def run_sequence(self, elements: tuple[dict[str, Any], ...], intent: str, start: int = 0) -> bool:
+        """Run elements in order; False when one of them ended the sequence (ask, go_to, close...)."""
+        for index in range(start, len(elements)):
+            element = elements[index]
+            if not self.holds(element.get("when")):
+                continue
+            kind = next(k for k in element if k != "when")
+            resume = {"intent": intent, "index": index + 1} if intent else None
+            if not self.run_element(kind, element[kind], resume):
+                return False
+        return True
 
+    def run_action(self, action: Mapping[str, Any]) -> bool:
+        """An option, on_fail or on_error: its actions in a fixed order."""
+        # all() stops at the first action that ends the sequence.
+        return all(self.run_element(kind, action[kind], None) for kind in ACTION_ORDER if kind in action)
+
+    def run_element(self, kind: str, value: Any, resume: dict[str, Any] | None) -> bool:
+        handler = getattr(self, f"_element_{kind}")
+        return handler(value, resume) is not False
+
+    def _element_text(self, value: str, resume) -> None:
+        self.say("text", value)
+
+    def _element_buttons(self, value: dict, resume) -> None:
+        options = [o for o in value["options"] if self.holds(o.get("when"))]
+        self.position.menu_stack = [{"header": value.get("text", ""), "options": options, "numbered_emojis": False,
+                                     "menu": ""}]
+        self.position.failed_attempts = 0
+        self.say("buttons", value.get("text", ""), tuple(o["title"] for o in options))
+
+    def _element_carousel(self, value: dict, resume) -> None:
+        cards, choices = [], []
+        for card in value["cards"]:
+            buttons = [b for b in card.get("buttons", []) if self.holds(b.get("when"))]
+            choices.extend(buttons)
+            cards.append({"title": self.render(card["title"]), "subtitle": self.render(card.get("subtitle", "")),
+                          "image": card.get("image", ""), "buttons": [b["title"] for b in buttons]})
+        if choices:
+            self.position.menu_stack = [{"header": "", "options": choices, "numbered_emojis": False, "menu": ""}]
+        self.say("carousel", options=tuple(b["title"] for b in choices), payload={"cards": cards})
+
+    def _element_media(self, value: dict, resume) -> None:
+        self.say("media", payload={"kind": value["kind"], "url": render(value["url"], self.values(), quote),
+                                   "caption": self.render(value.get("caption", "")),
+                                   "filename": value.get("filename", "")})
+
+    def _element_location(self, value: dict, resume) -> None:
+        self.say("location", payload={"latitude": value["latitude"], "longitude": value["longitude"],
+                                      "name": self.render(value.get("name", "")),
+                                      "address": self.render(value.get("address", ""))})
+
+    def _element_go_to(self, value: str, resume) -> bool:
+        self.run_target(value, via="go_to")
+        return False
+
+    def _element_menu(self, value: str, resume) -> None:
+        self.show_menu(self.bot.menus[value])
+
+    def _element_ask(self, value: dict, resume) -> bool:
+        variable = value["variable"]
+        spec = self.bot.variables.get(variable)
+        self.position.pending_ask = {
+            "variable": variable, "type": spec.spec if spec else "text", "text": value["text"],
+            "retry_text": value.get("retry_text", ""),
+            "retries_left": value.get("retries", limits.DEFAULT_ASK_RETRIES),
+            "on_fail": value.get("on_fail"), "resume": resume,
+        }
+        self.position.menu_stack = []
+        self.say("text", value["text"])
+        self.event("question_asked", self.position.last_intent, variable=variable)
+        return False
+
+    def _element_assign(self, value: dict, resume) -> bool:
+        if "bot" in value:
+            return self.hand_over(value["bot"], value.get("message", ""), reason="assign")
+        target = {k: value[k] for k in ("queue", "agent") if k in value}
+        self.say("text", value.get("message") or self.phrase("handoff"))
+        self.position.handoff = {**target, "at": self.context.now.isoformat()}
+        self.position.menu_stack = []
+        self.effect("handoff", **target)
+        self.event("handoff_requested", self.position.last_intent, **target)
+        return False
+
+    def _element_mute_bot(self, value: dict, resume) -> bool:
+        until = self.context.now + timedelta(minutes=value["minutes"])
+        self.position.muted_until = until.isoformat()
+        self.event("bot_muted", self.position.last_intent, minutes=value["minutes"])
+        return False
+
+    def _element_close(self, value: dict | None, resume) -> bool:
+        if isinstance(value, dict) and value.get("message"):
+            self.say("text", value["message"])
+        self.close("bot")
+        return False
+
+    def _element_tag(self, value: str | list[str], resume) -> None:
+        for tag in [value] if isinstance(value, str) else value:
+            self.add_tag(self.render(tag))
+
+    def _element_set(self, value: dict, resume) -> None:
+        raw = value["value"]
+        self.position.variables[value["variable"]] = self.render(raw) if isinstance(raw, str) else raw
+
+    def _element_send_email(self, value: dict, resume) -> None:
+        self.effect("email", to=self.render(value["to"]), subject=self.render(value["subject"]),
+                    body=self.render(value["body"]))
+        self.event("email_requested", self.position.last_intent)
+
+    def _element_webhook(self, value: dict, resume) -> bool:
+        values = self.values()
+        request = WebhookRequest(
+            method=str(value.get("method", "GET")).upper(),
+            url=render(value["url"], values, lambda v: quote(v, safe="")),
+            headers=tuple((str(k), render(str(v), values)) for k, v in (value.get("headers") or {}).items()),
+            json_body=_render_deep(value.get("body"), values),
+            timeout_s=value.get("timeout_ms", 3000) / 1000,
+        )
+        try:
+            if self.context.webhooks is None:
+                raise WebhookFailed("no webhook caller configured")
+            response = self.context.webhooks.call(request)
+        except WebhookFailed as exc:
+            self.event("webhook_failed", self.position.last_intent, reason=str(exc)[:300])
+            if value.get("on_error"):
+                self.run_action(value["on_error"])
+                return False
+            return True
+        for variable, path in (value.get("save") or {}).items():
+            found = read_path(response.body, path)
+            if found is MISSING:
+                self.position.variables.pop(variable, None)
+            else:
+                self.position.variables[variable] = found
+        self.event("webhook_called", self.position.last_intent, status=response.status)
+        return True
+
+    def _element_wait(self, value: Any, resume) -> None:
+        seconds = value["seconds"] if isinstance(value, dict) else value
+        self.pending_delay_ms += int(seconds * 1000)
+
+    # -- menus --------------------------------------------------------------------------------
     def show_menu(self, menu: Menu) -> None:
-        frame = {"header": menu.header, "options": list(menu.options), "numbered_emojis": menu.numbered_emojis}
+        options = [o for o in menu.options if self.holds(o.get("when"))]
+        frame = {"header": menu.header, "options": options, "numbered_emojis": menu.numbered_emojis,
+                 "menu": menu.name}
         self.position.menu_stack = [frame]
+        self.position.failed_attempts = 0
+        token = f"{self.position.session_id}:{self.position.turn}:{menu.name}"
+        if self.position.menu_token:
+            self.effect("cancel", token=self.position.menu_token)
+        self.position.menu_token = token
+        if menu.reminder_after_minutes:
+            self.effect("schedule", action="menu_reminder", token=token, after_s=menu.reminder_after_minutes * 60)
+        if menu.resolve_after_minutes:
+            self.effect("schedule", action="menu_resolve", token=token, after_s=menu.resolve_after_minutes * 60)
         self.show_frame(frame)
 
     def show_frame(self, frame: dict[str, Any]) -> None:
@@ -165,7 +365,6 @@ class _Turn:
             lines.append(f"{number} {option['title']}")
         self.say("menu", "\n".join(lines), tuple(o["title"] for o in frame["options"]))
 
-    # -- choosing an option of the menu or buttons on screen -----------------------------------
     def chosen_option(self, text: str) -> dict[str, Any] | None:
         if not self.position.menu_stack:
             return None
@@ -180,80 +379,255 @@ class _Turn:
         return None
 
     def run_option(self, option: dict[str, Any]) -> None:
-        self.event("option_selected", self.position.last_intent, title=option["title"])
+        self.event("option_selected", self.position.last_intent, title=option["title"],
+                   menu=self.position.menu_stack[-1].get("menu", ""))
+        self.position.failed_attempts = 0
         if option.get("back"):
             if len(self.position.menu_stack) > 1:
                 self.position.menu_stack.pop()
             self.show_frame(self.position.menu_stack[-1])
-        elif "submenu" in option:
+            return
+        if "submenu" in option:
             submenu = option["submenu"]
-            frame = {
-                "header": submenu.get("header", ""),
-                "options": submenu["options"],
-                "numbered_emojis": submenu.get("numbered_emojis", self.position.menu_stack[-1]["numbered_emojis"]),
-            }
+            parent = self.position.menu_stack[-1]
+            frame = {"header": submenu.get("header", ""),
+                     "options": [o for o in submenu["options"] if self.holds(o.get("when"))],
+                     "numbered_emojis": submenu.get("numbered_emojis", parent["numbered_emojis"]),
+                     "menu": parent.get("menu", "")}
             self.position.menu_stack.append(frame)
             self.show_frame(frame)
+            return
+        self.position.menu_stack = []
+        if self.position.menu_token:
+            self.effect("cancel", token=self.position.menu_token)
+            self.position.menu_token = ""
+        self.run_action(option)
+
+    def option_not_chosen(self) -> bool:
+        """A menu is on screen and the answer is none of its options: count it; True if handled."""
+        frame = self.position.menu_stack[-1]
+        menu = self.bot.menus.get(frame.get("menu", ""))
+        if menu is None or menu.max_failed_attempts is None:
+            return False
+        self.position.failed_attempts += 1
+        self.event("menu_option_invalid", menu=menu.name, attempts=self.position.failed_attempts)
+        if self.position.failed_attempts >= menu.max_failed_attempts:
+            chosen = next((o for o in menu.options if o["title"] == menu.on_max_failed), None)
+            if chosen is not None:
+                self.event("menu_attempts_exhausted", menu=menu.name, option=chosen["title"])
+                self.run_option(chosen)
+                return True
+        self.say("text", menu.invalid_option_text or self.phrase("invalid_option"))
+        self.show_frame(frame)
+        return True
+
+    # -- ask ----------------------------------------------------------------------------------
+    def answer_question(self, text: str) -> None:
+        ask = self.position.pending_ask or {}
+        answer_type = parse_answer_type(ask["type"], self.bot.entities)
+        local_today = self.context.now.astimezone(ZoneInfo(self.context.time_zone)).date()
+        result = validate_answer(answer_type, text, self.bot.language, local_today)
+        if result.ok:
+            self.position.variables[ask["variable"]] = result.value
+            self.position.pending_ask = None
+            self.event("question_answered", self.position.last_intent, variable=ask["variable"])
+            resume = ask.get("resume")
+            intent = self.bot.intent(resume["intent"]) if resume else None
+            if intent is not None:
+                self.run_intent(intent, start=resume["index"])
+            return
+        self.event("answer_invalid", self.position.last_intent, variable=ask["variable"], reason=result.reason)
+        if ask["retries_left"] > 0:
+            ask["retries_left"] -= 1
+            self.say("text", ask.get("retry_text") or f"{self.phrase('retry')} {ask['text']}")
+            return
+        self.position.pending_ask = None
+        self.event("question_failed", self.position.last_intent, variable=ask["variable"])
+        if ask.get("on_fail"):
+            self.run_action(ask["on_fail"])
+
+    # -- keywords, hand-overs, sessions -------------------------------------------------------
+    def hand_over(self, bot_id: str, message: str, reason: str) -> bool:
+        target = self.context.other_bots(bot_id)
+        if target is None:
+            self.event("bot_handover_failed", self.position.last_intent, bot=bot_id)
+            return True
+        if message:
+            self.say("text", message)
+        self.event("bot_handover", self.position.last_intent, to_bot=bot_id, from_bot=self.bot.id, reason=reason)
+        self.bot = target
+        self.position.bot_id = target.id
+        self.position.menu_stack = []
+        self.outcome.bot_id = target.id
+        if target.startup:
+            self.run_target(target.startup, via="handover")
+        return False
+
+    def add_tag(self, tag: str) -> None:
+        if tag and tag not in self.position.tags:
+            self.position.tags.append(tag)
+            self.event("tag_added", self.position.last_intent, tag=tag)
+
+    def close(self, by: str) -> None:
+        self.position.closed = True
+        self.position.menu_stack = []
+        self.position.pending_ask = None
+        if self.position.menu_token:
+            self.effect("cancel", token=self.position.menu_token)
+            self.position.menu_token = ""
+        self.event("session_closed", self.position.last_intent, by=by)
+
+    def run_matched(self, intent_name: str, confidence: float, how: str) -> None:
+        self.event("intent_matched", intent_name, confidence=confidence, how=how)
+        intent = self.bot.intents[intent_name]
+        self.add_tag(intent.topic)
+        self.run_target(intent_name, via=how)
+
+    def match(self, text: str) -> tuple[str, float, str] | None:
+        allowed = {name for name, intent in self.bot.intents.items() if self.holds(intent.when)}
+        found = match_trigger(self.bot, text, allowed)
+        if found:
+            return found.intent, found.confidence, found.how
+        if self.context.classifier is not None:
+            prediction = self.context.classifier.predict(text)
+            if prediction.intent in allowed:
+                return prediction.intent, float(prediction.confidence), "classifier"
+        return None
+
+    def not_understood(self, text: str) -> None:
+        self.event("not_understood", self.position.last_intent)
+        allowed = {name for name, intent in self.bot.intents.items() if intent.triggers and self.holds(intent.when)}
+        for other in self.context.expertise_bots:
+            found = match_trigger(other, text)
+            words = set(normalise(text).split())
+            if found or words & {normalise(w) for w in other.expertise}:
+                self.hand_over(other.id, "", reason="expertise")
+                if found and other.intent(found.intent):
+                    self.run_matched(found.intent, found.confidence, found.how)
+                return
+        ranking = rank_intents(self.bot, text, allowed)
+        if self.bot.related_topic and self.position.topic:
+            in_topic = [(n, s) for n, s in ranking if self.bot.intents[n].topic == self.position.topic]
+            if in_topic and in_topic[0][1] >= RELATED_TOPIC_MIN_SCORE:
+                self.event("not_understood_related_topic", in_topic[0][0], topic=self.position.topic)
+                self.run_target(in_topic[0][0], via="related_topic")
+                return
+        suggestions = [n for n, s in ranking if s >= SUGGESTION_MIN_SCORE][:MAX_SUGGESTIONS]
+        if self.bot.related_intents and suggestions:
+            self.event("not_understood_suggestions", suggestions=suggestions)
+            options = [{"title": _title_of(self.bot.intents[n]), "go_to": n} for n in suggestions]
+            self.position.menu_stack = [{"header": self.phrase("suggest"), "options": options,
+                                         "numbered_emojis": False, "menu": ""}]
+            self.say("buttons", self.phrase("suggest"), tuple(o["title"] for o in options))
+            return
+        self.event("not_understood_fallback", self.bot.not_understood or "")
+        if self.bot.not_understood:
+            self.run_target(self.bot.not_understood, via="not_understood")
         else:
-            self.position.menu_stack = []
-            if "text" in option:
-                self.say("text", option["text"])
-            if "go_to" in option:
-                self.run_target(option["go_to"], via=f"option {option['title']}")
-            if "assign" in option:
-                assign = option["assign"] or {}
-                self.say("text", assign.get("message") or FALLBACK_HANDOFF[self.bot.language])
-                self.event("handoff_requested", self.position.last_intent, **{k: v for k, v in assign.items()
-                                                                              if k in ("queue", "agent", "bot")})
-            if "close" in option:
-                close = option["close"] or {}
-                if close.get("message"):
-                    self.say("text", close["message"])
-                self.position.closed = True
-                self.event("session_closed", self.position.last_intent, by="customer_option")
+            self.say("text", self.phrase("not_understood"))
+
+
+def _title_of(intent: Intent) -> str:
+    title = intent.triggers[0].capitalize() if intent.triggers else intent.name.replace("_", " ").capitalize()
+    return title if len(title) <= limits.MAX_BUTTON_TITLE_CHARS else title[: limits.MAX_BUTTON_TITLE_CHARS - 1] + "…"
+
+
+def _render_deep(value: Any, values: Mapping[str, Any]) -> Any:
+    if isinstance(value, str):
+        return render(value, values)
+    if isinstance(value, dict):
+        return {k: _render_deep(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_render_deep(v, values) for v in value]
+    return value
+
+
+def _said(text: str, phrases: tuple[str, ...]) -> bool:
+    message = normalise(text)
+    return bool(message) and any(normalise(p) == message for p in phrases)
 
 
 def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext) -> TurnOutcome:
-    """Answer one customer message: session start, option choice, trigger match or not understood."""
+    """Answer one customer message: keywords, session start, question, option, trigger, or not understood."""
     turn = _Turn(bot, position, context)
     now_iso = context.now.isoformat()
-    if _session_expired(position, context):
+    keywords = bot.keywords
+    if _said(text, keywords.resume_bot):
+        position.paused, position.muted_until, position.handoff = False, "", None
+        turn.event("bot_resumed", by="keyword")
+        position.last_activity_at = now_iso
+        return turn.outcome
+    if _said(text, keywords.pause_bot):
+        position.paused = True
+        turn.event("bot_paused", by="keyword")
+        position.last_activity_at = now_iso
+        return turn.outcome
+    starting = _session_expired(position, context)
+    if starting:
         if position.session_id:
             turn.event("session_ended", reason="closed" if position.closed else "inactivity",
                        session_id=position.session_id)
+        carried = {"variables": position.variables, "tags": position.tags, "paused": position.paused}
+        position.__dict__.update(BotPosition().__dict__)
+        position.variables, position.tags, position.paused = (carried["variables"], carried["tags"],
+                                                              carried["paused"])
         position.session_id = context.new_session_id
         position.session_started_at = now_iso
-        position.closed = False
-        position.menu_stack = []
         turn.event("session_started")
-        starting = True
-    else:
-        starting = False
     position.last_activity_at = now_iso
+    position.turn += 1
 
+    muted = position.muted_until and position.muted_until > now_iso
+    if position.paused or muted or position.handoff:
+        turn.event("message_while_bot_muted", reason="paused" if position.paused else
+                   "muted" if muted else "with_agent")
+        return turn.outcome
+    if _said(text, keywords.human):
+        turn.event("human_requested", by="keyword")
+        turn.run_element("assign", {"queue": keywords.human_queue}, None)
+        return turn.outcome
+    if position.pending_ask:
+        turn.answer_question(text)
+        return turn.outcome
     if not starting:
         option = turn.chosen_option(text)
         if option is not None:
             turn.run_option(option)
             return turn.outcome
 
-    match = match_trigger(bot, text)
+    match = turn.match(text)
     if starting and bot.startup:
         turn.event("startup", bot.startup)
         turn.run_target(bot.startup, via="startup")
-        if match and match.intent != bot.startup:
-            turn.event("intent_matched", match.intent, confidence=match.confidence, how=match.how)
-            turn.run_target(match.intent, via="trigger")
+        if match and match[0] != bot.startup and not position.pending_ask:
+            turn.run_matched(*match)
         return turn.outcome
     if match:
-        turn.event("intent_matched", match.intent, confidence=match.confidence, how=match.how)
-        turn.run_target(match.intent, via="trigger")
+        turn.run_matched(*match)
         return turn.outcome
-    turn.event("not_understood")
-    if bot.not_understood:
-        turn.run_target(bot.not_understood, via="not_understood")
-    else:
-        turn.say("text", FALLBACK_NOT_UNDERSTOOD[bot.language])
+    if position.menu_stack and turn.option_not_chosen():
+        return turn.outcome
+    turn.not_understood(text)
+    return turn.outcome
+
+
+def handle_timer(bot: Bot, position: BotPosition, action: str, token: str, context: TurnContext) -> TurnOutcome:
+    """A menu's reminder or automatic resolution, if the customer is still looking at that menu."""
+    turn = _Turn(bot, position, context)
+    if position.closed or position.menu_token != token or not position.menu_stack:
+        turn.event("timer_obsolete", action=action)
+        return turn.outcome
+    menu = bot.menus.get(position.menu_stack[0].get("menu", ""))
+    if menu is None:
+        return turn.outcome
+    if action == "menu_reminder" and menu.reminder_text:
+        turn.event("menu_reminder_sent", menu=menu.name)
+        turn.say("text", menu.reminder_text)
+    elif action == "menu_resolve":
+        if menu.farewell:
+            turn.say("text", menu.farewell)
+        position.menu_token = ""
+        turn.close("menu_timeout")
     return turn.outcome
 
 

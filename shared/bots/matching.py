@@ -30,13 +30,16 @@ class TriggerMatch:
     how: str  # exact | phrase | keywords
 
 
-def match_trigger(bot: Bot, text: str) -> TriggerMatch | None:
+def match_trigger(bot: Bot, text: str, allowed: set[str] | None = None) -> TriggerMatch | None:
+    """The best trigger match among ``allowed`` intents (all when None): exact, phrase, then keywords."""
     message = normalise(text)
     if not message:
         return None
     words = set(message.split())
     best: TriggerMatch | None = None
     for intent in bot.triggered_intents():
+        if allowed is not None and intent.name not in allowed:
+            continue
         for trigger in intent.triggers:
             phrase = normalise(trigger)
             if not phrase:
@@ -54,3 +57,24 @@ def match_trigger(bot: Bot, text: str) -> TriggerMatch | None:
             if candidate and (best is None or candidate.confidence > best.confidence):
                 best = candidate
     return best
+
+
+def rank_intents(bot: Bot, text: str, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+    """Intents by how much of their closest trigger the message holds (0..1), best first.
+
+    Words of one or two letters are left out: "de", "la", "a" would make every
+    Spanish trigger look related.
+    """
+    words = {w for w in normalise(text).split() if len(w) > 2}
+    if not words:
+        return []
+    scores: dict[str, float] = {}
+    for intent in bot.triggered_intents():
+        if allowed is not None and intent.name not in allowed:
+            continue
+        for trigger in intent.triggers:
+            trigger_words = {w for w in normalise(trigger).split() if len(w) > 2}
+            if trigger_words:
+                score = len(trigger_words & words) / len(trigger_words)
+                scores[intent.name] = max(scores.get(intent.name, 0.0), score)
+    return sorted(((n, s) for n, s in scores.items() if s > 0), key=lambda item: (-item[1], item[0]))

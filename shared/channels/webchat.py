@@ -101,10 +101,16 @@ class WebchatReplyBox:
                 return
             box = tx.get(WEBCHAT, message.conversation_id) or {"last_seq": 0}
             seq = box["last_seq"] + 1
-            tx.set(WEBCHAT, message.conversation_id, {**box, "last_seq": seq})
+            sent_at = self._clock.now().isoformat()
             tx.set(collection, message.message_id, {
                 "seq": seq, "kind": message.kind, "text": message.text, "options": message.options,
-                "sender_type": message.sender_type, "sent_at": self._clock.now().isoformat(),
+                "payload": message.payload, "sender_type": message.sender_type, "sent_at": sent_at,
+                # The widget shows a reply only from this instant: the turn's pauses, kept in order.
+                "visible_at": max(sent_at, message.not_before or sent_at, box.get("last_visible_at", "")),
+            })
+            tx.set(WEBCHAT, message.conversation_id, {
+                **box, "last_seq": seq,
+                "last_visible_at": max(sent_at, message.not_before or sent_at, box.get("last_visible_at", "")),
             })
 
         self._store.run_transaction(deliver)
@@ -113,4 +119,10 @@ class WebchatReplyBox:
     def replies_after(self, conversation: str, cursor: int, limit: int = MAX_REPLIES_PER_POLL) -> list[dict]:
         documents = self._store.query(replies_collection(conversation), [Filter("seq", ">", cursor)],
                                       order_by="seq", limit=limit)
-        return [{"message_id": d.id, **d.data} for d in documents]
+        now = self._clock.now().isoformat()
+        visible = []
+        for document in documents:
+            if document.data.get("visible_at", "") > now:
+                break  # later replies wait behind this one: order is never broken
+            visible.append({"message_id": document.id, **document.data})
+        return visible

@@ -76,6 +76,10 @@ class OutboundMessage(_JsonMessage):
     sender_type: str = "bot"
     intent: str = ""
     in_reply_to: str = ""
+    # Rich content of the kind: cards, media, location, an email's subject.
+    payload: dict[str, Any] = field(default_factory=dict)
+    # Replies of one turn keep their pauses (reply_delay_ms, wait): not shown before this instant.
+    not_before: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,3 +88,16 @@ class HistoryRecord(_JsonMessage):
 
     table: str
     row: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AssignmentRequest(_JsonMessage):
+    """A conversation handed to people (the assignment topic)."""
+
+    request_id: str
+    workspace_id: str
+    conversation_id: str
+    channel: str
+    queue: str = ""
+    agent: str = ""
+    requested_at: str = ""

@@ -59,7 +59,7 @@ def test_a_message_nobody_understands_runs_the_not_understood_intent(position):
     take_turn(BOT, position, "hola", context())
     outcome = take_turn(BOT, position, "quiero un unicornio", context())
     assert outcome.replies[0].text.startswith("Perdón, no te entendí")
-    assert [e.type for e in outcome.events] == ["not_understood"]
+    assert [e.type for e in outcome.events] == ["not_understood", "not_understood_fallback"]
 
 
 def test_menu_options_are_chosen_by_number_or_title_with_submenus_and_back(position):

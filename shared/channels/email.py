@@ -1,0 +1,19 @@
+"""Emails as a channel: send_message hands ``kind: email`` outbound messages to the mailer."""
+
+from __future__ import annotations
+
+from shared.domain.messages import OutboundMessage
+from shared.ports.mailer import Email, Mailer
+
+CHANNEL = "email"
+
+
+class MailerSender:
+    """The ChannelSender of emails written by bots (send_email)."""
+
+    def __init__(self, mailer: Mailer) -> None:
+        self._mailer = mailer
+
+    def send(self, message: OutboundMessage) -> str:
+        return self._mailer.send(Email(message_id=message.message_id, to=message.recipient,
+                                       subject=str(message.payload.get("subject", "")), body=message.text))

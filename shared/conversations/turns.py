@@ -1,0 +1,123 @@
+"""What a bot turn writes: the conversation, its message log, and the outbox of replies, history,
+hand-offs, emails and timers, all inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared import topics
+from shared.bots.engine import TurnOutcome
+from shared.domain.ids import reply_message_id, stable_hash
+from shared.domain.messages import AssignmentRequest, HistoryRecord, OutboundMessage
+from shared.history.records import event_record
+from shared.outbox import Outbox, OutboxEntry
+from shared.ports.document_store import Transaction
+
+CONVERSATIONS = "conversations"
+PROCESSED = "processed"
+EMAIL_CHANNEL = "email"
+TIMER_ACTIONS = ("menu_reminder", "menu_resolve")
+
+
+def messages_collection(conversation_id: str) -> str:
+    return f"{CONVERSATIONS}/{conversation_id}/messages"
+
+
+def timer_task_name(conversation_id: str, token: str, action: str) -> str:
+    return f"timer-{conversation_id}-{stable_hash(token)}-{action}"
+
+
+@dataclass(frozen=True)
+class TurnOrigin:
+    """What caused the turn: an inbound message or a timer, with a stable id for everything it makes."""
+
+    key: str
+    function: str
+    conversation_id: str
+    workspace_id: str
+    channel: str
+    account: str
+    contact: str
+
+
+def stage_turn(tx: Transaction, outbox: Outbox, origin: TurnOrigin, conversation: dict[str, Any],
+               outcome: TurnOutcome, now: datetime, extra_history: list[HistoryRecord] | None = None) -> int:
+    """Write the outcome of a turn in ``tx``; returns the number of replies staged."""
+    session_id = outcome.position.session_id
+    not_before = now
+    replies = []
+    for index, reply in enumerate(outcome.replies):
+        not_before += timedelta(milliseconds=reply.delay_ms)
+        replies.append(OutboundMessage(
+            message_id=reply_message_id(origin.key, index), workspace_id=origin.workspace_id,
+            conversation_id=origin.conversation_id, session_id=session_id, channel=origin.channel,
+            account=origin.account, recipient=origin.contact, kind=reply.kind, text=reply.text,
+            options=list(reply.options), intent=reply.intent, in_reply_to=origin.key,
+            created_at=now.isoformat(), payload=reply.payload,
+            not_before=not_before.isoformat() if not_before > now else "",
+        ))
+    history = list(extra_history or [])
+    history += [
+        event_record(key=f"{origin.key}:{index}", type=event.type, workspace_id=origin.workspace_id,
+                     occurred_at=now, function=origin.function, conversation_id=origin.conversation_id,
+                     session_id=event.detail.get("session_id", session_id), channel=origin.channel,
+                     intent=event.intent, detail={k: v for k, v in event.detail.items() if k != "session_id"})
+        for index, event in enumerate(outcome.events)
+    ]
+    entries = [OutboxEntry(key=f"{topics.OUTBOUND}:{r.message_id}", topic=topics.OUTBOUND, data=r.to_json(),
+                           ordering_key=origin.conversation_id) for r in replies]
+    entries += _effect_entries(origin, outcome, now)
+    entries += [OutboxEntry(key=f"{topics.HISTORY}:{h.table}:{next(iter(h.row.values()))}", topic=topics.HISTORY,
+                            data=h.to_json()) for h in history]
+
+    conversation.update({
+        "bot": outcome.position.to_dict(), "bot_id": outcome.bot_id, "updated_at": now.isoformat(),
+        "tags": list(outcome.position.tags),
+        "status": "with_agent" if outcome.position.handoff else "closed" if outcome.position.closed else "bot",
+        "message_count": conversation.get("message_count", 0) + len(replies),
+    })
+    tx.set(CONVERSATIONS, origin.conversation_id, conversation)
+    for reply in replies:
+        tx.set(messages_collection(origin.conversation_id), reply.message_id, {
+            "direction": "outbound", "sender_type": "bot", "kind": reply.kind, "text": reply.text,
+            "options": reply.options, "payload": reply.payload, "at": reply.created_at, "session_id": session_id,
+            "intent": reply.intent,
+        })
+    outbox.stage(tx, origin.conversation_id, entries)
+    return len(replies)
+
+
+def _effect_entries(origin: TurnOrigin, outcome: TurnOutcome, now: datetime) -> list[OutboxEntry]:
+    entries = []
+    for index, effect in enumerate(outcome.effects):
+        key = f"{origin.key}:effect:{index}"
+        if effect.kind == "handoff":
+            request = AssignmentRequest(request_id=f"as_{stable_hash(key)}", workspace_id=origin.workspace_id,
+                                        conversation_id=origin.conversation_id, channel=origin.channel,
+                                        queue=effect.data.get("queue", ""), agent=effect.data.get("agent", ""),
+                                        requested_at=now.isoformat())
+            entries.append(OutboxEntry(key=key, topic=topics.ASSIGNMENT, data=request.to_json(),
+                                       ordering_key=origin.conversation_id))
+        elif effect.kind == "email":
+            email = OutboundMessage(
+                message_id=f"mail_{stable_hash(key)}", workspace_id=origin.workspace_id,
+                conversation_id=origin.conversation_id, session_id=outcome.position.session_id,
+                channel=EMAIL_CHANNEL, account="", recipient=effect.data["to"], kind="email",
+                text=effect.data["body"], created_at=now.isoformat(), payload={"subject": effect.data["subject"]},
+                in_reply_to=origin.key)
+            entries.append(OutboxEntry(key=key, topic=topics.OUTBOUND, data=email.to_json()))
+        elif effect.kind == "schedule":
+            payload = {"conversation_id": origin.conversation_id, "workspace_id": origin.workspace_id,
+                       "action": effect.data["action"], "token": effect.data["token"]}
+            entries.append(OutboxEntry(
+                key=key, topic=topics.TIMERS, data=json.dumps(payload).encode(),
+                task_name=timer_task_name(origin.conversation_id, effect.data["token"], effect.data["action"]),
+                due_at=(now + timedelta(seconds=effect.data["after_s"])).isoformat()))
+        elif effect.kind == "cancel":
+            entries += [OutboxEntry(key=f"{key}:{action}", topic=topics.TIMERS, data=b"{}",
+                                    cancel_task=timer_task_name(origin.conversation_id, effect.data["token"], action))
+                        for action in TIMER_ACTIONS]
+    return entries
