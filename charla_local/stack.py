@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 import main as functions_source
+from charla_local.demo_api import demo_api
 from charla_local.dispatch import SubscriptionDispatcher
 from shared import topics
 from shared.bootstrap import Platform, use_platform
@@ -62,6 +63,8 @@ class LocalStack:
             # /<function>[/rest] goes to that function's app with PATH_INFO "/rest" (never empty:
             # an empty path would make Flask redirect instead of calling the function).
             path = environ.get("PATH_INFO", "")
+            if path.startswith("/demo_api/"):
+                return demo_api(environ, start_response)
             name, _, rest = path.lstrip("/").partition("/")
             app = apps.get(f"/{name}")
             if app is None:
@@ -103,7 +106,9 @@ class LocalStack:
             bus.ensure_subscription(function_subscription.subscription)
         bus.ensure_subscription(DEAD_LETTER_RETENTION)
         self.platform.warehouse.ensure_tables()
-        bots = self.platform.directory.load_folder(self.settings.bots_dir)
+        # The demo bot's webhook calls this stack's own /demo_api: tell the bots where it is.
+        bots = self.platform.directory.load_folder(self.settings.bots_dir,
+                                                   constants={"local_url": f"http://{self.host}:{self.port}"})
         log("INFO", "bots published", bots=[b.id for b in bots], folder=str(self.settings.bots_dir))
         # Replies staged before a crash are published now rather than at the first sweep.
         Outbox(self.platform.store, bus, self.platform.clock).sweep(older_than=timedelta(0))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ class Workspace:
     name: str = ""
     # Flow manager (flows.yaml): bots a conversation may be handed to when their expertise fits.
     expertise_bots: tuple[str, ...] = ()
+    # Workspace-wide constants; they override the bots' constants of the same name.
+    constants: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class WorkspaceDirectory:
     def save_workspace(self, workspace: Workspace) -> None:
         self._store.set(WORKSPACES, workspace.id, {
             "language": workspace.language, "time_zone": workspace.time_zone, "name": workspace.name,
-            "expertise_bots": list(workspace.expertise_bots),
+            "expertise_bots": list(workspace.expertise_bots), "constants": dict(workspace.constants),
         })
 
     def workspace(self, workspace_id: str) -> Workspace:
@@ -71,7 +73,8 @@ class WorkspaceDirectory:
             raise NotFound(f"workspace {workspace_id!r} does not exist")
         return Workspace(id=workspace_id, language=data.get("language", "es"),
                          time_zone=data.get("time_zone", "UTC"), name=data.get("name", ""),
-                         expertise_bots=tuple(data.get("expertise_bots", ())))
+                         expertise_bots=tuple(data.get("expertise_bots", ())),
+                         constants=dict(data.get("constants") or {}))
 
     def save_channel(self, route: ChannelRoute) -> None:
         self._store.set(CHANNELS, channel_doc_id(route.type, route.account), {
@@ -114,8 +117,11 @@ class WorkspaceDirectory:
         published = self._store.query(BOTS, [Filter("workspace_id", "==", workspace_id)])
         return {d.data["bot_id"]: self.bot(workspace_id, d.data["bot_id"]) for d in published}
 
-    def load_folder(self, folder: Path) -> list[Bot]:
-        """Publish a folder: workspace.yaml (workspace and channels) plus one YAML file per bot."""
+    def load_folder(self, folder: Path, constants: dict[str, Any] | None = None) -> list[Bot]:
+        """Publish a folder: workspace.yaml (workspace, constants, channels), flows.yaml and one file per bot.
+
+        ``constants`` add to (and override) workspace.yaml's, e.g. where this deployment serves an API.
+        """
         workspace_file = folder / WORKSPACE_FILE
         if not workspace_file.exists():
             raise BotDefinitionError(f"{workspace_file}: missing; it names the workspace and its channels")
@@ -130,7 +136,8 @@ class WorkspaceDirectory:
             raise BotDefinitionError(f"{FLOWS_FILE}: expected a mapping with route_by_expertise (a list of bot ids)")
         workspace = Workspace(id=ws["id"], language=ws.get("language", "es"),
                               time_zone=ws.get("time_zone", "UTC"), name=ws.get("name", ""),
-                              expertise_bots=tuple(flows.get("route_by_expertise") or ()))
+                              expertise_bots=tuple(flows.get("route_by_expertise") or ()),
+                              constants={**(config.get("constants") or {}), **(constants or {})})
         bots = [
             load_bot(path.read_text(encoding="utf-8"), path.name)
             for path in sorted(folder.glob("*.yaml"))

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 from shared.bots import limits
 from shared.bots.answers import parse_answer_type, validate_answer
 from shared.bots.definition import Bot, Intent, Menu
-from shared.bots.expressions import evaluate_condition
+from shared.bots.expressions import Condition, evaluate_condition
 from shared.bots.json_path import MISSING, read_path
 from shared.bots.matching import match_trigger, normalise, rank_intents
-from shared.bots.templates import greeting, render
+from shared.bots.templates import format_value, greeting, render
 from shared.ports.webhook_caller import WebhookCaller, WebhookFailed, WebhookRequest
 
 MAX_JUMPS_PER_TURN = 10
@@ -122,6 +122,7 @@ class TurnContext:
     webhooks: WebhookCaller | None = None
     classifier: IntentClassifier | None = None
     other_bots: Callable[[str], Bot | None] = lambda _bot_id: None
+    workspace_constants: Mapping[str, Any] = field(default_factory=dict)
     expertise_bots: tuple[Bot, ...] = ()  # bots the flow manager may route to by expertise
 
 
@@ -147,6 +148,7 @@ class _Turn:
     def values(self) -> dict[str, Any]:
         local = self.context.now.astimezone(ZoneInfo(self.context.time_zone))
         values: dict[str, Any] = dict(self.bot.constants)
+        values.update(self.context.workspace_constants)
         values.update(self.position.variables)
         values.update({
             "contact.name": self.context.contact_name, "contact.phone": self.context.contact_phone,
@@ -157,10 +159,10 @@ class _Turn:
         })
         return values
 
-    def holds(self, condition: str | None) -> bool:
+    def holds(self, condition: str | Condition | None) -> bool:
         if not condition:
             return True
-        parsed = self.bot.conditions.get(condition)
+        parsed = condition if isinstance(condition, Condition) else self.bot.conditions.get(condition)
         values = self.values()
         return parsed.evaluate(values) if parsed is not None else evaluate_condition(condition, values)
 
@@ -243,7 +245,7 @@ class _Turn:
         self.say("carousel", options=tuple(b["title"] for b in choices), payload={"cards": cards})
 
     def _element_media(self, value: dict, resume) -> None:
-        self.say("media", payload={"kind": value["kind"], "url": render(value["url"], self.values(), quote),
+        self.say("media", payload={"kind": value["kind"], "url": self.render(value["url"]),
                                    "caption": self.render(value.get("caption", "")),
                                    "filename": value.get("filename", "")})
 
@@ -311,9 +313,11 @@ class _Turn:
 
     def _element_webhook(self, value: dict, resume) -> bool:
         values = self.values()
+        url_values = {k: quote(format_value(v), safe="") if k in self.position.variables or k.startswith("contact.")
+                      else v for k, v in values.items()}
         request = WebhookRequest(
             method=str(value.get("method", "GET")).upper(),
-            url=render(value["url"], values, lambda v: quote(v, safe="")),
+            url=render(value["url"], url_values),
             headers=tuple((str(k), render(str(v), values)) for k, v in (value.get("headers") or {}).items()),
             json_body=_render_deep(value.get("body"), values),
             timeout_s=value.get("timeout_ms", 3000) / 1000,

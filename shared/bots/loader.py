@@ -517,8 +517,9 @@ def _webhook(check: _Checker, value: Any, path: str) -> None:
     check.uses_webhooks = True
     check.unknown_keys(value, {"url", "method", "headers", "body", "timeout_ms", "save", "on_error"}, path)
     url = value.get("url")
-    if not isinstance(url, str) or not re.match(r"^https?://", url):
-        check.problem(child_path(path, "url"), "expected an http:// or https:// URL")
+    # A URL may start with a constant (${api}/orders) that holds the scheme and host.
+    if not isinstance(url, str) or not re.match(r"^(https?://|\$\{)", url):
+        check.problem(child_path(path, "url"), "expected an http:// or https:// URL (or one starting with ${constant})")
     method = str(value.get("method", "GET")).upper()
     if method not in limits.WEBHOOK_METHODS:
         check.problem(child_path(path, "method"), f"{method!r}; expected one of {', '.join(limits.WEBHOOK_METHODS)}")

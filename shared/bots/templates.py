@@ -8,7 +8,7 @@ reads "Buenas tardes!" when the name is unknown.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -43,8 +43,7 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def render(template: str, values: Mapping[str, Any], escape: Callable[[str], str] | None = None) -> str:
-    """Substitute ``${name}``; ``escape`` transforms each value (e.g. URL-quoting inside a webhook URL)."""
+def render(template: str, values: Mapping[str, Any]) -> str:
     pieces: list[str] = []
     position = 0
     for match in PLACEHOLDER.finditer(template):
@@ -52,7 +51,7 @@ def render(template: str, values: Mapping[str, Any], escape: Callable[[str], str
         position = match.end()
         rendered = format_value(values.get(match.group(1)))
         if rendered:
-            pieces.append(escape(rendered) if escape else rendered)
+            pieces.append(rendered)
             continue
         # Drop one space the empty value would have needed: before punctuation or at the end, the
         # preceding one; otherwise the following one.

@@ -81,7 +81,7 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
             session_timeout_s=platform.settings.session_timeout_s,
             new_session_id=f"ss_{stable_hash(conversation_id, message.message_id)}",
             webhooks=webhooks, classifier=platform.classifiers.for_bot(message.workspace_id, bot),
-            other_bots=bots.get,
+            other_bots=bots.get, workspace_constants=workspace.constants,
             expertise_bots=tuple(bots[b] for b in workspace.expertise_bots if b in bots and b != bot.id),
         )
         return bot, take_turn(bot, position, message.text, context)

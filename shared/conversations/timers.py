@@ -44,7 +44,8 @@ def handle_conversation_timer(platform: Platform, data: bytes, task_name: str) -
         bot = bots.get(position.bot_id or conversation["bot_id"]) or directory.bot(workspace_id, conversation["bot_id"])
         context = TurnContext(now=now, time_zone=workspace.time_zone, channel=conversation["channel"],
                               contact_name=conversation.get("contact_name", ""),
-                              session_timeout_s=platform.settings.session_timeout_s, new_session_id="")
+                              session_timeout_s=platform.settings.session_timeout_s, new_session_id="",
+                              workspace_constants=workspace.constants)
         outcome = handle_timer(bot, position, action, token, context)
         origin = TurnOrigin(key=task_name, function=FUNCTION, conversation_id=conversation_id,
                             workspace_id=workspace_id, channel=conversation["channel"],
