@@ -22,6 +22,7 @@ from shared import topics
 from shared.bootstrap import Platform, use_platform
 from shared.observability import log
 from shared.outbox import Outbox
+from shared.ports.clock import Clock
 from shared.ports.event_bus import Subscription
 from shared.settings import Settings
 
@@ -32,9 +33,10 @@ OUTBOX_SWEEP_INTERVAL_S = 5.0
 
 
 class LocalStack:
-    def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None:
+    def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 8080,
+                 clock: Clock | None = None) -> None:
         self.settings = settings
-        self.platform = Platform(settings)
+        self.platform = Platform(settings, clock=clock)
         self.host = host
         self.port = port
         self.ready = threading.Event()
