@@ -126,6 +126,10 @@ class WorkspaceDirectory:
         if not workspace_file.exists():
             raise BotDefinitionError(f"{workspace_file}: missing; it names the workspace and its channels")
         config: dict[str, Any] = yaml.safe_load(workspace_file.read_text(encoding="utf-8")) or {}
+        unknown = sorted(set(config) - {"workspace", "channels", "constants"})
+        if unknown:
+            raise BotDefinitionError(f"{WORKSPACE_FILE} {unknown[0]}: unknown key; expected workspace, channels,"
+                                     " constants")
         ws = config.get("workspace") or {}
         if not isinstance(ws, dict) or not ws.get("id"):
             raise BotDefinitionError(f"{WORKSPACE_FILE}: workspace.id is required")
@@ -152,7 +156,12 @@ class WorkspaceDirectory:
         for target in workspace.expertise_bots:
             if target not in known:
                 raise BotDefinitionError(f"{FLOWS_FILE} route_by_expertise: {target!r} is not a bot in {folder}")
-        for index, channel in enumerate(config.get("channels") or []):
+        channels = config.get("channels") or []
+        if not isinstance(channels, list):
+            raise BotDefinitionError(f"{WORKSPACE_FILE} channels: expected a list of {{type, account, bot}}")
+        for index, channel in enumerate(channels):
+            if not isinstance(channel, dict) or set(channel) != {"type", "account", "bot"}:
+                raise BotDefinitionError(f"{WORKSPACE_FILE} channels[{index}]: expected exactly type, account and bot")
             if channel.get("bot") not in known:
                 raise BotDefinitionError(
                     f"{WORKSPACE_FILE} channels[{index}].bot: {channel.get('bot')!r} is not a bot in {folder}"

@@ -483,6 +483,11 @@ class _Turn:
 
     def run_matched(self, intent_name: str, confidence: float, how: str) -> None:
         self.event("intent_matched", intent_name, confidence=confidence, how=how)
+        # The customer moved on: options (and timers) of an earlier menu no longer apply.
+        self.position.menu_stack = []
+        if self.position.menu_token:
+            self.effect("cancel", token=self.position.menu_token)
+            self.position.menu_token = ""
         intent = self.bot.intents[intent_name]
         self.add_tag(intent.topic)
         self.run_target(intent_name, via=how)
