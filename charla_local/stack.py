@@ -113,10 +113,10 @@ class LocalStack:
                                                    constants={"local_url": f"http://{self.host}:{self.port}"})
         log("INFO", "bots published", bots=[b.id for b in bots], folder=str(self.settings.bots_dir))
         # Replies staged before a crash are published now rather than at the first sweep.
-        Outbox(self.platform.store, bus, self.platform.clock).sweep(older_than=timedelta(0))
+        Outbox(self.platform.store, bus, self.platform.clock, self.platform.scheduler).sweep(older_than=timedelta(0))
 
     def _sweep_outbox(self) -> None:
-        outbox = Outbox(self.platform.store, self.platform.bus, self.platform.clock)
+        outbox = Outbox(self.platform.store, self.platform.bus, self.platform.clock, self.platform.scheduler)
         while not self._stop.wait(OUTBOX_SWEEP_INTERVAL_S):
             try:
                 outbox.sweep(older_than=timedelta(seconds=10))

@@ -196,6 +196,8 @@ class _Turn:
             self.run_intent(intent)
         elif name in self.bot.menus:
             self.show_menu(self.bot.menus[name])
+        else:  # only after a hand-over to a bot that lacks it: validation checks each bot's own names
+            self.event("target_missing", name, via=via, bot=self.bot.id)
 
     def run_intent(self, intent: Intent, start: int = 0) -> None:
         self.position.last_intent = intent.name
@@ -623,7 +625,9 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext) 
 def handle_timer(bot: Bot, position: BotPosition, action: str, token: str, context: TurnContext) -> TurnOutcome:
     """A menu's reminder or automatic resolution, if the customer is still looking at that menu."""
     turn = _Turn(bot, position, context)
-    if position.closed or position.menu_token != token or not position.menu_stack:
+    muted = position.muted_until and position.muted_until > context.now.isoformat()
+    if (position.closed or position.menu_token != token or not position.menu_stack or position.paused or muted
+            or position.handoff):
         turn.event("timer_obsolete", action=action)
         return turn.outcome
     menu = bot.menus.get(position.menu_stack[0].get("menu", ""))
@@ -638,6 +642,14 @@ def handle_timer(bot: Bot, position: BotPosition, action: str, token: str, conte
         position.menu_token = ""
         turn.close("menu_timeout")
     return turn.outcome
+
+
+def bot_in_charge(position: BotPosition, now: datetime, session_timeout_s: int) -> str:
+    """The bot a hand-over put in charge, while its session lasts; empty: the channel's own bot."""
+    if not position.bot_id or position.closed or not position.last_activity_at:
+        return ""
+    idle = (now - datetime.fromisoformat(position.last_activity_at)).total_seconds()
+    return position.bot_id if idle <= session_timeout_s else ""
 
 
 def _session_expired(position: BotPosition, context: TurnContext) -> bool:

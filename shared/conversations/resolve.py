@@ -19,7 +19,7 @@ from typing import Any
 
 from shared.bootstrap import Platform
 from shared.bots.definition import Bot
-from shared.bots.engine import BotPosition, TurnContext, TurnOutcome, take_turn
+from shared.bots.engine import BotPosition, TurnContext, TurnOutcome, bot_in_charge, take_turn
 from shared.conversations.turns import CONVERSATIONS, PROCESSED, TurnOrigin, messages_collection, stage_turn
 from shared.domain.ids import safe_document_id, stable_hash
 from shared.domain.messages import InboundMessage
@@ -74,7 +74,8 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
 
     def run_engine(conversation: dict[str, Any], now: datetime) -> tuple[Bot, TurnOutcome]:
         position = BotPosition.from_dict(conversation.get("bot"))
-        bot = bots.get(position.bot_id) or directory.bot(message.workspace_id, message.bot_id)
+        in_charge = bot_in_charge(position, now, platform.settings.session_timeout_s)
+        bot = bots.get(in_charge) or directory.bot(message.workspace_id, message.bot_id)
         context = TurnContext(
             now=now, time_zone=workspace.time_zone, channel=message.channel,
             contact_name=message.contact_name or conversation.get("contact_name", ""),

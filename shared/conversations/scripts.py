@@ -311,8 +311,13 @@ def _turn(check: _Checker, raw: Any, path: str) -> ScriptTurn | None:
     user, wait = None, None
     if "user" in raw:
         value = raw["user"]
-        # `user: 1` is a number in YAML; the visitor typed the digit.
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        # `user: 1` is a number in YAML; the visitor typed the digit. Longer numbers may not read back
+        # as typed (YAML takes 0123 for octal, 1.50 for 1.5), so they must be quoted.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9:
+            value = str(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            check.problem(child_path(path, "user"), "write numbers longer than one digit in quotes, so they stay"
+                                                    " as typed (YAML reads 0123 and 1.50 differently)")
             value = str(value)
         if isinstance(value, str) and value.strip():
             user = value

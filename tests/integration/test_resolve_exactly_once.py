@@ -102,7 +102,7 @@ def test_replies_left_in_the_outbox_by_a_crash_are_published_by_the_sweep(platfo
     platform.__dict__["bus"] = PublishFailsOnce(real_bus)
     with pytest.raises(TransientError):
         resolve_inbound_message(platform, inbound(platform, "hola", "m-sweep"))
-    outbox = Outbox(platform.store, real_bus, platform.clock)
+    outbox = Outbox(platform.store, real_bus, platform.clock, platform.scheduler)
     assert outbox.sweep(older_than=timedelta(0)) > 0
     assert len(drain(platform, OUTBOUND_PROBE)) == 2
     assert outbox.sweep(older_than=timedelta(0)) == 0
