@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PORT ?= 8080
 
-.PHONY: install run test lint unit bench-cold-start clean
+.PHONY: install run test lint unit chromium bench-cold-start bench-nlu clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required, found " + sys.version' 
@@ -24,7 +24,14 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install lint
+# The web chat widget's tests drive Debian's Chromium (never a browser downloaded by Playwright).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Chromium (Debian package) for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: install lint chromium
 	$(PY) -m pytest
 
 unit: install
@@ -32,6 +39,9 @@ unit: install
 
 bench-cold-start: install
 	$(PY) benchmarks/cold_start.py
+
+bench-nlu: install
+	$(PY) benchmarks/nlu.py
 
 clean:
 	rm -rf $(VENV) .charla .pytest_cache .ruff_cache

@@ -31,11 +31,16 @@ Factory = Callable[["Platform"], Any]
 class ClassifierCatalog(Protocol):
     """The statistical intent model of each published bot, if it has one."""
 
+    def train_and_store(self, workspace_id: str, bot: Bot) -> str | None: ...
+
     def for_bot(self, workspace_id: str, bot: Bot) -> Any | None: ...
 
 
 class NoClassifiers:
-    """Triggers only: exact, phrase and keyword matching."""
+    """Triggers only: exact, phrase and keyword matching (``overrides={"classifiers": ...}``)."""
+
+    def train_and_store(self, workspace_id: str, bot: Bot) -> None:
+        return None
 
     def for_bot(self, workspace_id: str, bot: Bot) -> None:
         return None
@@ -131,12 +136,14 @@ def _blob_store_mailer(p: Platform) -> Mailer:
     return BlobStoreMailer(p.blobs, p.clock)
 
 
-def _no_classifiers(p: Platform) -> ClassifierCatalog:
-    return NoClassifiers()
+def _bot_models(p: Platform) -> ClassifierCatalog:
+    from shared.bot_models import BotModelCatalog
+
+    return BotModelCatalog(p.blobs, p.data_dir / "model-cache")
 
 
 _EVERY_BACKEND: dict[str, Factory] = {
-    "webhooks": _httpx_webhooks, "mailer": _blob_store_mailer, "classifiers": _no_classifiers,
+    "webhooks": _httpx_webhooks, "mailer": _blob_store_mailer, "classifiers": _bot_models,
 }
 
 BACKEND_FACTORIES: dict[str, dict[str, Factory]] = {
@@ -201,7 +208,7 @@ class Platform:
 
     @cached_property
     def directory(self) -> WorkspaceDirectory:
-        return WorkspaceDirectory(self.store, self.clock)
+        return WorkspaceDirectory(self.store, self.clock, models=self.classifiers)
 
     @cached_property
     def webhooks(self) -> WebhookCaller:

@@ -9,11 +9,12 @@ from typing import Any
 
 
 def log(severity: str, message: str, **fields: Any) -> None:
-    """One JSON line on stdout; Cloud Logging parses ``severity`` and ``message``.
+    """One JSON line on stderr; Cloud Logging parses ``severity`` and ``message`` from either stream,
+    and stdout stays free for command-line output.
 
     Callers pass ids and counts, never message text, names, phones or emails.
     """
     entry = {"severity": severity.upper(), "message": message, "time": datetime.now(UTC).isoformat()}
     entry.update({k: v for k, v in fields.items() if v is not None})
-    sys.stdout.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
-    sys.stdout.flush()
+    sys.stderr.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    sys.stderr.flush()

@@ -55,9 +55,10 @@ def bot_doc_id(workspace_id: str, bot_id: str) -> str:
 class WorkspaceDirectory:
     """Reads and writes workspaces, channel routes and bots; caches parsed bots per version."""
 
-    def __init__(self, store: DocumentStore, clock: Clock) -> None:
+    def __init__(self, store: DocumentStore, clock: Clock, models: Any = None) -> None:
         self._store = store
         self._clock = clock
+        self._models = models  # trains each bot version's intent model before the bot is published
         self._bots: dict[tuple[str, str], Bot] = {}
         self._lock = threading.Lock()
 
@@ -92,6 +93,8 @@ class WorkspaceDirectory:
     def publish_bot(self, workspace_id: str, text: str, file_name: str) -> Bot:
         """Validate and publish; a bot that fails validation is never stored (the old one keeps running)."""
         bot = load_bot(text, file_name)
+        if self._models is not None:
+            self._models.train_and_store(workspace_id, bot)
         self._store.set(BOTS, bot_doc_id(workspace_id, bot.id), {
             "workspace_id": workspace_id, "bot_id": bot.id, "file_name": file_name, "source": text,
             "version": bot.source_hash, "published_at": self._clock.now().isoformat(),

@@ -1,8 +1,11 @@
-"""webhook_webchat: visitors' messages in (POST), their replies out (GET after a cursor)."""
+"""webhook_webchat: visitors' messages in (POST), their replies out (GET after a cursor), and the
+widget's static files (GET /widget, /widget.js, /widget.css) that speak that API."""
 
 from __future__ import annotations
 
+import functools
 import uuid
+from pathlib import Path
 
 import functions_framework
 from flask import Request, Response
@@ -16,17 +19,45 @@ from shared.errors import InvalidInput, NotFound
 from shared.observability import log
 
 FUNCTION = "webhook_webchat"
+WIDGET_DIR = Path(__file__).resolve().parent / "widget"
+# Request path (relative to the function) → file in WIDGET_DIR and its content type.
+WIDGET_FILES = {
+    "/widget": ("widget.html", "text/html; charset=utf-8"),
+    "/widget.js": ("widget.js", "text/javascript; charset=utf-8"),
+    "/widget.css": ("widget.css", "text/css; charset=utf-8"),
+}
+# The page loads only its own script and style and talks only to this function; pictures and media
+# of rich replies come from anywhere. A second line of defence behind the widget never using innerHTML.
+WIDGET_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+              "img-src http: https: data: blob:; media-src http: https: blob:; object-src 'none'; "
+              "base-uri 'none'; form-action 'none'")
 
 
 @functions_framework.http
 def webhook_webchat(request: Request) -> Response:
     if request.method == "OPTIONS":
         return Response(status=204, headers=CORS_HEADERS)
+    if request.method in ("GET", "HEAD") and request.path in WIDGET_FILES:
+        return _widget_file(request.path)
     if request.method == "POST":
         return _post_message(request)
     if request.method == "GET":
         return _get_replies(request)
     return json_error(405, f"method {request.method} not allowed; use POST or GET", CORS_HEADERS)
+
+
+def _widget_file(path: str) -> Response:
+    name, content_type = WIDGET_FILES[path]
+    headers = {"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"}
+    if name.endswith(".html"):
+        headers["Content-Security-Policy"] = WIDGET_CSP
+    return Response(_widget_bytes(name), 200, content_type=content_type, headers=headers)
+
+
+@functools.cache
+def _widget_bytes(name: str) -> bytes:
+    # Read on first request, not at import: a cold start that only receives messages never pays for it.
+    return (WIDGET_DIR / name).read_bytes()
 
 
 def _post_message(request: Request) -> Response:

@@ -606,7 +606,9 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext) 
             turn.run_option(option)
             return turn.outcome
 
-    match = turn.match(text)
+    # With options on screen, a bare number or number emoji answers the menu: never an intent.
+    answers_menu = bool(position.menu_stack) and (text.strip().isdigit() or text.strip() in NUMBER_EMOJIS)
+    match = None if answers_menu else turn.match(text)
     if starting and bot.startup:
         turn.event("startup", bot.startup)
         turn.run_target(bot.startup, via="startup")

@@ -1,0 +1,65 @@
+"""A real Chromium driven by Playwright, and the local stack it talks to.
+
+Chromium is Debian's (/usr/bin/chromium, `apt-get install -y chromium`) and Playwright its Python
+client (`pip install playwright`); `playwright install` is never needed. Without either, the browser
+tests skip with a loud reason, except under CI=true, where that fails the run: CI must render the
+widget in a real browser.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+from charla_local.stack import LocalStack
+from shared.settings import Settings
+from tests.support.ports import free_port, wait_for_http
+
+CHROMIUM = Path(os.environ.get("CHARLA_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _unavailable(reason: str):
+    message = f"BROWSER NOT AVAILABLE: {reason}"
+    if _in_ci():
+        pytest.fail(message + " (CI=true: browser tests must run, not skip)", pytrace=False)
+    warnings.warn(message, stacklevel=2)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the Python package playwright is not installed (pip install playwright; "
+                     "never `playwright install`)")
+    if not CHROMIUM.exists():
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or set CHARLA_CHROMIUM)")
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        except PlaywrightError as exc:
+            _unavailable(f"{CHROMIUM} did not start: {exc}")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def widget_stack(tmp_path_factory):
+    """The whole platform on the embedded backends, shared by a module's tests (each has its own visitor)."""
+    stack = LocalStack(Settings(backend="embedded", data_dir=tmp_path_factory.mktemp("widget") / "data"),
+                       port=free_port())
+    stack.start()
+    wait_for_http(f"http://127.0.0.1:{stack.port}/healthz")
+    yield stack
+    stack.stop()
