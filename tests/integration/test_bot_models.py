@@ -1,0 +1,87 @@
+"""Publishing a bot trains its intent model; resolve_intent consults it after the triggers and picks up
+a newly published version without a restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shared import topics
+from shared.bootstrap import Platform
+from shared.bot_models import MANIFEST, model_prefix
+from shared.bots.matching import match_trigger
+from shared.channels import webchat
+from shared.conversations.resolve import resolve_inbound_message
+from shared.domain.messages import OutboundMessage
+from shared.ports.event_bus import Subscription
+from shared.settings import Settings
+
+BOTS = Path(__file__).resolve().parent.parent.parent / "bots"
+PROBE = Subscription(name="probe-models-outbound", topic=topics.OUTBOUND, ordered=False)
+HISTORY = Subscription(name="probe-models-history", topic=topics.HISTORY, ordered=False)
+
+
+@pytest.fixture
+def platform(tmp_path):
+    platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "data"))
+    for topic in topics.ALL_TOPICS:
+        platform.bus.ensure_topic(topic)
+    platform.bus.ensure_subscription(PROBE)
+    platform.bus.ensure_subscription(HISTORY)
+    platform.directory.load_folder(BOTS)
+    yield platform
+    platform.close()
+
+
+def ask(platform: Platform, text: str, provider_id: str, visitor: str = "visitor-models") -> list[OutboundMessage]:
+    route = platform.directory.channel(webchat.CHANNEL, "demo-site")
+    message = webchat.to_inbound(webchat.VisitorMessage("demo-site", visitor, text, provider_id), route,
+                                 provider_id, platform.clock.now().isoformat())
+    resolve_inbound_message(platform, message)
+    replies = []
+    while batch := platform.bus.pull(PROBE.name, max_messages=50, timeout_s=0.1):
+        platform.bus.ack(PROBE.name, [m.ack_id for m in batch])
+        replies += [OutboundMessage.from_json(m.data) for m in batch]
+    return replies
+
+
+def matched_how(platform: Platform) -> list[str]:
+    hows = []
+    while batch := platform.bus.pull(HISTORY.name, max_messages=100, timeout_s=0.1):
+        platform.bus.ack(HISTORY.name, [m.ack_id for m in batch])
+        for m in batch:
+            row = json.loads(m.data)["row"]
+            if row.get("type") == "intent_matched":
+                hows.append(json.loads(row["detail"])["how"])
+    return hows
+
+
+def test_publishing_stores_the_model_of_that_bot_version_in_the_blob_store(platform):
+    bot = platform.directory.bot("demo", "tienda")
+    names = json.loads(platform.blobs.get(f"{model_prefix('demo', bot)}/{MANIFEST}"))
+    assert {"manifest.json", "vocabulary.json", "weights.npz"} <= set(names)
+
+
+def test_a_message_no_trigger_matches_is_understood_by_the_bots_model(platform):
+    bot = platform.directory.bot("demo", "tienda")
+    text = "me pasas los horarios?"
+    assert match_trigger(bot, text) is None
+    ask(platform, "hola", "m1")
+    matched_how(platform)
+    replies = ask(platform, text, "m2")
+    assert replies and replies[0].intent == "horario_atencion"
+    assert matched_how(platform) == ["classifier"]
+
+
+def test_a_new_version_is_used_at_once_without_a_restart(platform):
+    ask(platform, "hola", "m1")
+    source = (BOTS / "tienda.yaml").read_text()
+    changed = source.replace("Atendemos ${horario}.", "Horario renovado: ${horario}.", 1)
+    assert changed != source
+    platform.directory.publish_bot("demo", changed, "tienda.yaml")
+    new_bot = platform.directory.bot("demo", "tienda")
+    assert platform.blobs.exists(f"{model_prefix('demo', new_bot)}/{MANIFEST}")
+    replies = ask(platform, "me pasas los horarios?", "m2")
+    assert any("Horario renovado" in r.text for r in replies)
