@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from nlu_model.langid import detect_language
 from shared.bootstrap import Platform
 from shared.bots.definition import Bot
 from shared.bots.engine import BotPosition, TurnContext, TurnOutcome, bot_in_charge, take_turn
+from shared.bots.limits import LANGUAGES
 from shared.conversations.turns import CONVERSATIONS, PROCESSED, TurnOrigin, messages_collection, stage_turn
 from shared.domain.ids import safe_document_id, stable_hash
 from shared.domain.messages import InboundMessage
@@ -97,18 +99,21 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
             return None
         now = platform.clock.now()
         conversation = tx.get(CONVERSATIONS, conversation_id) or new_conversation(message, now)
-        _bot, outcome = run_engine(conversation, now)
+        bot, outcome = run_engine(conversation, now)
         matched = next((e for e in outcome.events if e.type == "intent_matched"), None)
+        # The bot's own language first: it wins ties and messages with no evidence ("ok").
+        language = detect_language(message.text, candidates=(bot.language, *(x for x in LANGUAGES
+                                                                             if x != bot.language)))
         inbound_record = inbound_message_record(message, outcome.position.session_id,
                                                 matched.intent if matched else "",
-                                                matched.detail.get("confidence") if matched else None)
+                                                matched.detail.get("confidence") if matched else None, language)
         conversation["last_message_at"] = message.received_at
         conversation["message_count"] = conversation.get("message_count", 0) + 1
         if message.contact_name:
             conversation["contact_name"] = message.contact_name
         tx.set(messages_collection(conversation_id), message.message_id, {
             "direction": "inbound", "sender_type": "user", "kind": message.kind, "text": message.text,
-            "at": message.received_at, "session_id": outcome.position.session_id,
+            "at": message.received_at, "session_id": outcome.position.session_id, "language": language,
         })
         origin = TurnOrigin(key=message.message_id, function=FUNCTION, conversation_id=conversation_id,
                             workspace_id=message.workspace_id, channel=message.channel, account=message.account,

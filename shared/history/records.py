@@ -42,8 +42,8 @@ def event_record(
     )
 
 
-def inbound_message_record(message: InboundMessage, session_id: str, intent: str, confidence: float | None
-                           ) -> HistoryRecord:
+def inbound_message_record(message: InboundMessage, session_id: str, intent: str, confidence: float | None,
+                           language: str = "") -> HistoryRecord:
     return HistoryRecord(
         table="messages",
         row={
@@ -58,6 +58,7 @@ def inbound_message_record(message: InboundMessage, session_id: str, intent: str
             "text": message.text,
             "intent": intent or None,
             "confidence": confidence,
+            "language": language or None,
             "occurred_at": message.received_at,
         },
     )
@@ -78,6 +79,7 @@ def outbound_message_record(message: OutboundMessage, sent_at: str) -> HistoryRe
             "text": message.text,
             "intent": message.intent or None,
             "confidence": None,
+            "language": None,
             "occurred_at": sent_at,
         },
     )

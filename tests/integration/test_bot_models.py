@@ -85,3 +85,27 @@ def test_a_new_version_is_used_at_once_without_a_restart(platform):
     assert platform.blobs.exists(f"{model_prefix('demo', new_bot)}/{MANIFEST}")
     replies = ask(platform, "me pasas los horarios?", "m2")
     assert any("Horario renovado" in r.text for r in replies)
+
+
+def test_the_language_of_each_customer_message_is_detected_and_recorded(platform):
+    ask(platform, "hola", "m1")
+    ask(platform, "vocês entregam no Rio de Janeiro amanhã?", "m2")
+    languages = []
+    while batch := platform.bus.pull(HISTORY.name, max_messages=100, timeout_s=0.1):
+        platform.bus.ack(HISTORY.name, [m.ack_id for m in batch])
+        for m in batch:
+            record = json.loads(m.data)
+            if record["table"] == "messages" and record["row"]["direction"] == "inbound":
+                languages.append(record["row"]["language"])
+    assert languages == ["es", "pt"]
+
+
+def test_a_bot_that_fails_validation_is_not_published_and_the_running_one_stays(platform):
+    from shared.errors import BotDefinitionError
+
+    before = platform.directory.bot("demo", "tienda")
+    broken = (BOTS / "tienda.yaml").read_text().replace("startup: bienvenida", "startup: nadie", 1)
+    with pytest.raises(BotDefinitionError, match="startup: 'nadie' is neither an intent nor a menu"):
+        platform.directory.publish_bot("demo", broken, "tienda.yaml")
+    assert platform.directory.bot("demo", "tienda").source_hash == before.source_hash
+    assert "Soy Sol" in ask(platform, "hola", "m1")[0].text
