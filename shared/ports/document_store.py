@@ -26,6 +26,20 @@ Operator = Literal["==", "!=", "<", "<=", ">", ">=", "in", "array_contains"]
 OPERATORS: tuple[str, ...] = ("==", "!=", "<", "<=", ">", ">=", "in", "array_contains")
 
 
+def check_collection_path(collection: str) -> None:
+    """Firestore's path rule, kept by every adapter: 'name' or 'name/doc/name...'."""
+    segments = collection.split("/")
+    if not collection or any(not s for s in segments) or len(segments) % 2 == 0:
+        raise ValueError(
+            f"collection path {collection!r} must be 'name' or 'name/doc/name...' (an odd number of segments)"
+        )
+
+
+def check_document_id(doc_id: str) -> None:
+    if not doc_id or "/" in doc_id:
+        raise ValueError(f"document id {doc_id!r} must be non-empty and contain no '/'")
+
+
 @dataclass(frozen=True)
 class Filter:
     """``field`` (dotted path into the document) ``op`` ``value``."""

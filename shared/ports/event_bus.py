@@ -20,6 +20,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from shared.errors import InvalidInput
+
+
+def checked_attributes(data: bytes, attributes: Mapping[str, str] | None) -> dict[str, str]:
+    """What Pub/Sub accepts, checked alike by every adapter: bytes, str attributes, not both empty."""
+    checked = dict(attributes or {})
+    if not isinstance(data, bytes | bytearray):
+        raise InvalidInput(f"message data must be bytes, not {type(data).__name__}")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in checked.items()):
+        raise InvalidInput("message attributes must map str to str")
+    if not data and not checked:
+        raise InvalidInput("a message needs data or attributes")
+    return checked
+
 
 @dataclass(frozen=True)
 class Subscription:

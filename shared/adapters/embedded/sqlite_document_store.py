@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from shared.errors import AlreadyExists, ContentionError, NotFound
-from shared.ports.document_store import Document, Filter, Transaction
+from shared.ports.document_store import Document, Filter, Transaction, check_collection_path, check_document_id
 
 T = TypeVar("T")
 
@@ -78,19 +78,6 @@ def _dump(data: dict[str, Any]) -> str:
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except TypeError as exc:
         raise TypeError(f"a document holds only JSON values (store instants as ISO strings): {exc}") from None
-
-
-def _check_collection(collection: str) -> None:
-    segments = collection.split("/")
-    if not collection or any(not s for s in segments) or len(segments) % 2 == 0:
-        raise ValueError(
-            f"collection path {collection!r} must be 'name' or 'name/doc/name...' (an odd number of segments)"
-        )
-
-
-def _check_id(doc_id: str) -> None:
-    if not doc_id or "/" in doc_id:
-        raise ValueError(f"document id {doc_id!r} must be non-empty and contain no '/'")
 
 
 def _json_path(field: str) -> str:
@@ -211,8 +198,8 @@ class _SqliteTransaction:
 
     def _buffer(self, kind: str, collection: str, doc_id: str, payload: str | dict[str, Any] | None) -> None:
         self._check_open()
-        _check_collection(collection)
-        _check_id(doc_id)
+        check_collection_path(collection)
+        check_document_id(doc_id)
         self._writes.append((kind, collection, doc_id, payload))
 
     def set(self, collection: str, doc_id: str, data: dict[str, Any]) -> None:
@@ -253,8 +240,8 @@ class _SqliteTransaction:
 
 
 def _select(conn: sqlite3.Connection, collection: str, doc_id: str) -> dict[str, Any] | None:
-    _check_collection(collection)
-    _check_id(doc_id)
+    check_collection_path(collection)
+    check_document_id(doc_id)
     row = conn.execute("SELECT data FROM documents WHERE collection = ? AND id = ?", (collection, doc_id)).fetchone()
     return None if row is None else json.loads(row[0])
 
@@ -365,7 +352,7 @@ class SqliteDocumentStore:
         descending: bool = False,
         limit: int | None = None,
     ) -> list[Document]:
-        _check_collection(collection)
+        check_collection_path(collection)
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be >= 0, got {limit}")
         if limit == 0:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from shared.errors import AlreadyExists, InvalidInput, NotFound, TransientError
 from shared.ports.clock import Clock, SystemClock
-from shared.ports.event_bus import ReceivedMessage, Subscription
+from shared.ports.event_bus import ReceivedMessage, Subscription, checked_attributes
 
 # Pub/Sub's own attribute names on dead-lettered messages, so a dead-letter
 # consumer reads the same attributes whichever backend delivered the message.
@@ -297,13 +297,7 @@ class SqliteEventBus:
         ordering_key: str = "",
         attributes: Mapping[str, str] | None = None,
     ) -> str:
-        attributes = dict(attributes or {})
-        if not isinstance(data, bytes | bytearray):
-            raise InvalidInput(f"message data must be bytes, not {type(data).__name__}")
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()):
-            raise InvalidInput("message attributes must map str to str")
-        if not data and not attributes:
-            raise InvalidInput("a message needs data or attributes")  # as Pub/Sub requires
+        attributes = checked_attributes(data, attributes)
         with _translated_errors():
             conn = self._conn()
             with self._transaction(conn):

@@ -21,7 +21,7 @@ from google.cloud.firestore_v1.base_query import BaseQuery, FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from shared.errors import AlreadyExists, ContentionError, NotFound, TransientError
-from shared.ports.document_store import Document, Filter, Transaction
+from shared.ports.document_store import Document, Filter, Transaction, check_collection_path, check_document_id
 
 T = TypeVar("T")
 
@@ -54,19 +54,6 @@ def _translated_errors() -> Iterator[None]:
         raise NotFound(exc.message) from exc
     except _TRANSIENT as exc:
         raise TransientError(f"Firestore unavailable: {exc}") from exc
-
-
-def _check_collection(collection: str) -> None:
-    segments = collection.split("/")
-    if not collection or any(not s for s in segments) or len(segments) % 2 == 0:
-        raise ValueError(
-            f"collection path {collection!r} must be 'name' or 'name/doc/name...' (an odd number of segments)"
-        )
-
-
-def _check_id(doc_id: str) -> None:
-    if not doc_id or "/" in doc_id:
-        raise ValueError(f"document id {doc_id!r} must be non-empty and contain no '/'")
 
 
 def _field_path(field: str) -> str:
@@ -181,8 +168,8 @@ class FirestoreDocumentStore:
         return self._client
 
     def _ref(self, collection: str, doc_id: str) -> firestore.DocumentReference:
-        _check_collection(collection)
-        _check_id(doc_id)
+        check_collection_path(collection)
+        check_document_id(doc_id)
         return self.client.collection(collection).document(doc_id)
 
     def get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
@@ -219,7 +206,7 @@ class FirestoreDocumentStore:
         descending: bool = False,
         limit: int | None = None,
     ) -> list[Document]:
-        _check_collection(collection)
+        check_collection_path(collection)
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be >= 0, got {limit}")
         if limit == 0:

@@ -20,7 +20,7 @@ from google.api_core import exceptions as google_errors
 from google.cloud import pubsub_v1
 
 from shared.errors import AlreadyExists, ConfigurationError, InvalidInput, NotFound, TransientError
-from shared.ports.event_bus import ReceivedMessage, Subscription
+from shared.ports.event_bus import ReceivedMessage, Subscription, checked_attributes
 
 _PUBLISH_TIMEOUT_S = 30.0
 # A pull RPC cut short by the client may already have leased messages on the server,
@@ -167,11 +167,7 @@ class PubSubEventBus:
         ordering_key: str = "",
         attributes: Mapping[str, str] | None = None,
     ) -> str:
-        attributes = dict(attributes or {})
-        if not isinstance(data, bytes | bytearray):
-            raise InvalidInput(f"message data must be bytes, not {type(data).__name__}")
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()):
-            raise InvalidInput("message attributes must map str to str")
+        attributes = checked_attributes(data, attributes)
         path = self._topic_path(topic)
         publisher = self._publisher_client()
         with _translated_errors(f"publishing to {topic!r}"):
