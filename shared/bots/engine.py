@@ -123,6 +123,7 @@ class TurnContext:
     classifier: IntentClassifier | None = None
     other_bots: Callable[[str], Bot | None] = lambda _bot_id: None
     workspace_constants: Mapping[str, Any] = field(default_factory=dict)
+    channel_bot_id: str = ""  # the channel's own bot; another bot starting a session stays for it
     expertise_bots: tuple[Bot, ...] = ()  # bots the flow manager may route to by expertise
 
 
@@ -582,6 +583,8 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext) 
         position.__dict__.update(BotPosition().__dict__)
         position.variables, position.tags, position.paused = (carried["variables"], carried["tags"],
                                                               carried["paused"])
+        # A session started by another bot (its language fitted the customer's) stays with it.
+        position.bot_id = bot.id if context.channel_bot_id and bot.id != context.channel_bot_id else ""
         position.session_id = context.new_session_id
         position.session_started_at = now_iso
         turn.event("session_started")
@@ -644,6 +647,12 @@ def handle_timer(bot: Bot, position: BotPosition, action: str, token: str, conte
         position.menu_token = ""
         turn.close("menu_timeout")
     return turn.outcome
+
+
+def session_is_live(position: BotPosition, now: datetime, session_timeout_s: int) -> bool:
+    if not position.session_id or position.closed or not position.last_activity_at:
+        return False
+    return (now - datetime.fromisoformat(position.last_activity_at)).total_seconds() <= session_timeout_s
 
 
 def bot_in_charge(position: BotPosition, now: datetime, session_timeout_s: int) -> str:

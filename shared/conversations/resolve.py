@@ -20,7 +20,7 @@ from typing import Any
 from nlu_model.langid import detect_language
 from shared.bootstrap import Platform
 from shared.bots.definition import Bot
-from shared.bots.engine import BotPosition, TurnContext, TurnOutcome, bot_in_charge, take_turn
+from shared.bots.engine import BotPosition, TurnContext, TurnOutcome, bot_in_charge, session_is_live, take_turn
 from shared.bots.limits import LANGUAGES
 from shared.conversations.turns import CONVERSATIONS, PROCESSED, TurnOrigin, messages_collection, stage_turn
 from shared.domain.ids import safe_document_id, stable_hash
@@ -59,6 +59,20 @@ class _RecordingCaller:
         return answer
 
 
+def detected_language(bot: Bot, text: str) -> str:
+    """The message's language; the bot's own comes first, so it wins ties and evidence-free messages."""
+    return detect_language(text, candidates=(bot.language, *(x for x in LANGUAGES if x != bot.language)))
+
+
+def _language_branch(bot: Bot, text: str, flow_bots: list[Bot]) -> Bot:
+    """At a session's start, the flow manager's bot that speaks the customer's language, if the channel's
+    own bot does not."""
+    language = detected_language(bot, text)
+    if language == bot.language:
+        return bot
+    return next((other for other in flow_bots if other.language == language), bot)
+
+
 def new_conversation(message: InboundMessage, now: datetime) -> dict[str, Any]:
     return {"workspace_id": message.workspace_id, "channel": message.channel, "account": message.account,
             "contact": message.contact, "bot_id": message.bot_id, "status": "bot", "created_at": now.isoformat(),
@@ -78,13 +92,15 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
         position = BotPosition.from_dict(conversation.get("bot"))
         in_charge = bot_in_charge(position, now, platform.settings.session_timeout_s)
         bot = bots.get(in_charge) or directory.bot(message.workspace_id, message.bot_id)
+        if not session_is_live(position, now, platform.settings.session_timeout_s):
+            bot = _language_branch(bot, message.text, [bots[b] for b in workspace.expertise_bots if b in bots])
         context = TurnContext(
             now=now, time_zone=workspace.time_zone, channel=message.channel,
             contact_name=message.contact_name or conversation.get("contact_name", ""),
             session_timeout_s=platform.settings.session_timeout_s,
             new_session_id=f"ss_{stable_hash(conversation_id, message.message_id)}",
             webhooks=webhooks, classifier=platform.classifiers.for_bot(message.workspace_id, bot),
-            other_bots=bots.get, workspace_constants=workspace.constants,
+            other_bots=bots.get, workspace_constants=workspace.constants, channel_bot_id=message.bot_id,
             expertise_bots=tuple(bots[b] for b in workspace.expertise_bots if b in bots and b != bot.id),
         )
         return bot, take_turn(bot, position, message.text, context)
@@ -101,9 +117,7 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
         conversation = tx.get(CONVERSATIONS, conversation_id) or new_conversation(message, now)
         bot, outcome = run_engine(conversation, now)
         matched = next((e for e in outcome.events if e.type == "intent_matched"), None)
-        # The bot's own language first: it wins ties and messages with no evidence ("ok").
-        language = detect_language(message.text, candidates=(bot.language, *(x for x in LANGUAGES
-                                                                             if x != bot.language)))
+        language = detected_language(bot, message.text)
         inbound_record = inbound_message_record(message, outcome.position.session_id,
                                                 matched.intent if matched else "",
                                                 matched.detail.get("confidence") if matched else None, language)

@@ -109,3 +109,14 @@ def test_a_bot_that_fails_validation_is_not_published_and_the_running_one_stays(
         platform.directory.publish_bot("demo", broken, "tienda.yaml")
     assert platform.directory.bot("demo", "tienda").source_hash == before.source_hash
     assert "Soy Sol" in ask(platform, "hola", "m1")[0].text
+
+
+def test_a_session_in_another_language_starts_with_the_flow_bot_that_speaks_it(platform):
+    first = ask(platform, "olá, vocês têm internet fibra?", "m1", visitor="visitor-pt")
+    assert first and "Sol Net" in " ".join(r.text for r in first)
+    conversation = platform.store.get("conversations", first[0].conversation_id)
+    assert conversation["bot"]["bot_id"] == "servicos"
+    assert ask(platform, "obrigado", "m2", visitor="visitor-pt")  # the session stays with servicos
+    assert platform.store.get("conversations", first[0].conversation_id)["bot_id"] == "servicos"
+    spanish = ask(platform, "hola", "m3", visitor="visitor-es")
+    assert "Soy Sol" in spanish[0].text
