@@ -13,6 +13,7 @@ transaction retry does not call the author's API again.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from shared.bootstrap import Platform
 from shared.bots.definition import Bot
 from shared.bots.engine import BotPosition, TurnContext, TurnOutcome, bot_in_charge, session_is_live, take_turn
 from shared.bots.limits import LANGUAGES
+from shared.bots.matching import match_trigger
 from shared.conversations.turns import CONVERSATIONS, PROCESSED, TurnOrigin, messages_collection, stage_turn
 from shared.domain.ids import safe_document_id, stable_hash
 from shared.domain.messages import InboundMessage
@@ -64,13 +66,14 @@ def detected_language(bot: Bot, text: str) -> str:
     return detect_language(text, candidates=(bot.language, *(x for x in LANGUAGES if x != bot.language)))
 
 
-def _language_branch(bot: Bot, text: str, flow_bots: list[Bot]) -> Bot:
+def _language_branch(bot: Bot, text: str, flow_bots: list[Bot], understands: Callable[[Bot, str], bool]) -> Bot:
     """At a session's start, the flow manager's bot that speaks the customer's language, if the channel's
-    own bot does not."""
+    own bot does not. Short messages fool language detection ("holis como va" reads as Portuguese), so
+    the other bot must also understand the message."""
     language = detected_language(bot, text)
     if language == bot.language:
         return bot
-    return next((other for other in flow_bots if other.language == language), bot)
+    return next((other for other in flow_bots if other.language == language and understands(other, text)), bot)
 
 
 def new_conversation(message: InboundMessage, now: datetime) -> dict[str, Any]:
@@ -93,7 +96,8 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
         in_charge = bot_in_charge(position, now, platform.settings.session_timeout_s)
         bot = bots.get(in_charge) or directory.bot(message.workspace_id, message.bot_id)
         if not session_is_live(position, now, platform.settings.session_timeout_s):
-            bot = _language_branch(bot, message.text, [bots[b] for b in workspace.expertise_bots if b in bots])
+            bot = _language_branch(bot, message.text, [bots[b] for b in workspace.expertise_bots if b in bots],
+                                   understands)
         context = TurnContext(
             now=now, time_zone=workspace.time_zone, channel=message.channel,
             contact_name=message.contact_name or conversation.get("contact_name", ""),
@@ -104,6 +108,12 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
             expertise_bots=tuple(bots[b] for b in workspace.expertise_bots if b in bots and b != bot.id),
         )
         return bot, take_turn(bot, position, message.text, context)
+
+    def understands(other: Bot, text: str) -> bool:
+        if match_trigger(other, text) is not None:
+            return True
+        model = platform.classifiers.for_bot(message.workspace_id, other)
+        return model is not None and model.predict(text).intent is not None
 
     snapshot = platform.store.get(CONVERSATIONS, conversation_id)
     if any(b.uses_webhooks for b in bots.values()):

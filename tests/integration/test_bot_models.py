@@ -120,3 +120,11 @@ def test_a_session_in_another_language_starts_with_the_flow_bot_that_speaks_it(p
     assert platform.store.get("conversations", first[0].conversation_id)["bot_id"] == "servicos"
     spanish = ask(platform, "hola", "m3", visitor="visitor-es")
     assert "Soy Sol" in spanish[0].text
+
+
+def test_a_message_that_only_looks_foreign_stays_with_the_channels_bot(platform):
+    from nlu_model import detect_language
+
+    assert detect_language("holis como va", candidates=("es", "pt", "en")) == "pt"  # what makes this a test
+    replies = ask(platform, "holis como va", "m1", visitor="visitor-holis")
+    assert "Soy Sol" in replies[0].text
