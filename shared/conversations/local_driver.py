@@ -28,8 +28,8 @@ from shared.channels.email import MailerSender
 from shared.conversations.deliver import deliver_outbound_message
 from shared.conversations.receive import receive_inbound_message
 from shared.conversations.resolve import resolve_inbound_message
+from shared.conversations.store_names import CONVERSATIONS
 from shared.conversations.timers import handle_conversation_timer
-from shared.conversations.turns import CONVERSATIONS
 from shared.domain.ids import conversation_id
 from shared.domain.messages import HistoryRecord, InboundMessage, OutboundMessage
 from shared.errors import CharlaError, InvalidInput

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from shared import topics
 from shared.bootstrap import Platform
-from shared.conversations.resolve import PROCESSED
+from shared.conversations.store_names import PROCESSED
 from shared.domain.ids import safe_document_id
 from shared.domain.messages import InboundMessage
 from shared.history.records import event_record

@@ -24,7 +24,8 @@ from shared.bots.definition import Bot
 from shared.bots.engine import BotPosition, TurnContext, TurnOutcome, bot_in_charge, session_is_live, take_turn
 from shared.bots.limits import LANGUAGES
 from shared.bots.matching import match_trigger
-from shared.conversations.turns import CONVERSATIONS, PROCESSED, TurnOrigin, messages_collection, stage_turn
+from shared.conversations.store_names import CONVERSATIONS, PROCESSED, messages_collection
+from shared.conversations.turns import TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id, stable_hash
 from shared.domain.messages import InboundMessage
 from shared.history.records import inbound_message_record

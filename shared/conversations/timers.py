@@ -6,7 +6,8 @@ import json
 
 from shared.bootstrap import Platform
 from shared.bots.engine import BotPosition, TurnContext, handle_timer
-from shared.conversations.turns import CONVERSATIONS, PROCESSED, TIMER_ACTIONS, TurnOrigin, stage_turn
+from shared.conversations.store_names import CONVERSATIONS, PROCESSED
+from shared.conversations.turns import TIMER_ACTIONS, TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id
 from shared.errors import InvalidInput
 from shared.outbox import Outbox

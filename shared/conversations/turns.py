@@ -10,20 +10,15 @@ from typing import Any
 
 from shared import topics
 from shared.bots.engine import TurnOutcome
+from shared.conversations.store_names import CONVERSATIONS, messages_collection
 from shared.domain.ids import reply_message_id, stable_hash
 from shared.domain.messages import AssignmentRequest, HistoryRecord, OutboundMessage
 from shared.history.records import event_record
 from shared.outbox import Outbox, OutboxEntry
 from shared.ports.document_store import Transaction
 
-CONVERSATIONS = "conversations"
-PROCESSED = "processed"
 EMAIL_CHANNEL = "email"
 TIMER_ACTIONS = ("menu_reminder", "menu_resolve")
-
-
-def messages_collection(conversation_id: str) -> str:
-    return f"{CONVERSATIONS}/{conversation_id}/messages"
 
 
 def timer_task_name(conversation_id: str, token: str, action: str) -> str:
