@@ -9,7 +9,7 @@ from pathlib import Path
 import main as functions_source
 
 REPO = Path(__file__).resolve().parent.parent.parent
-HEAVY = ("sklearn", "google.cloud.bigquery", "nlu_model", "duckdb")
+HEAVY = ("sklearn", "numpy", "google.cloud.bigquery", "nlu_model", "duckdb")
 
 
 def modules_after_import(module: str) -> set[str]:
