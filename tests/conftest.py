@@ -7,11 +7,9 @@ exercise the real engines.
 
 from __future__ import annotations
 
-import os
-import warnings
-
 import pytest
 
+from tests.support.availability import engine_unavailable
 from tests.support.emulators import (
     EMULATOR_PROJECT,
     EmulatorUnavailable,
@@ -22,16 +20,8 @@ from tests.support.emulators import (
 )
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _unavailable(reason: str):
-    message = f"EMULATOR NOT AVAILABLE: {reason}"
-    if _in_ci():
-        pytest.fail(message + " (CI=true: emulator tests must run, not skip)", pytrace=False)
-    warnings.warn(message, stacklevel=2)
-    pytest.skip(message)
+def _unavailable(reason: str) -> None:
+    engine_unavailable("EMULATOR", reason)
 
 
 @pytest.fixture(scope="session")

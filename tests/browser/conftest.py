@@ -9,13 +9,13 @@ widget in a real browser.
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 
 import pytest
 
 from charla_local.stack import LocalStack
 from shared.settings import Settings
+from tests.support.availability import engine_unavailable
 from tests.support.ports import free_port, wait_for_http
 
 CHROMIUM = Path(os.environ.get("CHARLA_CHROMIUM", "/usr/bin/chromium"))
@@ -23,16 +23,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _unavailable(reason: str):
-    message = f"BROWSER NOT AVAILABLE: {reason}"
-    if _in_ci():
-        pytest.fail(message + " (CI=true: browser tests must run, not skip)", pytrace=False)
-    warnings.warn(message, stacklevel=2)
-    pytest.skip(message)
+def _unavailable(reason: str) -> None:
+    engine_unavailable("BROWSER", reason)
 
 
 @pytest.fixture(scope="session")
