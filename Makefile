@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PORT ?= 8080
 
-.PHONY: install run test lint unit chromium bench-cold-start bench-nlu clean
+.PHONY: install run test lint unit chromium bench-cold-start bench-nlu bench-webhooks clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required, found " + sys.version' 
@@ -42,6 +42,9 @@ bench-cold-start: install
 
 bench-nlu: install
 	$(PY) benchmarks/nlu.py
+
+bench-webhooks: install
+	$(PY) benchmarks/webhooks.py
 
 clean:
 	rm -rf $(VENV) .charla .pytest_cache .ruff_cache

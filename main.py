@@ -9,7 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-FUNCTIONS = ("webhook_webchat", "resolve_intent", "send_message", "export_history", "run_timer")
+FUNCTIONS = (
+    "webhook_webchat", "webhook_whatsapp", "webhook_messenger", "webhook_instagram", "webhook_telegram",
+    "webhook_twilio", "fetch_media", "resolve_intent", "send_message", "export_history", "run_timer",
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+STACK_URL = "http://127.0.0.1:8080"  # the URL Twilio signs; the probes call the functions in-process
 
 PROBE = r"""
 import json, sys, time, base64
@@ -31,8 +32,9 @@ function = getattr(module, name)
 if name.startswith("webhook_"):
     from flask import Flask
     app = Flask("probe")
-    with app.test_request_context("/", method="POST", json={"site": "demo-site", "visitor_id": "bench-visitor",
-                                                              "text": "hola"}):
+    request = json.loads(sys.argv[2])
+    with app.test_request_context(request["path"], method="POST", data=base64.b64decode(request["body"]),
+                                  headers=request["headers"], base_url=request["base_url"]):
         response = function(__import__("flask").request)
         status = response.status_code
 else:
@@ -51,7 +53,7 @@ print(json.dumps({"import_ms": (imported - start) * 1000, "first_request_ms": (h
 """
 
 
-def prepare(data_dir: Path) -> dict[str, dict]:
+def prepare(data_dir: Path, simulators) -> dict[str, dict]:
     """Publish the demo bots and build one realistic payload per event function."""
     os.environ["CHARLA_DATA_DIR"] = str(data_dir)
     from shared.bootstrap import Platform
@@ -76,9 +78,43 @@ def prepare(data_dir: Path) -> dict[str, dict]:
                                                  "occurred_at": inbound.received_at})
     timer = {"conversation_id": inbound.conversation_id, "workspace_id": route.workspace_id,
              "action": "menu_reminder", "token": "bench", "_attributes": {"task_name": "bench-timer"}}
+    payloads = {"resolve_intent": inbound.to_dict(), "send_message": outbound.to_dict(),
+                "export_history": history.to_dict(), "run_timer": timer}
+    payloads.update(provider_requests(platform, simulators))
     platform.close()
-    return {"resolve_intent": inbound.to_dict(), "send_message": outbound.to_dict(),
-            "export_history": history.to_dict(), "run_timer": timer}
+    return payloads
+
+
+def provider_requests(platform, simulators) -> dict[str, dict]:
+    """A signed text message for each provider webhook (its demo account connected, as `make run` does),
+    and a customer's picture for fetch_media to download from the WhatsApp simulator."""
+    import base64
+
+    from charla_local.demo_channels import demo_channel_routes
+    from shared.channels.intake import inbound_from_event
+    from shared.channels.provider_events import ProviderEvent
+    from tests.support.channel_drivers import CUSTOMERS, WHATSAPP_PHONE_NUMBER_ID
+
+    first = platform.directory.first_channel_of_folder(platform.settings.bots_dir)
+    routes, _ = demo_channel_routes(simulators.environ(STACK_URL), first.workspace_id, first.bot_id)
+    for route in routes:
+        platform.directory.save_channel(route)
+    requests: dict[str, dict] = {}
+    for channel, customer_type in CUSTOMERS.items():
+        customer = customer_type(STACK_URL, simulators)
+        function, _, rest = customer.webhook.partition("/")
+        if function in requests:
+            continue  # Twilio SMS and WhatsApp share one webhook
+        body, headers = customer.text_request("hola", "m000001")
+        base_url = f"{STACK_URL}/webhook_twilio" if channel.startswith("twilio") else STACK_URL
+        requests[function] = {"path": f"/{rest}", "body": base64.b64encode(body).decode(), "headers": headers,
+                              "base_url": base_url}
+    simulators.whatsapp.add_media("bench-media", b"\xff\xd8" + b"jpeg" * 5000, "image/jpeg")
+    route = platform.directory.channel("whatsapp", WHATSAPP_PHONE_NUMBER_ID)
+    picture = ProviderEvent(account=route.account, contact="5491155550000", provider_message_id="wamid.bench",
+                            kind="image", payload={"media": {"id": "bench-media", "mime_type": "image/jpeg"}})
+    requests["fetch_media"] = inbound_from_event(picture, route, platform.clock.now().isoformat()).to_dict()
+    return requests
 
 
 def main() -> None:
@@ -88,9 +124,12 @@ def main() -> None:
     import main as functions_source
 
     print(f"{'function':<18} {'import ms':>10} {'first request ms':>17} {'total ms':>9}  heavy modules imported")
-    with tempfile.TemporaryDirectory() as tmp:
-        payloads = prepare(Path(tmp))
-        env = {**os.environ, "CHARLA_BACKEND": "embedded", "CHARLA_DATA_DIR": tmp, "PYTHONPATH": str(REPO)}
+    from tests.support.channel_drivers import provider_simulators
+
+    with tempfile.TemporaryDirectory() as tmp, provider_simulators() as simulators:
+        payloads = prepare(Path(tmp), simulators)
+        env = {**os.environ, **simulators.environ(STACK_URL), "CHARLA_BACKEND": "embedded", "CHARLA_DATA_DIR": tmp,
+               "PYTHONPATH": str(REPO)}
         for name in functions_source.FUNCTIONS:
             samples = []
             for _ in range(args.runs):
@@ -100,7 +139,9 @@ def main() -> None:
             imp = statistics.median(s["import_ms"] for s in samples)
             first = statistics.median(s["first_request_ms"] for s in samples)
             heavy = ", ".join(samples[-1]["heavy"]) or "-"
-            print(f"{name:<18} {imp:>10.0f} {first:>17.0f} {imp + first:>9.0f}  {heavy}")
+            status = samples[-1]["status"]
+            print(f"{name:<18} {imp:>10.0f} {first:>17.0f} {imp + first:>9.0f}  {heavy}"
+                  + ("" if status == 200 else f"  (answered HTTP {status})"))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ from CHARLA_BOTS_DIR; ``/healthz`` answers 200 once all of that is ready.
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,9 +19,11 @@ from werkzeug.wrappers import Request, Response
 
 import main as functions_source
 from charla_local.demo_api import demo_api
+from charla_local.demo_channels import demo_channel_routes
 from charla_local.dispatch import SubscriptionDispatcher
 from shared import topics
-from shared.bootstrap import Platform, use_platform
+from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
+from shared.bootstrap import Factory, Platform, use_platform
 from shared.observability import log
 from shared.outbox import Outbox
 from shared.ports.clock import Clock
@@ -30,13 +34,27 @@ SOURCE = str(Path(functions_source.__file__).resolve())
 EVENT_FUNCTIONS = {fs.function for fs in topics.function_subscriptions()}
 DEAD_LETTER_RETENTION = Subscription(name="charla-dead-letter-retained", topic=topics.DEAD_LETTER)
 OUTBOX_SWEEP_INTERVAL_S = 5.0
+DEMO_PAGE = Path(__file__).resolve().parent / "demo_page.html"
+WEBHOOK_OF_CHANNEL = {"whatsapp": "webhook_whatsapp", "messenger": "webhook_messenger",
+                      "instagram": "webhook_instagram", "telegram": "webhook_telegram",
+                      "twilio_sms": "webhook_twilio", "twilio_whatsapp": "webhook_twilio"}
+
+
+@Request.application
+def demo_page(request: Request) -> Response:
+    return Response(DEMO_PAGE.read_bytes(), 200, content_type="text/html; charset=utf-8")
 
 
 class LocalStack:
     def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 8080,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, environ: Mapping[str, str] | None = None,
+                 overrides: dict[str, Factory] | None = None) -> None:
         self.settings = settings
-        self.platform = Platform(settings, clock=clock)
+        # Where the demo channels' accounts and credentials come from (tests pass their own).
+        self._environ = os.environ if environ is None else environ
+        if environ is not None:
+            overrides = {"secrets": lambda _: EnvironmentSecrets(environ, also_bare_names=True), **(overrides or {})}
+        self.platform = Platform(settings, clock=clock, overrides=overrides)
         self.host = host
         self.port = port
         self.ready = threading.Event()
@@ -67,6 +85,11 @@ class LocalStack:
             path = environ.get("PATH_INFO", "")
             if path.startswith("/demo_api/"):
                 return demo_api(environ, start_response)
+            if path in ("", "/"):
+                return demo_page(environ, start_response)
+            if path == "/widget.js":  # the demo page's one script tag; the function serves the file
+                environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + "/webhook_webchat"}
+                return apps["/webhook_webchat"](environ, start_response)
             name, _, rest = path.lstrip("/").partition("/")
             app = apps.get(f"/{name}")
             if app is None:
@@ -112,8 +135,22 @@ class LocalStack:
         bots = self.platform.directory.load_folder(self.settings.bots_dir,
                                                    constants={"local_url": f"http://{self.host}:{self.port}"})
         log("INFO", "bots published", bots=[b.id for b in bots], folder=str(self.settings.bots_dir))
+        self._connect_demo_channels()
         # Replies staged before a crash are published now rather than at the first sweep.
         Outbox(self.platform.store, bus, self.platform.clock, self.platform.scheduler).sweep(older_than=timedelta(0))
+
+    def _connect_demo_channels(self) -> None:
+        first = self.platform.directory.first_channel_of_folder(self.settings.bots_dir)
+        if first is None:
+            return
+        routes, skipped = demo_channel_routes(self._environ, first.workspace_id, first.bot_id)
+        for route in routes:
+            self.platform.directory.save_channel(route)
+            path = WEBHOOK_OF_CHANNEL[route.type] + (f"/{route.account}" if route.type == "telegram" else "")
+            log("INFO", "demo channel connected", channel=route.type, account=route.account,
+                webhook=f"http://{self.host}:{self.port}/{path}")
+        for note in skipped:
+            log("WARNING", "demo channel not connected", reason=note)
 
     def _sweep_outbox(self) -> None:
         outbox = Outbox(self.platform.store, self.platform.bus, self.platform.clock, self.platform.scheduler)

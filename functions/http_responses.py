@@ -24,16 +24,28 @@ def json_error(status: int, message: str, headers: dict[str, str] | None = None)
     return json_response({"error": message}, status, headers)
 
 
-def read_json_body(request: Request, max_bytes: int) -> tuple[Any, Response | None]:
-    """The parsed JSON body, or the 4xx response that names what is wrong with it."""
+def read_raw_body(request: Request, max_bytes: int) -> tuple[bytes, Response | None]:
+    """The body's bytes exactly as received (signatures are computed over them), or a 4xx response."""
     if request.content_length is not None and request.content_length > max_bytes:
-        return None, json_error(413, f"body of {request.content_length} bytes, at most {max_bytes}")
+        return b"", json_error(413, f"body of {request.content_length} bytes, at most {max_bytes}")
     raw = request.stream.read(max_bytes + 1)
     if len(raw) > max_bytes:
-        return None, json_error(413, f"body larger than {max_bytes} bytes")
+        return b"", json_error(413, f"body larger than {max_bytes} bytes")
     if not raw:
-        return None, json_error(400, "empty body; expected a JSON object")
+        return b"", json_error(400, "empty body; expected a JSON object")
+    return raw, None
+
+
+def parse_json(raw: bytes) -> tuple[Any, Response | None]:
     try:
         return json.loads(raw), None
     except (ValueError, UnicodeDecodeError) as exc:
         return None, json_error(400, f"malformed JSON: {exc}")
+
+
+def read_json_body(request: Request, max_bytes: int) -> tuple[Any, Response | None]:
+    """The parsed JSON body, or the 4xx response that names what is wrong with it."""
+    raw, problem = read_raw_body(request, max_bytes)
+    if problem is not None:
+        return None, problem
+    return parse_json(raw)

@@ -115,7 +115,7 @@ def _cloud_storage_blobs(p: Platform) -> BlobStore:
 def _environment_secrets(p: Platform) -> Secrets:
     from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 
-    return EnvironmentSecrets()
+    return EnvironmentSecrets(also_bare_names=True)
 
 
 def _secret_manager_secrets(p: Platform) -> Secrets:
@@ -136,6 +136,12 @@ def _blob_store_mailer(p: Platform) -> Mailer:
     return BlobStoreMailer(p.blobs, p.clock)
 
 
+def _channel_senders(p: Platform) -> Any:
+    from shared.channels.senders import ChannelSenders
+
+    return ChannelSenders(p)
+
+
 def _bot_models(p: Platform) -> ClassifierCatalog:
     from shared.bot_models import BotModelCatalog
 
@@ -144,6 +150,7 @@ def _bot_models(p: Platform) -> ClassifierCatalog:
 
 _EVERY_BACKEND: dict[str, Factory] = {
     "webhooks": _httpx_webhooks, "mailer": _blob_store_mailer, "classifiers": _bot_models,
+    "senders": _channel_senders,
 }
 
 BACKEND_FACTORIES: dict[str, dict[str, Factory]] = {
@@ -222,8 +229,13 @@ class Platform:
     def classifiers(self) -> ClassifierCatalog:
         return self._build("classifiers")
 
+    @cached_property
+    def senders(self) -> Any:
+        """Channel name → ChannelSender (shared/channels/senders.py), built on first use."""
+        return self._build("senders")
+
     def close(self) -> None:
-        for name in ("scheduler", "bus", "warehouse", "store", "webhooks"):
+        for name in ("scheduler", "bus", "warehouse", "store", "webhooks", "senders"):
             adapter = self.__dict__.get(name)
             if adapter is not None and hasattr(adapter, "close"):
                 adapter.close()

@@ -41,3 +41,8 @@ class ContentionError(TransientError):
 
 class BotDefinitionError(CharlaError):
     """A bot file is invalid; the message names file, line, key and expectation."""
+
+
+class DeliveryRefused(PermanentError):
+    """A message can never reach the customer as it is (the provider refused it for good, or it falls
+    outside the channel's window): acknowledged and recorded as a failed delivery, not retried."""

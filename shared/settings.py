@@ -36,6 +36,14 @@ class Settings:
     storage_endpoint: str = ""
     secrets_endpoint: str = ""
     pubsub_publish_base_url: str = "https://pubsub.googleapis.com"
+    # Channel provider APIs (the local stack and tests point them at simulators).
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    meta_api_base: str = "https://graph.facebook.com/v21.0"
+    telegram_api_base: str = "https://api.telegram.org"
+    twilio_api_base: str = "https://api.twilio.com"
+    twilio_account_sid: str = ""
+    # The public URL Twilio signs (the webhook_twilio function's URL as configured at Twilio).
+    twilio_webhook_url: str = ""
     # Conversation rules.
     session_timeout_s: int = 30 * 60
     max_body_bytes: int = 256 * 1024
@@ -80,6 +88,19 @@ class Settings:
             storage_endpoint=env.get("CHARLA_STORAGE_ENDPOINT", ""),
             secrets_endpoint=env.get("CHARLA_SECRETS_ENDPOINT", ""),
             pubsub_publish_base_url=env.get("CHARLA_PUBSUB_PUBLISH_BASE_URL", "https://pubsub.googleapis.com"),
+            whatsapp_api_base=_base_url(env, "WHATSAPP_API_BASE", cls.whatsapp_api_base),
+            meta_api_base=_base_url(env, "META_API_BASE", cls.meta_api_base),
+            telegram_api_base=_base_url(env, "TELEGRAM_API_BASE", cls.telegram_api_base),
+            twilio_api_base=_base_url(env, "TWILIO_API_BASE", cls.twilio_api_base),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            twilio_webhook_url=env.get("TWILIO_WEBHOOK_URL", ""),
             session_timeout_s=number("CHARLA_SESSION_TIMEOUT_S", 30 * 60),
             max_body_bytes=number("CHARLA_MAX_BODY_BYTES", 256 * 1024),
         )
+
+
+def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = (env.get(name) or default).strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ConfigurationError(f"{name}={value!r}: expected an http(s) URL")
+    return value

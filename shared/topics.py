@@ -11,6 +11,7 @@ from shared.ports.event_bus import Subscription
 _CONTRACT = json.loads((Path(__file__).parent / "contracts" / "topics.json").read_text())
 
 INBOUND: str = _CONTRACT["topics"]["inbound"]
+MEDIA: str = _CONTRACT["topics"]["media"]  # inbound messages whose media is fetched before they go on
 OUTBOUND: str = _CONTRACT["topics"]["outbound"]
 ASSIGNMENT: str = _CONTRACT["topics"]["assignment"]
 HISTORY: str = _CONTRACT["topics"]["history"]

@@ -42,6 +42,9 @@ class ChannelRoute:
     account: str
     workspace_id: str
     bot_id: str
+    # Credential role → secret name, where this account does not use its provider's default secret
+    # (shared/contracts/channel_secrets.json), e.g. each WhatsApp number with its own access token.
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 def channel_doc_id(channel_type: str, account: str) -> str:
@@ -80,15 +83,15 @@ class WorkspaceDirectory:
     def save_channel(self, route: ChannelRoute) -> None:
         self._store.set(CHANNELS, channel_doc_id(route.type, route.account), {
             "type": route.type, "account": route.account,
-            "workspace_id": route.workspace_id, "bot_id": route.bot_id,
+            "workspace_id": route.workspace_id, "bot_id": route.bot_id, "secrets": dict(route.secrets),
         })
 
     def channel(self, channel_type: str, account: str) -> ChannelRoute:
         data = self._store.get(CHANNELS, channel_doc_id(channel_type, account))
         if data is None:
             raise NotFound(f"no {channel_type} channel account {account!r} is connected")
-        return ChannelRoute(type=channel_type, account=account,
-                            workspace_id=data["workspace_id"], bot_id=data["bot_id"])
+        return ChannelRoute(type=channel_type, account=account, workspace_id=data["workspace_id"],
+                            bot_id=data["bot_id"], secrets=dict(data.get("secrets") or {}))
 
     def publish_bot(self, workspace_id: str, text: str, file_name: str) -> Bot:
         """Validate and publish; a bot that fails validation is never stored (the old one keeps running)."""
@@ -119,6 +122,14 @@ class WorkspaceDirectory:
         """Every published bot of a workspace (for hand-overs and the flow manager)."""
         published = self._store.query(BOTS, [Filter("workspace_id", "==", workspace_id)])
         return {d.data["bot_id"]: self.bot(workspace_id, d.data["bot_id"]) for d in published}
+
+    def first_channel_of_folder(self, folder: Path) -> ChannelRoute | None:
+        """The first channel workspace.yaml connects (the local stack routes demo provider accounts like it)."""
+        config = yaml.safe_load((folder / WORKSPACE_FILE).read_text(encoding="utf-8")) or {}
+        channels = config.get("channels") or []
+        if not channels:
+            return None
+        return self.channel(channels[0]["type"], str(channels[0]["account"]))
 
     def load_folder(self, folder: Path, constants: dict[str, Any] | None = None) -> list[Bot]:
         """Publish a folder: workspace.yaml (workspace, constants, channels), flows.yaml and one file per bot.
@@ -163,8 +174,13 @@ class WorkspaceDirectory:
         if not isinstance(channels, list):
             raise BotDefinitionError(f"{WORKSPACE_FILE} channels: expected a list of {{type, account, bot}}")
         for index, channel in enumerate(channels):
-            if not isinstance(channel, dict) or set(channel) != {"type", "account", "bot"}:
-                raise BotDefinitionError(f"{WORKSPACE_FILE} channels[{index}]: expected exactly type, account and bot")
+            if not isinstance(channel, dict) or not {"type", "account", "bot"} <= set(channel) or (
+                    set(channel) - {"type", "account", "bot", "secrets"}):
+                raise BotDefinitionError(f"{WORKSPACE_FILE} channels[{index}]: expected type, account, bot and"
+                                         " optionally secrets")
+            if not isinstance(channel.get("secrets", {}), dict):
+                raise BotDefinitionError(f"{WORKSPACE_FILE} channels[{index}].secrets: expected a mapping of"
+                                         " credential role to secret name")
             if channel.get("bot") not in known:
                 raise BotDefinitionError(
                     f"{WORKSPACE_FILE} channels[{index}].bot: {channel.get('bot')!r} is not a bot in {folder}"
@@ -175,5 +191,6 @@ class WorkspaceDirectory:
                 self.publish_bot(workspace.id, path.read_text(encoding="utf-8"), path.name)
         for channel in config.get("channels") or []:
             self.save_channel(ChannelRoute(type=channel["type"], account=str(channel["account"]),
-                                           workspace_id=workspace.id, bot_id=channel["bot"]))
+                                           workspace_id=workspace.id, bot_id=channel["bot"],
+                                           secrets={str(k): str(v) for k, v in (channel.get("secrets") or {}).items()}))
         return bots

@@ -5,10 +5,6 @@ from __future__ import annotations
 import functions_framework
 
 from shared.bootstrap import current_platform
-from shared.channels.email import CHANNEL as EMAIL
-from shared.channels.email import MailerSender
-from shared.channels.webchat import CHANNEL as WEBCHAT
-from shared.channels.webchat import WebchatReplyBox
 from shared.conversations.deliver import deliver_outbound_message
 from shared.domain.messages import OutboundMessage
 from shared.envelopes import PubSubDelivery, handle_pubsub_event
@@ -19,9 +15,8 @@ FUNCTION = "send_message"
 @functions_framework.cloud_event
 def send_message(cloud_event) -> None:
     platform = current_platform()
-    senders = {WEBCHAT: WebchatReplyBox(platform.store, platform.clock), EMAIL: MailerSender(platform.mailer)}
 
     def use_case(delivery: PubSubDelivery) -> None:
-        deliver_outbound_message(platform, senders, OutboundMessage.from_json(delivery.data))
+        deliver_outbound_message(platform, platform.senders, OutboundMessage.from_json(delivery.data))
 
     handle_pubsub_event(platform, FUNCTION, cloud_event, use_case)

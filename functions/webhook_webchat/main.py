@@ -1,9 +1,11 @@
-"""webhook_webchat: visitors' messages in (POST), their replies out (GET after a cursor), and the
+"""webhook_webchat: visitors' messages in (POST), their replies out (GET after a cursor, held up to
+``wait`` seconds until one is visible: a long poll), and the
 widget's static files (GET /widget, /widget.js, /widget.css) that speak that API."""
 
 from __future__ import annotations
 
 import functools
+import time
 import uuid
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from shared.errors import InvalidInput, NotFound
 from shared.observability import log
 
 FUNCTION = "webhook_webchat"
+MAX_LONG_POLL_S = 25  # under the usual 30 s proxy and browser idle limits
+LONG_POLL_INTERVAL_S = 0.25
 WIDGET_DIR = Path(__file__).resolve().parent / "widget"
 # Request path (relative to the function) → file in WIDGET_DIR and its content type.
 WIDGET_FILES = {
@@ -96,11 +100,23 @@ def _get_replies(request: Request) -> Response:
         return json_error(400, "after: expected the cursor of the last reply seen (a whole number >= 0)",
                           CORS_HEADERS)
     try:
+        wait = float(request.args.get("wait", "0"))
+        if not 0 <= wait <= MAX_LONG_POLL_S:
+            raise ValueError
+    except ValueError:
+        return json_error(400, f"wait: expected seconds to hold the request for replies, 0 to {MAX_LONG_POLL_S}",
+                          CORS_HEADERS)
+    try:
         route = platform.directory.channel(webchat.CHANNEL, site)
     except NotFound as exc:
         return json_error(404, str(exc), CORS_HEADERS)
     box = webchat.WebchatReplyBox(platform.store, platform.clock)
     conversation = conversation_id(route.workspace_id, webchat.CHANNEL, route.account, visitor)
-    replies = box.replies_after(conversation, after)
+    deadline = time.monotonic() + wait
+    while True:  # long poll: answer as soon as a reply is visible, or when the wait is over
+        replies = box.replies_after(conversation, after)
+        if replies or time.monotonic() >= deadline:
+            break
+        time.sleep(LONG_POLL_INTERVAL_S)
     cursor = replies[-1]["seq"] if replies else after
     return json_response({"replies": replies, "cursor": cursor}, 200, CORS_HEADERS)

@@ -370,7 +370,9 @@ class _Turn:
         for index, option in enumerate(frame["options"]):
             number = NUMBER_EMOJIS[index] if frame.get("numbered_emojis") else f"{index + 1}."
             lines.append(f"{number} {option['title']}")
-        self.say("menu", "\n".join(lines), tuple(o["title"] for o in frame["options"]))
+        # The header apart: channels with real buttons show it above them instead of the numbered lines.
+        self.say("menu", "\n".join(lines), tuple(o["title"] for o in frame["options"]),
+                 payload={"header": self.render(frame["header"]) if frame["header"] else ""})
 
     def chosen_option(self, text: str) -> dict[str, Any] | None:
         if not self.position.menu_stack:

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 
 from shared import topics
 from shared.bootstrap import Platform
+from shared.conversations.store_names import messages_collection
 from shared.domain.messages import OutboundMessage
-from shared.errors import PermanentError
+from shared.errors import DeliveryRefused, PermanentError
 from shared.history.records import event_record, outbound_message_record
+from shared.observability import log
 from shared.ports.channel_sender import ChannelSender
 
 FUNCTION = "send_message"
@@ -19,7 +21,11 @@ def deliver_outbound_message(platform: Platform, senders: Mapping[str, ChannelSe
     sender = senders.get(message.channel)
     if sender is None:
         raise PermanentError(f"no sender for channel {message.channel!r}")
-    provider_id = sender.send(message)
+    try:
+        provider_id = sender.send(message)
+    except DeliveryRefused as exc:
+        record_failed_delivery(platform, message, str(exc))
+        return ""
     sent_at = platform.clock.now().isoformat()
     # Published after the send: a redelivery re-sends (deduplicated by the sender) and
     # re-publishes the same rows (deduplicated by their ids in the warehouse).
@@ -31,3 +37,19 @@ def deliver_outbound_message(platform: Platform, senders: Mapping[str, ChannelSe
     ):
         platform.bus.publish(topics.HISTORY, record.to_json())
     return provider_id
+
+
+def record_failed_delivery(platform: Platform, message: OutboundMessage, reason: str) -> None:
+    """A message the channel will never deliver: acknowledged, marked on the conversation's log and
+    recorded as a message_failed event naming why."""
+    log("WARNING", "delivery failed for good", function=FUNCTION, channel=message.channel,
+        message_id=message.message_id, reason=reason)
+    log_entry = platform.store.get(messages_collection(message.conversation_id), message.message_id)
+    if log_entry is not None:
+        platform.store.set(messages_collection(message.conversation_id), message.message_id,
+                           {**log_entry, "status": "failed", "failure_reason": reason})
+    platform.bus.publish(topics.HISTORY, event_record(
+        key=message.message_id, type="message_failed", workspace_id=message.workspace_id,
+        occurred_at=platform.clock.now(), function=FUNCTION, conversation_id=message.conversation_id,
+        session_id=message.session_id, channel=message.channel, intent=message.intent,
+        detail={"reason": reason}).to_json())

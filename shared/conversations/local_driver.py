@@ -25,6 +25,7 @@ from shared.bots.definition import Bot
 from shared.channels import webchat
 from shared.channels.email import CHANNEL as EMAIL
 from shared.channels.email import MailerSender
+from shared.channels.media import forward_with_media
 from shared.conversations.deliver import deliver_outbound_message
 from shared.conversations.receive import receive_inbound_message
 from shared.conversations.resolve import resolve_inbound_message
@@ -182,6 +183,8 @@ class LocalConversations:
         use_cases: dict[str, Callable[[list[ReceivedMessage]], object]] = {
             "resolve_intent": lambda batch: resolve_inbound_message(
                 self.platform, InboundMessage.from_json(batch[0].data)),
+            "fetch_media": lambda batch: forward_with_media(
+                self.platform, self.platform.senders.http_client(), InboundMessage.from_json(batch[0].data)),
             "send_message": lambda batch: deliver_outbound_message(
                 self.platform, self._senders, OutboundMessage.from_json(batch[0].data)),
             "run_timer": lambda batch: handle_conversation_timer(

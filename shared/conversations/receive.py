@@ -24,16 +24,24 @@ class ReceiveResult:
     duplicate: bool
 
 
+def needs_media_download(message: InboundMessage) -> bool:
+    media = message.payload.get("media")
+    return isinstance(media, dict) and not media.get("blob") and bool(media.get("id") or media.get("url"))
+
+
 def receive_inbound_message(platform: Platform, message: InboundMessage, function: str) -> ReceiveResult:
     marker = safe_document_id(f"{function}:{message.message_id}")
     if platform.store.get(PROCESSED, marker) is not None:
         return ReceiveResult(message.message_id, message.conversation_id, duplicate=True)
-    platform.bus.publish(topics.INBOUND, message.to_json(), ordering_key=message.conversation_id)
-    platform.bus.publish(topics.HISTORY, event_record(
-        key=message.message_id, type="message_received", workspace_id=message.workspace_id,
-        occurred_at=message.received_at, function=function, conversation_id=message.conversation_id,
-        channel=message.channel, detail={"kind": message.kind},
-    ).to_json())
+    # Media go through fetch_media first, which stores a copy and then publishes to the inbound topic.
+    topic = topics.MEDIA if needs_media_download(message) else topics.INBOUND
+    platform.bus.publish(topic, message.to_json(), ordering_key=message.conversation_id)
+    if message.kind != "status":  # statuses are recorded against the message they report on
+        platform.bus.publish(topics.HISTORY, event_record(
+            key=message.message_id, type="message_received", workspace_id=message.workspace_id,
+            occurred_at=message.received_at, function=function, conversation_id=message.conversation_id,
+            channel=message.channel, detail={"kind": message.kind},
+        ).to_json())
     platform.store.set(PROCESSED, marker, {"at": platform.clock.now().isoformat(),
                                           "conversation_id": message.conversation_id})
     return ReceiveResult(message.message_id, message.conversation_id, duplicate=False)

@@ -24,6 +24,8 @@ from shared.bots.definition import Bot
 from shared.bots.engine import BotPosition, TurnContext, TurnOutcome, bot_in_charge, session_is_live, take_turn
 from shared.bots.limits import LANGUAGES
 from shared.bots.matching import match_trigger
+from shared.channels.provider_events import SILENT_KINDS
+from shared.conversations.silent import record_without_turn
 from shared.conversations.store_names import CONVERSATIONS, PROCESSED, messages_collection
 from shared.conversations.turns import TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id, stable_hash
@@ -83,7 +85,18 @@ def new_conversation(message: InboundMessage, now: datetime) -> dict[str, Any]:
             "message_count": 0}
 
 
+def engine_text(message: InboundMessage) -> str:
+    """What the bot reads: a tapped button answers with the id we sent with it (the option's title, or
+    its number when the title did not fit the provider's id), whatever label the channel showed."""
+    if message.kind == "button" and message.payload.get("id"):
+        return str(message.payload["id"])
+    return message.text
+
+
 def resolve_inbound_message(platform: Platform, message: InboundMessage) -> ResolveResult:
+    if message.kind in SILENT_KINDS:
+        handled = record_without_turn(platform, message)
+        return ResolveResult(handled=handled, replies=0, published=0)
     directory = platform.directory
     workspace = directory.workspace(message.workspace_id)
     bots = directory.workspace_bots(message.workspace_id)
@@ -108,7 +121,7 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
             other_bots=bots.get, workspace_constants=workspace.constants, channel_bot_id=message.bot_id,
             expertise_bots=tuple(bots[b] for b in workspace.expertise_bots if b in bots and b != bot.id),
         )
-        return bot, take_turn(bot, position, message.text, context)
+        return bot, take_turn(bot, position, engine_text(message), context)
 
     def understands(other: Bot, text: str) -> bool:
         if match_trigger(other, text) is not None:
@@ -138,7 +151,8 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
             conversation["contact_name"] = message.contact_name
         tx.set(messages_collection(conversation_id), message.message_id, {
             "direction": "inbound", "sender_type": "user", "kind": message.kind, "text": message.text,
-            "at": message.received_at, "session_id": outcome.position.session_id, "language": language,
+            "payload": message.payload, "at": message.received_at, "session_id": outcome.position.session_id,
+            "language": language,
         })
         origin = TurnOrigin(key=message.message_id, function=FUNCTION, conversation_id=conversation_id,
                             workspace_id=message.workspace_id, channel=message.channel, account=message.account,

@@ -56,6 +56,9 @@ class InboundMessage(_JsonMessage):
     text: str
     received_at: str
     contact_name: str = ""
+    # Kind-specific content (shared/channels/provider_events.py): the button's id, media, location,
+    # the quoted or reacted-to message, an ad referral; media also get their stored copy here.
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -337,3 +337,19 @@ def test_without_a_site_the_widget_says_what_is_missing(widget):
     widget.page.goto(f"{widget.base_url}/webhook_webchat/widget")
     expect(widget.page.get_by_role("status")).to_have_text("Falta el sitio del chat (?site=).")
     expect(widget.page.get_by_role("textbox", name="Escribí tu mensaje")).to_be_disabled()
+
+
+def test_a_person_chats_with_the_demo_bot_on_the_demo_page_and_keeps_the_chat_after_a_reload(widget, base_url):
+    widget.page.goto(f"{base_url}/")
+    expect(widget.page.get_by_role("heading", name="Tienda demo", level=1)).to_be_visible()
+    widget.greet()
+    expect(widget.bot.first).to_contain_text("Soy Sol, la asistente virtual de Tienda Sol.")
+    widget.reply("menu", "Elegí una opción:").get_by_role("button", name="Información").click()
+    expect(widget.reply("menu", "¿Sobre qué?")).to_be_visible()
+    if SCREENSHOT:
+        widget.page.screenshot(path=SCREENSHOT.replace(".png", "-demo-page.png"))
+    widget.page.reload()
+    expect(widget.mine.locator(".charla-text")).to_have_text(["hola", "Información"])
+    widget.say("gracias sol")
+    # Replies come by long poll: the answer shows without the page asking again and again.
+    expect(widget.bot.last).to_contain_text("¡De nada!")

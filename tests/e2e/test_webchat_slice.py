@@ -89,3 +89,41 @@ def test_healthz_and_every_function_answer_at_the_path_of_their_name(stack):
     assert httpx.get(f"{base_url(stack)}/healthz").status_code == 200
     options = httpx.options(f"{base_url(stack)}/webhook_webchat")
     assert options.status_code == 204 and options.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_long_poll_is_answered_as_soon_as_the_reply_is_visible(stack):
+    import threading
+
+    visitor = Visitor(base_url(stack))
+    params = {"site": visitor.site, "visitor_id": visitor.visitor_id, "after": 0, "wait": 20}
+    answer: dict = {}
+
+    def long_poll() -> None:
+        started = time.monotonic()
+        answer["body"] = httpx.get(f"{base_url(stack)}/webhook_webchat", params=params, timeout=30).json()
+        answer["held_s"] = time.monotonic() - started
+
+    poller = threading.Thread(target=long_poll)
+    poller.start()
+    time.sleep(0.5)  # the request is being held when the visitor writes
+    visitor.say("hola")
+    poller.join(timeout=30)
+    assert answer["body"]["replies"], "the long poll ended without the reply"
+    assert answer["held_s"] < 15, "the long poll waited out its time instead of answering at the reply"
+
+
+def test_a_long_poll_with_nothing_to_say_answers_empty_after_its_wait(stack):
+    visitor = Visitor(base_url(stack))
+    params = {"site": visitor.site, "visitor_id": visitor.visitor_id, "after": 0, "wait": 0.5}
+    body = httpx.get(f"{base_url(stack)}/webhook_webchat", params=params, timeout=10).json()
+    assert body == {"replies": [], "cursor": 0}
+    too_long = httpx.get(f"{base_url(stack)}/webhook_webchat", params={**params, "wait": 600})
+    assert too_long.status_code == 400 and "wait" in too_long.json()["error"]
+
+
+def test_the_demo_page_embeds_the_widget_with_one_script_tag(stack):
+    page = httpx.get(f"{base_url(stack)}/")
+    assert page.status_code == 200 and '<script src="/widget.js" data-site="demo-site"' in page.text
+    script = httpx.get(f"{base_url(stack)}/widget.js")
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert "LONG_POLL_S" in script.text

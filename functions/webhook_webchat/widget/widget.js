@@ -17,6 +17,7 @@
   "use strict";
 
   var POLL_MS = 1000;
+  var LONG_POLL_S = 25;
   var HIDDEN_POLL_MS = 5000;
   var MAX_POLL_BACKOFF_MS = 15000;
   var SEND_ATTEMPTS = 4;
@@ -596,10 +597,13 @@
     var self = this;
     if (this.polling) return;
     this.polling = true;
-    var url = new URL(this.config.api);
+    var url = new URL(this.config.api, window.location.href);
     url.searchParams.set("site", this.config.site);
     url.searchParams.set("visitor_id", this.visitorId);
     url.searchParams.set("after", String(this.cursor));
+    // Long poll: the server answers as soon as a reply is visible, or after LONG_POLL_S with none.
+    var longPoll = !document.hidden && !this.pollFailures;
+    if (longPoll) url.searchParams.set("wait", String(LONG_POLL_S));
     var more = false;
     fetch(url.toString(), {cache: "no-store"}).then(function (response) {
       if (response.status === 404) self.setStatus(self.t.unknownSite);
@@ -623,7 +627,7 @@
       if (self.pollFailures >= 2 && self.status.textContent !== self.t.unknownSite) self.setStatus(self.t.offline);
     }).then(function () {
       self.polling = false;
-      var delay = document.hidden ? HIDDEN_POLL_MS : POLL_MS;
+      var delay = document.hidden ? HIDDEN_POLL_MS : longPoll ? 0 : POLL_MS;
       if (self.pollFailures) delay = Math.min(MAX_POLL_BACKOFF_MS, POLL_MS * Math.pow(2, self.pollFailures));
       if (more || self.pollAgain) delay = 0;
       self.pollAgain = false;

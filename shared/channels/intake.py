@@ -1,0 +1,71 @@
+"""A provider webhook's use case: route each reported event to its workspace by the provider account,
+turn it into an InboundMessage and hand it on once (shared/conversations/receive.py).
+
+Every event of a request is routed before anything is published: a request naming an account that
+is not connected is refused whole (404), never half-published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shared.bootstrap import Platform
+from shared.channels.provider_events import ProviderEvent
+from shared.conversations.receive import ReceiveResult, receive_inbound_message
+from shared.domain.ids import conversation_id, inbound_message_id
+from shared.domain.messages import InboundMessage
+from shared.workspaces import ChannelRoute
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    received: int
+    duplicates: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"received": self.received, "duplicates": self.duplicates}
+
+
+def inbound_from_event(event: ProviderEvent, route: ChannelRoute, received_at: str) -> InboundMessage:
+    channel = route.type
+    return InboundMessage(
+        message_id=inbound_message_id(channel, route.account, event.provider_message_id),
+        provider_message_id=event.provider_message_id,
+        workspace_id=route.workspace_id,
+        channel=channel,
+        account=route.account,
+        contact=event.contact,
+        conversation_id=conversation_id(route.workspace_id, channel, route.account, event.contact),
+        bot_id=route.bot_id,
+        kind=event.kind,
+        text=event.text,
+        received_at=event.occurred_at or received_at,
+        contact_name=event.contact_name,
+        payload=dict(event.payload),
+    )
+
+
+def route_events(platform: Platform, channel: str, events: Sequence[ProviderEvent]
+                 ) -> list[tuple[ProviderEvent, ChannelRoute]]:
+    """Each event with its channel route; raises NotFound naming the first unknown account."""
+    routes: dict[tuple[str, str], ChannelRoute] = {}
+    routed = []
+    for event in events:
+        key = (event.channel or channel, event.account)
+        if key not in routes:
+            routes[key] = platform.directory.channel(*key)
+        routed.append((event, routes[key]))
+    return routed
+
+
+def receive_provider_events(platform: Platform, function: str, channel: str,
+                            events: Sequence[ProviderEvent]) -> IntakeResult:
+    routed = route_events(platform, channel, events)
+    received_at = platform.clock.now().isoformat()
+    results: list[ReceiveResult] = [
+        receive_inbound_message(platform, inbound_from_event(event, route, received_at), function)
+        for event, route in routed
+    ]
+    duplicates = sum(1 for r in results if r.duplicate)
+    return IntakeResult(received=len(results) - duplicates, duplicates=duplicates)

@@ -1,0 +1,160 @@
+"""fetch_media's use case: copy a customer's media from the provider into the blob store, then send the
+message on to the bot, pointing to the stored copy (payload["media"]["blob"]).
+
+Provider media links expire (WhatsApp's within minutes, Twilio's and Telegram's later), and agents
+and retention need our own copy. Size and type are checked while downloading; a file refused for
+good (too large, a type we do not keep, gone at the provider) still lets the message through with
+payload["media"]["error"] naming why, so the customer is answered. Provider hiccups are retried.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shared import topics
+from shared.bootstrap import Platform
+from shared.channels.credentials import ProviderEndpoint, provider_endpoint
+from shared.domain.messages import InboundMessage
+from shared.errors import ConfigurationError, TransientError
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MediaLimit:
+    max_bytes: int
+    types: tuple[str, ...]  # accepted MIME types; "image/*" accepts the family
+
+
+DOCUMENT_TYPES = (
+    "application/pdf", "text/plain", "text/csv", "application/msword", "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.*",
+    "application/vnd.oasis.opendocument.*", "application/zip", "image/*", "audio/*", "video/*",
+)
+# What we keep of each kind (within the providers' own inbound limits: WhatsApp 5 MB images,
+# 16 MB audio and video, 100 MB documents; Messenger 25 MB; Telegram bots download up to 20 MB).
+MEDIA_LIMITS: dict[str, MediaLimit] = {
+    "image": MediaLimit(10 * MB, ("image/*",)),
+    "sticker": MediaLimit(1 * MB, ("image/webp", "image/png", "image/gif", "application/x-tgsticker",
+                                   "video/webm")),
+    "audio": MediaLimit(16 * MB, ("audio/*",)),
+    "voice": MediaLimit(16 * MB, ("audio/*",)),
+    "video": MediaLimit(25 * MB, ("video/*",)),
+    "document": MediaLimit(25 * MB, DOCUMENT_TYPES),
+    # Shared contacts that arrive as a vCard file (Twilio WhatsApp) are read into payload["contacts"].
+    "contacts": MediaLimit(1 * MB, ("text/vcard", "text/x-vcard", "text/directory")),
+}
+
+
+class MediaRefused(Exception):
+    """This file will never be stored; the reason is recorded on the message."""
+
+
+def type_is_accepted(mime_type: str, accepted: tuple[str, ...]) -> bool:
+    mime_type = mime_type.split(";")[0].strip().lower()
+    return any(mime_type == t or (t.endswith("*") and mime_type.startswith(t[:-1])) for t in accepted)
+
+
+def media_blob_key(message: InboundMessage) -> str:
+    return f"media/{message.workspace_id}/{message.conversation_id}/{message.message_id}"
+
+
+def fetch_message_media(platform: Platform, http: httpx.Client, message: InboundMessage) -> InboundMessage:
+    """The message with its media stored (or the reason it was not); raises TransientError to retry."""
+    media: dict[str, Any] = dict(message.payload.get("media") or {})
+    limit = MEDIA_LIMITS.get(message.kind, MEDIA_LIMITS["document"])
+    try:
+        route = platform.directory.channel(message.channel, message.account)
+        endpoint = provider_endpoint(route, platform.settings, platform.secrets)
+    except ConfigurationError as exc:
+        raise TransientError(str(exc)) from None
+    try:
+        content, content_type = _download(message.channel, media, endpoint, http, limit)
+    except MediaRefused as exc:
+        media["error"] = str(exc)
+    else:
+        key = media_blob_key(message)
+        platform.blobs.put(key, content, content_type)
+        media.update({"blob": key, "mime_type": content_type, "size": len(content)})
+        if message.kind == "contacts" and not message.payload.get("contacts"):
+            from shared.channels.twilio import contacts_from_vcard
+
+            payload = {**message.payload, "contacts": contacts_from_vcard(content.decode("utf-8", "replace"))}
+            return InboundMessage.from_dict({**message.to_dict(), "payload": {**payload, "media": media}})
+    return InboundMessage.from_dict({**message.to_dict(), "payload": {**message.payload, "media": media}})
+
+
+def forward_with_media(platform: Platform, http: httpx.Client, message: InboundMessage) -> InboundMessage:
+    stored = fetch_message_media(platform, http, message)
+    platform.bus.publish(topics.INBOUND, stored.to_json(), ordering_key=stored.conversation_id)
+    return stored
+
+
+def _download(channel: str, media: dict[str, Any], endpoint: ProviderEndpoint, http: httpx.Client,
+              limit: MediaLimit) -> tuple[bytes, str]:
+    url, use_auth = _media_url(channel, media, endpoint, http)
+    headers = endpoint.headers if use_auth else {}
+    auth = endpoint.basic_auth if use_auth else None
+    try:
+        with http.stream("GET", url, headers=headers, auth=auth, follow_redirects=True) as response:
+            _raise_for_status(response, "download")
+            content_type = (media.get("mime_type") or response.headers.get("content-type")
+                            or "application/octet-stream").split(";")[0].strip().lower()
+            if not type_is_accepted(content_type, limit.types):
+                raise MediaRefused(f"type {content_type} is not kept for this kind of message")
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > limit.max_bytes:
+                raise MediaRefused(f"{declared} bytes, more than the {limit.max_bytes} kept")
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limit.max_bytes:
+                    raise MediaRefused(f"more than the {limit.max_bytes} bytes kept")
+                chunks.append(chunk)
+    except httpx.TransportError as exc:
+        raise TransientError(f"{channel} media download failed: {type(exc).__name__}") from None
+    return b"".join(chunks), content_type
+
+
+def _media_url(channel: str, media: dict[str, Any], endpoint: ProviderEndpoint, http: httpx.Client
+               ) -> tuple[str, bool]:
+    """Where the file is, and whether that URL needs the account's credentials."""
+    if channel == "whatsapp" and media.get("id"):
+        # Cloud API: GET /{media id} gives a short-lived URL that also needs the token.
+        info = _get_json(http, endpoint.media_root + str(media["id"]), endpoint, "media lookup")
+        if not info.get("url"):
+            raise MediaRefused("the media lookup gave no url")
+        return info["url"], True
+    if channel == "telegram" and media.get("id"):
+        info = _get_json(http, endpoint.root + "getFile", endpoint, "getFile", {"file_id": str(media["id"])})
+        path = (info.get("result") or {}).get("file_path")
+        if not path:
+            raise MediaRefused("getFile gave no file_path (files over 20 MB cannot be downloaded by bots)")
+        return endpoint.media_root + path, False
+    if media.get("url"):
+        # Twilio media URLs take the account's basic auth; Meta's attachment URLs are signed CDN links.
+        return str(media["url"]), channel.startswith("twilio")
+    raise MediaRefused("the message names no media id or url")
+
+
+def _get_json(http: httpx.Client, url: str, endpoint: ProviderEndpoint, what: str,
+              params: dict[str, str] | None = None) -> dict[str, Any]:
+    try:
+        response = http.get(url, headers=endpoint.headers, auth=endpoint.basic_auth, params=params)
+    except httpx.TransportError as exc:
+        raise TransientError(f"{what} failed: {type(exc).__name__}") from None
+    _raise_for_status(response, what)
+    try:
+        return response.json()
+    except ValueError:
+        raise MediaRefused(f"{what} did not answer JSON") from None
+
+
+def _raise_for_status(response: httpx.Response, what: str) -> None:
+    if response.status_code == 429 or response.status_code >= 500:
+        raise TransientError(f"{what} answered HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise MediaRefused(f"{what} answered HTTP {response.status_code}")

@@ -1,0 +1,84 @@
+"""Inbound events the bot does not answer: reactions, edits, and the delivery statuses of our messages.
+
+They are recorded exactly once (the processed marker in the same transaction): a reaction or an edit
+in the conversation's message log and the history; a status on the outbound message it refers to,
+found through the provider id the sender recorded, and as a message_status event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import topics
+from shared.bootstrap import Platform
+from shared.conversations.store_names import (
+    CONVERSATIONS,
+    PROCESSED,
+    PROVIDER_MESSAGES,
+    messages_collection,
+    provider_message_doc_id,
+)
+from shared.domain.ids import safe_document_id
+from shared.domain.messages import InboundMessage
+from shared.history.records import event_record, inbound_message_record
+from shared.ports.document_store import Transaction
+
+FUNCTION = "resolve_intent"
+# A later status never moves a message back (read before delivered can arrive out of order).
+STATUS_ORDER = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+
+def record_without_turn(platform: Platform, message: InboundMessage) -> bool:
+    """False when this event was already recorded (a redelivery)."""
+    marker_id = safe_document_id(f"{FUNCTION}:{message.message_id}")
+    target = None
+    if message.kind == "status":
+        refers_to = str(message.payload.get("refers_to", ""))
+        target = platform.store.get(PROVIDER_MESSAGES, provider_message_doc_id(message.channel, refers_to)) if (
+            refers_to) else None
+    records = []
+
+    def record(tx: Transaction) -> bool:
+        if tx.get(PROCESSED, marker_id) is not None:
+            return False
+        now = platform.clock.now().isoformat()
+        if message.kind == "status":
+            records.append(_record_status(tx, message, target))
+        else:
+            conversation = tx.get(CONVERSATIONS, message.conversation_id) or {}
+            session_id = (conversation.get("bot") or {}).get("session_id", "")
+            tx.set(messages_collection(message.conversation_id), message.message_id, {
+                "direction": "inbound", "sender_type": "user", "kind": message.kind, "text": message.text,
+                "payload": message.payload, "at": message.received_at, "session_id": session_id,
+            })
+            records.append(inbound_message_record(message, session_id, "", None))
+        tx.set(PROCESSED, marker_id, {"at": now, "conversation_id": message.conversation_id})
+        return True
+
+    handled = platform.store.run_transaction(record)
+    for history in records:
+        if history is not None:
+            platform.bus.publish(topics.HISTORY, history.to_json())
+    return handled
+
+
+def _record_status(tx: Transaction, message: InboundMessage, target: dict[str, Any] | None):
+    status = str(message.payload.get("status", ""))
+    detail = {"status": status, "provider_message_id": str(message.payload.get("refers_to", ""))}
+    if message.payload.get("error"):
+        detail["error"] = str(message.payload["error"])
+    our_id = ""
+    if target is not None:
+        our_id = target["message_id"]
+        collection = messages_collection(target["conversation_id"])
+        entry = tx.get(collection, our_id)
+        if entry is not None and STATUS_ORDER.get(status, 0) > STATUS_ORDER.get(entry.get("status", ""), 0):
+            update = {**entry, "status": status, f"{status}_at": message.received_at}
+            if "error" in detail:
+                update["failure_reason"] = detail["error"]
+            tx.set(collection, our_id, update)
+    return event_record(
+        key=f"{our_id or message.message_id}:{status}", type="message_status", workspace_id=message.workspace_id,
+        occurred_at=message.received_at, function=FUNCTION,
+        conversation_id=target["conversation_id"] if target else message.conversation_id,
+        channel=message.channel, detail={**detail, "message_id": our_id} if our_id else detail)

@@ -1,0 +1,52 @@
+"""Channel credentials: one file names every secret; accounts may name their own; API roots per provider."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
+from shared.channels.credentials import SECRETS_FILE, provider_endpoint, secret_name
+from shared.channels.provider_apis import PROVIDER_MODULES
+from shared.errors import ConfigurationError
+from shared.settings import Settings
+from shared.workspaces import ChannelRoute
+
+
+def route(channel: str, account: str = "123", secrets: dict | None = None) -> ChannelRoute:
+    return ChannelRoute(type=channel, account=account, workspace_id="ws", bot_id="bot", secrets=secrets or {})
+
+
+def test_every_provider_channel_names_its_secrets_in_the_one_contract_file():
+    names = json.loads(SECRETS_FILE.read_text())["channels"]
+    assert set(names) == set(PROVIDER_MODULES)
+
+
+def test_an_account_may_use_its_own_secret_for_a_role():
+    assert secret_name("whatsapp", "access_token") == "whatsapp-access-token"
+    assert secret_name("whatsapp", "access_token", route("whatsapp", secrets={"access_token": "wa-2"})) == "wa-2"
+
+
+def test_the_readme_variable_names_are_the_local_secrets():
+    secrets = EnvironmentSecrets({"WHATSAPP_ACCESS_TOKEN": "t0k"}, also_bare_names=True)
+    endpoint = provider_endpoint(route("whatsapp", "555"), Settings(whatsapp_api_base="http://wa"), secrets)
+    assert endpoint.root == "http://wa/555/" and endpoint.headers == {"Authorization": "Bearer t0k"}
+
+
+def test_telegram_calls_carry_the_token_in_the_path():
+    secrets = EnvironmentSecrets({"CHARLA_SECRET_TELEGRAM_BOT_TOKEN": "42:abc"})
+    endpoint = provider_endpoint(route("telegram", "42"), Settings(telegram_api_base="http://tg"), secrets)
+    assert endpoint.root == "http://tg/bot42:abc/" and endpoint.media_root == "http://tg/file/bot42:abc/"
+
+
+def test_twilio_calls_use_basic_auth_with_the_account_sid():
+    secrets = EnvironmentSecrets({"TWILIO_AUTH_TOKEN": "tt"}, also_bare_names=True)
+    settings = Settings(twilio_api_base="http://tw", twilio_account_sid="AC1")
+    endpoint = provider_endpoint(route("twilio_sms", "+1555"), settings, secrets)
+    assert endpoint.root == "http://tw/2010-04-01/Accounts/AC1/" and endpoint.basic_auth == ("AC1", "tt")
+
+
+def test_a_missing_credential_names_the_secret():
+    with pytest.raises(ConfigurationError, match="messenger-page-token"):
+        provider_endpoint(route("messenger"), Settings(), EnvironmentSecrets({}))
