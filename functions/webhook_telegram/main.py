@@ -18,7 +18,6 @@ from shared.errors import ConfigurationError, InvalidInput, NotFound
 from shared.observability import log
 
 FUNCTION = "webhook_telegram"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 @functions_framework.http
@@ -37,8 +36,8 @@ def webhook_telegram(request: Request) -> Response:
         return json_error(404, str(exc))
     except ConfigurationError as exc:
         return not_configured(FUNCTION, exc)
-    if not telegram.secret_token_is_valid(request.headers.get(SECRET_HEADER), expected):
-        return forbidden(FUNCTION, SECRET_HEADER)
+    if not telegram.secret_token_is_valid(request.headers.get(telegram.SECRET_HEADER), expected):
+        return forbidden(FUNCTION, telegram.SECRET_HEADER)
     raw, problem = read_raw_body(request, platform.settings.max_body_bytes)
     if problem is not None:
         return problem

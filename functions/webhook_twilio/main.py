@@ -19,7 +19,6 @@ from shared.channels.credentials import read_credential
 from shared.errors import ConfigurationError, InvalidInput
 
 FUNCTION = "webhook_twilio"
-SIGNATURE_HEADER = "X-Twilio-Signature"
 
 
 @functions_framework.http
@@ -39,8 +38,8 @@ def webhook_twilio(request: Request) -> Response:
     except ConfigurationError as exc:
         return not_configured(FUNCTION, exc)
     url = platform.settings.twilio_webhook_url or request.url
-    if not twilio.twilio_signature_is_valid(url, params, request.headers.get(SIGNATURE_HEADER), auth_token):
-        return forbidden(FUNCTION, SIGNATURE_HEADER)
+    if not twilio.twilio_signature_is_valid(url, params, request.headers.get(twilio.SIGNATURE_HEADER), auth_token):
+        return forbidden(FUNCTION, twilio.SIGNATURE_HEADER)
     try:
         events = twilio.parse_webhook(dict(params))
     except InvalidInput as exc:

@@ -1,0 +1,30 @@
+"""The WhatsApp Business Cloud API (Meta): webhook bodies in, Messages API requests out.
+
+Pure functions only: the lead's webhook checks signatures and routes by account, the sender owns
+``{base}/{phone_number_id}/`` with the Bearer token, retries and pacing. Formats follow Meta's
+"messages" webhook reference and the Messages API (developers.facebook.com/documentation/
+business-messaging/whatsapp).
+
+- inbound: "messages" webhook bodies → ProviderEvents;
+- outbound: LIMITS and OutboundMessage → Messages API requests;
+- answers: the wamid of a successful send, and how to treat an error answer.
+"""
+
+from __future__ import annotations
+
+from shared.channels.whatsapp.answers import (
+    REENGAGEMENT_CODE,
+    SERVER_TROUBLE_CODES,
+    THROTTLING_CODES,
+    TOKEN_CODE,
+    error_disposition,
+    sent_message_id,
+)
+from shared.channels.whatsapp.inbound import CHANNEL, WEBHOOK_OBJECT, parse_webhook
+from shared.channels.whatsapp.outbound import LIMITS, LIST_BUTTON_DEFAULT, MESSAGES_PATH, WhatsAppLimits, render
+
+__all__ = [
+    "CHANNEL", "LIMITS", "LIST_BUTTON_DEFAULT", "MESSAGES_PATH", "REENGAGEMENT_CODE", "SERVER_TROUBLE_CODES",
+    "THROTTLING_CODES", "TOKEN_CODE", "WEBHOOK_OBJECT", "WhatsAppLimits", "error_disposition", "parse_webhook",
+    "render", "sent_message_id",
+]
