@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from nlu_model.langid import detect_language
+from shared import topics
 from shared.bootstrap import Platform
 from shared.bots.definition import Bot
 from shared.bots.engine import BotPosition, TurnContext, TurnOutcome, bot_in_charge, session_is_live, take_turn
@@ -26,7 +27,7 @@ from shared.bots.limits import LANGUAGES
 from shared.bots.matching import match_trigger
 from shared.channels.provider_events import SILENT_KINDS
 from shared.conversations.silent import record_without_turn
-from shared.conversations.store_names import CONVERSATIONS, PROCESSED, messages_collection
+from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED, messages_collection
 from shared.conversations.turns import TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id, stable_hash
 from shared.domain.messages import InboundMessage
@@ -130,6 +131,8 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
         return model is not None and model.predict(text).intent is not None
 
     snapshot = platform.store.get(CONVERSATIONS, conversation_id)
+    if snapshot and snapshot.get(OPEN_TICKET):
+        return _for_the_agents(platform, message, marker_id)
     if any(b.uses_webhooks for b in bots.values()):
         run_engine(copy.deepcopy(snapshot) if snapshot else new_conversation(message, platform.clock.now()),
                    platform.clock.now())
@@ -139,6 +142,8 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
             return None
         now = platform.clock.now()
         conversation = tx.get(CONVERSATIONS, conversation_id) or new_conversation(message, now)
+        if conversation.get(OPEN_TICKET):
+            raise _TicketOpened  # people took the conversation since the snapshot
         bot, outcome = run_engine(conversation, now)
         matched = next((e for e in outcome.events if e.type == "intent_matched"), None)
         language = detected_language(bot, message.text)
@@ -161,6 +166,44 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
         tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "conversation_id": conversation_id})
         return replies
 
-    replies = platform.store.run_transaction(turn)
+    try:
+        replies = platform.store.run_transaction(turn)
+    except _TicketOpened:
+        return _for_the_agents(platform, message, marker_id)
     published = outbox.flush(conversation_id)
     return ResolveResult(handled=replies is not None, replies=replies or 0, published=published)
+
+
+class _TicketOpened(Exception):
+    pass
+
+
+def _for_the_agents(platform: Platform, message: InboundMessage, marker_id: str) -> ResolveResult:
+    """While a ticket is open the bot stays silent: the message is logged for the agents, once, and
+    counted unread until an agent reads the conversation."""
+    records = []
+
+    def record(tx: Transaction) -> bool:
+        if tx.get(PROCESSED, marker_id) is not None:
+            return False
+        conversation = tx.get(CONVERSATIONS, message.conversation_id) or {}
+        session_id = (conversation.get("bot") or {}).get("session_id", "")
+        tx.set(messages_collection(message.conversation_id), message.message_id, {
+            "direction": "inbound", "sender_type": "user", "kind": message.kind, "text": message.text,
+            "payload": message.payload, "at": message.received_at, "session_id": session_id,
+            "ticket_id": conversation.get(OPEN_TICKET, ""),
+        })
+        tx.set(CONVERSATIONS, message.conversation_id, {
+            **conversation, "last_message_at": message.received_at,
+            "message_count": conversation.get("message_count", 0) + 1,
+            "unread": conversation.get("unread", 0) + 1,
+        })
+        tx.set(PROCESSED, marker_id, {"at": platform.clock.now().isoformat(),
+                                      "conversation_id": message.conversation_id})
+        records.append(inbound_message_record(message, session_id, "", None))
+        return True
+
+    handled = platform.store.run_transaction(record)
+    for history in records:
+        platform.bus.publish(topics.HISTORY, history.to_json())
+    return ResolveResult(handled=handled, replies=0, published=0)

@@ -6,6 +6,8 @@ from shared.domain.ids import safe_document_id
 
 CONVERSATIONS = "conversations"
 PROCESSED = "processed"  # idempotency markers: "<function>:<message or task id>"
+# The conversation field naming the ticket people hold it with; while set, the bot stays silent.
+OPEN_TICKET = "ticket_id"
 # provider message id → our outbound message, so statuses find the message they report on.
 PROVIDER_MESSAGES = "provider_messages"
 
