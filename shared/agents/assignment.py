@@ -1,0 +1,247 @@
+"""Assignment use cases: tickets opened, queued, assigned round robin, taken, transferred and closed.
+
+Every operation is one document-store transaction that reads the queue line, the
+agents and the tickets it touches and writes them back together, so concurrent
+requests can neither assign a ticket twice nor push an agent past its capacity.
+The outcome lists the ticket events and customer notices for the caller to
+publish; ``stage`` (for the outbox) sees them inside the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from shared.agents.ledger import Ledger
+from shared.agents.model import (
+    AGENT_STATUSES,
+    DEFAULT_QUEUE,
+    EXPIRED,
+    IN_PROGRESS,
+    NEW,
+    ONLINE,
+    PAUSED,
+    QUEUES,
+    RESOLVED,
+    SYSTEM,
+    TICKETS,
+    Agent,
+    Queue,
+    Ticket,
+    queue_doc_id,
+    ticket_id_for,
+)
+from shared.agents.outcomes import OPENED, TAKEN, TRANSFERRED, AssignmentOutcome
+from shared.agents.rules import assign, drain, drain_for, enqueue, record, release, tell_waiting
+from shared.agents.tickets import CLOSING_STATUSES, moved, noted
+from shared.domain.messages import AssignmentRequest
+from shared.errors import InvalidInput, NotFound
+from shared.ports.clock import Clock
+from shared.ports.document_store import DocumentStore, Transaction
+
+DEFAULT_EXPIRY_HOURS = 48.0
+
+Stage = Callable[[Transaction, AssignmentOutcome], None]
+
+
+class AssignmentService:
+    def __init__(self, store: DocumentStore, clock: Clock, *, stage: Stage | None = None) -> None:
+        """``stage(tx, outcome)``, when given, runs inside each transaction that changed something, after
+        the service's writes, so publications can be staged atomically with the change (shared/outbox.py).
+        Like the rest of the transaction it may run more than once and must only write through ``tx``."""
+        self._store = store
+        self._clock = clock
+        self._stage = stage
+
+    def _run(self, work: Callable[[Ledger], Ticket | Agent | None]) -> AssignmentOutcome:
+        def attempt(tx: Transaction) -> AssignmentOutcome:
+            led = Ledger(tx, self._clock)
+            subject = work(led)
+            led.flush()
+            outcome = AssignmentOutcome(
+                ticket=subject if isinstance(subject, Ticket) else None,
+                agent=subject if isinstance(subject, Agent) else None,
+                events=tuple(led.events), notices=tuple(led.notices))
+            if self._stage is not None and (outcome.events or outcome.notices):
+                self._stage(tx, outcome)
+            return outcome
+
+        return self._store.run_transaction(attempt)
+
+    # -- tickets -----------------------------------------------------------
+
+    def request_assignment(self, request: AssignmentRequest, contact: str = "") -> AssignmentOutcome:
+        """Open a NEW ticket for the request and assign it, or put it in line and tell the customer where.
+
+        Idempotent on ``request.request_id``: a redelivered request changes nothing and returns its ticket.
+        With ``request.agent``, that agent gets it directly when online with a free slot; otherwise (or
+        without one) it joins the line of ``request.queue`` (the workspace's "default" queue if empty).
+        """
+        ws = request.workspace_id
+        ticket_id = ticket_id_for(ws, request.request_id)
+        queue_name = request.queue or DEFAULT_QUEUE
+
+        def work(led: Ledger) -> Ticket | None:
+            existing = led.ticket(ticket_id)
+            if existing is not None:
+                return existing
+            queue = led.require_queue(ws, queue_name)
+            # "Now" is taken only after the line was read: a committed attempt read the line after every
+            # earlier commit, so creation instants follow the order in which tickets joined the line.
+            ticket = Ticket(id=ticket_id, workspace_id=ws, conversation_id=request.conversation_id,
+                            channel=request.channel, queue=queue.name, created_at=led.now, contact=contact,
+                            request_id=request.request_id, history=({"status": NEW, "by": SYSTEM,
+                                                                      "at": led.now},))
+            led.put(ticket, create=True)
+            record(led, OPENED, ticket, SYSTEM)
+            target = led.agent(ws, request.agent) if request.agent else None
+            if target is not None and not target.unavailable_because():
+                assign(led, ticket, target, SYSTEM, "direct")
+                return led.ticket(ticket_id)
+            reason = ""
+            if request.agent:
+                why = "does not exist" if target is None else f"is {target.unavailable_because()}"
+                reason = f"requested agent {request.agent!r} {why}"
+            enqueue(led, ticket, queue, SYSTEM, reason)
+            drain(led, ws, queue.name)
+            tell_waiting(led, ticket_id)
+            return led.ticket(ticket_id)
+
+        outcome = self._run(work)
+        if not outcome.events:  # found already opened
+            return replace(outcome, redelivered=True)
+        return outcome
+
+    def take(self, ticket_id: str, agent_id: str) -> AssignmentOutcome:
+        """The assigned agent starts working the ticket: NEW → IN_PROGRESS."""
+
+        def work(led: Ledger) -> Ticket:
+            ticket = led.require_ticket(ticket_id)
+            if ticket.agent != agent_id:
+                holder = f"assigned to {ticket.agent!r}" if ticket.agent else "waiting in its queue"
+                raise InvalidInput(f"ticket {ticket_id!r} is {holder}; agent {agent_id!r} cannot take it")
+            ticket = moved(ticket, IN_PROGRESS, agent_id, led.now)
+            led.put(ticket)
+            record(led, TAKEN, ticket, agent_id)
+            return ticket
+
+        return self._run(work)
+
+    def resolve(self, ticket_id: str, by: str, status: str = RESOLVED, typification: str = "") -> AssignmentOutcome:
+        """Close the ticket as RESOLVED, CANCELLED or NO_ANSWER; its agent's slot goes to the next in line."""
+        if status not in CLOSING_STATUSES:
+            raise InvalidInput(f"a ticket is closed as one of {', '.join(CLOSING_STATUSES)}, not {status!r}")
+        return self._run(lambda led: self._close(led, ticket_id, status, by, typification))
+
+    def expire_if_open(self, ticket_id: str, now: datetime | None = None, *,
+                       after_hours: float = DEFAULT_EXPIRY_HOURS) -> AssignmentOutcome:
+        """EXPIRED if the ticket is still open ``after_hours`` after it was created; otherwise nothing."""
+
+        def work(led: Ledger) -> Ticket:
+            ticket = led.require_ticket(ticket_id)
+            due = datetime.fromisoformat(ticket.created_at) + timedelta(hours=after_hours)
+            if not ticket.is_open or (now or led.moment) < due:
+                return ticket
+            return self._close(led, ticket_id, EXPIRED, SYSTEM, "")
+
+        return self._run(work)
+
+    @staticmethod
+    def _close(led: Ledger, ticket_id: str, status: str, by: str, typification: str) -> Ticket:
+        ticket = led.require_ticket(ticket_id)
+        ticket = moved(ticket, status, by, led.now, closed_at=led.now, typification=typification)
+        freed = release(led, ticket)
+        led.put(ticket)
+        record(led, status.lower(), ticket, by)
+        if freed is not None:
+            drain_for(led, freed)
+        return ticket
+
+    def transfer_to_agent(self, ticket_id: str, agent_id: str, by: str) -> AssignmentOutcome:
+        """Hand an open ticket to another agent, who must be online with a free slot; it is NEW for them."""
+
+        def work(led: Ledger) -> Ticket:
+            ticket = _open_ticket(led, ticket_id)
+            target = led.require_agent(ticket.workspace_id, agent_id)
+            if ticket.agent == agent_id:
+                raise InvalidInput(f"agent {agent_id!r} already holds ticket {ticket_id!r}")
+            why = target.unavailable_because()
+            if why:
+                raise InvalidInput(f"agent {agent_id!r} ({target.name}) cannot take ticket {ticket_id!r}: "
+                                   f"they are {why}")
+            freed = release(led, ticket)
+            previous = ticket.agent
+            if ticket.status == IN_PROGRESS:
+                ticket = moved(ticket, NEW, by, led.now)
+            ticket = noted(ticket, TRANSFERRED, by, led.now, **{"from": previous, "to": agent_id})
+            record(led, TRANSFERRED, ticket, by)
+            assign(led, ticket, led.require_agent(ticket.workspace_id, agent_id), by, "transfer")
+            if freed is not None:
+                drain_for(led, freed)
+            return led.require_ticket(ticket_id)
+
+        return self._run(work)
+
+    def transfer_to_queue(self, ticket_id: str, queue: str, by: str) -> AssignmentOutcome:
+        """Send an open ticket to the end of a queue's line (and drain that queue)."""
+
+        def work(led: Ledger) -> Ticket:
+            ticket = _open_ticket(led, ticket_id)
+            led.require_queue(ticket.workspace_id, queue)
+            freed = release(led, ticket)
+            ticket = noted(ticket, TRANSFERRED, by, led.now, **{"from": ticket.agent or ticket.queue, "to": queue})
+            record(led, TRANSFERRED, ticket, by)
+            enqueue(led, ticket, led.require_queue(ticket.workspace_id, queue), by)
+            drain(led, ticket.workspace_id, queue)
+            if freed is not None:
+                drain_for(led, freed)
+            tell_waiting(led, ticket_id)
+            return led.require_ticket(ticket_id)
+
+        return self._run(work)
+
+    def drain(self, workspace_id: str, queue: str) -> AssignmentOutcome:
+        """Assign what waits in the queue to its free agents (e.g. when it opens after hours)."""
+
+        def work(led: Ledger) -> None:
+            drain(led, workspace_id, queue)
+
+        return self._run(work)
+
+    def waiting_position(self, ticket_id: str) -> int | None:
+        """1 for the next in line; None when the ticket is not waiting."""
+        data = self._store.get(TICKETS, ticket_id)
+        if data is None:
+            raise NotFound(f"ticket {ticket_id!r} does not exist")
+        ticket = Ticket.from_dict(data)
+        if not ticket.is_waiting:
+            return None
+        line = self._store.get(QUEUES, queue_doc_id(ticket.workspace_id, ticket.queue))
+        waiting = Queue.from_dict(line).waiting if line else ()
+        return waiting.index(ticket_id) + 1 if ticket_id in waiting else None
+
+    # -- agents ------------------------------------------------------------
+
+    def set_agent_status(self, workspace_id: str, agent_id: str, status: str, reason: str = "") -> AssignmentOutcome:
+        """online / paused (with a reason) / offline; an agent coming online gets what waits in its queues."""
+        if status not in AGENT_STATUSES:
+            raise InvalidInput(f"agent status must be one of {', '.join(AGENT_STATUSES)}, not {status!r}")
+
+        def work(led: Ledger) -> Agent:
+            agent = led.require_agent(workspace_id, agent_id)
+            since = agent.status_since if agent.status == status else led.now
+            agent = replace(agent, status=status, pause_reason=reason if status == PAUSED else "", status_since=since)
+            led.put(agent)
+            if status == ONLINE:
+                drain_for(led, agent)
+            return led.require_agent(workspace_id, agent_id)
+
+        return self._run(work)
+
+
+def _open_ticket(led: Ledger, ticket_id: str) -> Ticket:
+    ticket = led.require_ticket(ticket_id)
+    if not ticket.is_open:
+        raise InvalidInput(f"ticket {ticket_id!r} is {ticket.status}; only an open ticket can be transferred")
+    return ticket
