@@ -8,12 +8,13 @@ their workspace.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
 from shared.agents.hours import normalized, storable
 from shared.domain.ids import safe_document_id, stable_hash
+from shared.domain.messages import JsonDataclass
 from shared.errors import InvalidInput
 
 AGENTS = "agents"
@@ -48,24 +49,11 @@ def instant(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-class _Document:
+class _Document(JsonDataclass):
     """JSON form of the dataclasses below: tuples are stored as lists; unknown keys are refused."""
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))  # type: ignore[call-overload]
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        if not isinstance(data, dict):
-            raise InvalidInput(f"{cls.__name__}: expected an object, got {type(data).__name__}")
-        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise InvalidInput(f"{cls.__name__}: unknown field(s) {', '.join(unknown)}")
-        try:
-            return cls(**data)
-        except TypeError as exc:
-            raise InvalidInput(f"{cls.__name__}: {exc}") from None
 
 
 def _jsonable(value: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any, Self
 from shared.errors import InvalidInput
 
 
-class _JsonMessage:
+class JsonDataclass:
     """JSON round trip for the dataclasses below; unknown keys are refused."""
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,7 +41,7 @@ class _JsonMessage:
 
 
 @dataclass(frozen=True)
-class InboundMessage(_JsonMessage):
+class InboundMessage(JsonDataclass):
     """A customer's message, normalised from any channel (the inbound topic)."""
 
     message_id: str
@@ -62,7 +62,7 @@ class InboundMessage(_JsonMessage):
 
 
 @dataclass(frozen=True)
-class OutboundMessage(_JsonMessage):
+class OutboundMessage(JsonDataclass):
     """A reply to deliver through a channel (the outbound topic)."""
 
     message_id: str
@@ -86,7 +86,7 @@ class OutboundMessage(_JsonMessage):
 
 
 @dataclass(frozen=True)
-class HistoryRecord(_JsonMessage):
+class HistoryRecord(JsonDataclass):
     """One history row for the warehouse (the history topic)."""
 
     table: str
@@ -94,7 +94,7 @@ class HistoryRecord(_JsonMessage):
 
 
 @dataclass(frozen=True)
-class AssignmentRequest(_JsonMessage):
+class AssignmentRequest(JsonDataclass):
     """A conversation handed to people (the assignment topic)."""
 
     request_id: str
