@@ -8,6 +8,7 @@ from CHARLA_BOTS_DIR; ``/healthz`` answers 200 once all of that is ready.
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from collections.abc import Mapping
 from datetime import timedelta
@@ -24,6 +25,7 @@ from charla_local.dispatch import SubscriptionDispatcher
 from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.bootstrap import Factory, Platform, use_platform
+from shared.console.api.services import SESSION_KEY_SECRET
 from shared.observability import log
 from shared.outbox import Outbox
 from shared.ports.clock import Clock
@@ -45,6 +47,20 @@ def demo_page(request: Request) -> Response:
     return Response(DEMO_PAGE.read_bytes(), 200, content_type="text/html; charset=utf-8")
 
 
+def _with_console_session_key(environ: Mapping[str, str], data_dir: Path) -> dict[str, str]:
+    """The console's session-signing key: the environment's, or one made for this data folder and kept
+    there, so that signed-in agents stay signed in across restarts of `make run`."""
+    variable = "CHARLA_SECRET_" + SESSION_KEY_SECRET.upper().replace("-", "_")
+    if variable in environ:
+        return dict(environ)
+    path = data_dir / "console-session-key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return {**environ, variable: path.read_text().strip()}
+
+
 class LocalStack:
     def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 8080,
                  clock: Clock | None = None, environ: Mapping[str, str] | None = None,
@@ -52,8 +68,9 @@ class LocalStack:
         self.settings = settings
         # Where the demo channels' accounts and credentials come from (tests pass their own).
         self._environ = os.environ if environ is None else environ
-        if environ is not None:
-            overrides = {"secrets": lambda _: EnvironmentSecrets(environ, also_bare_names=True), **(overrides or {})}
+        secrets_environ = _with_console_session_key(self._environ, settings.data_dir)
+        overrides = {"secrets": lambda _: EnvironmentSecrets(secrets_environ, also_bare_names=True),
+                     **(overrides or {})}
         self.platform = Platform(settings, clock=clock, overrides=overrides)
         self.host = host
         self.port = port

@@ -46,3 +46,11 @@ class BotDefinitionError(CharlaError):
 class DeliveryRefused(PermanentError):
     """A message can never reach the customer as it is (the provider refused it for good, or it falls
     outside the channel's window): acknowledged and recorded as a failed delivery, not retried."""
+
+
+class Unauthenticated(CharlaError):
+    """No valid session: missing, malformed, expired or ended token, or wrong email or password."""
+
+
+class Forbidden(CharlaError):
+    """The caller is known but its role or workspace does not allow the action."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from shared.agents.assignment import DEFAULT_EXPIRY_HOURS
 from shared.bots.definition import Bot
 from shared.bots.loader import load_bot
 from shared.errors import BotDefinitionError, NotFound
@@ -32,6 +33,8 @@ class Workspace:
     expertise_bots: tuple[str, ...] = ()
     # Workspace-wide constants; they override the bots' constants of the same name.
     constants: dict[str, Any] = field(default_factory=dict)
+    # A ticket still open this long after it was created is closed as EXPIRED.
+    ticket_expiry_hours: float = DEFAULT_EXPIRY_HOURS
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class WorkspaceDirectory:
         self._store.set(WORKSPACES, workspace.id, {
             "language": workspace.language, "time_zone": workspace.time_zone, "name": workspace.name,
             "expertise_bots": list(workspace.expertise_bots), "constants": dict(workspace.constants),
+            "ticket_expiry_hours": workspace.ticket_expiry_hours,
         })
 
     def workspace(self, workspace_id: str) -> Workspace:
@@ -78,7 +82,8 @@ class WorkspaceDirectory:
         return Workspace(id=workspace_id, language=data.get("language", "es"),
                          time_zone=data.get("time_zone", "UTC"), name=data.get("name", ""),
                          expertise_bots=tuple(data.get("expertise_bots", ())),
-                         constants=dict(data.get("constants") or {}))
+                         constants=dict(data.get("constants") or {}),
+                         ticket_expiry_hours=float(data.get("ticket_expiry_hours", DEFAULT_EXPIRY_HOURS)))
 
     def save_channel(self, route: ChannelRoute) -> None:
         self._store.set(CHANNELS, channel_doc_id(route.type, route.account), {
@@ -152,10 +157,15 @@ class WorkspaceDirectory:
             flows_file.exists()) else {}
         if not isinstance(flows, dict) or set(flows) - {"route_by_expertise"}:
             raise BotDefinitionError(f"{FLOWS_FILE}: expected a mapping with route_by_expertise (a list of bot ids)")
+        expiry = ws.get("ticket_expiry_hours", DEFAULT_EXPIRY_HOURS)
+        if isinstance(expiry, bool) or not isinstance(expiry, int | float) or expiry <= 0:
+            raise BotDefinitionError(f"{WORKSPACE_FILE} workspace.ticket_expiry_hours: expected a positive number"
+                                     f" of hours, got {expiry!r}")
         workspace = Workspace(id=ws["id"], language=ws.get("language", "es"),
                               time_zone=ws.get("time_zone", "UTC"), name=ws.get("name", ""),
                               expertise_bots=tuple(flows.get("route_by_expertise") or ()),
-                              constants={**(config.get("constants") or {}), **(constants or {})})
+                              constants={**(config.get("constants") or {}), **(constants or {})},
+                              ticket_expiry_hours=float(expiry))
         bots = [
             load_bot(path.read_text(encoding="utf-8"), path.name)
             for path in sorted(folder.glob("*.yaml"))

@@ -43,31 +43,39 @@ from shared.ports.document_store import DocumentStore, Transaction
 DEFAULT_EXPIRY_HOURS = 48.0
 
 Stage = Callable[[Transaction, AssignmentOutcome], None]
+AfterCommit = Callable[[AssignmentOutcome], None]
 
 
 class AssignmentService:
-    def __init__(self, store: DocumentStore, clock: Clock, *, stage: Stage | None = None) -> None:
+    def __init__(self, store: DocumentStore, clock: Clock, *, stage: Stage | None = None,
+                 after_commit: AfterCommit | None = None) -> None:
         """``stage(tx, outcome)``, when given, runs inside each transaction that changed something, after
-        the service's writes, so publications can be staged atomically with the change (shared/outbox.py).
-        Like the rest of the transaction it may run more than once and must only write through ``tx``."""
+        the service's reads and before its writes, so it may read more documents and then stage
+        publications atomically with the change (shared/outbox.py). Like the rest of the transaction it
+        may run more than once and must only write through ``tx``. ``after_commit(outcome)`` runs once
+        each operation committed (e.g. to publish what was staged)."""
         self._store = store
         self._clock = clock
         self._stage = stage
+        self._after_commit = after_commit
 
     def _run(self, work: Callable[[Ledger], Ticket | Agent | None]) -> AssignmentOutcome:
         def attempt(tx: Transaction) -> AssignmentOutcome:
             led = Ledger(tx, self._clock)
             subject = work(led)
-            led.flush()
             outcome = AssignmentOutcome(
                 ticket=subject if isinstance(subject, Ticket) else None,
                 agent=subject if isinstance(subject, Agent) else None,
                 events=tuple(led.events), notices=tuple(led.notices))
             if self._stage is not None and (outcome.events or outcome.notices):
                 self._stage(tx, outcome)
+            led.flush()
             return outcome
 
-        return self._store.run_transaction(attempt)
+        outcome = self._store.run_transaction(attempt)
+        if self._after_commit is not None:
+            self._after_commit(outcome)
+        return outcome
 
     # -- tickets -----------------------------------------------------------
 

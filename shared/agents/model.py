@@ -89,6 +89,7 @@ class Agent(_Document):
     status_since: str = ""  # when the status last changed (the monitor's "paused for")
     languages: tuple[str, ...] = ()
     active: tuple[str, ...] = ()  # ids of the open tickets it holds
+    enabled: bool = True  # a disabled user can neither log in nor be assigned chats
 
     def __post_init__(self) -> None:
         owner = f"agent {self.id!r}"
@@ -100,6 +101,8 @@ class Agent(_Document):
             raise InvalidInput(f"{owner}: role must be one of {', '.join(ROLES)}, got {self.role!r}")
         if self.status not in AGENT_STATUSES:
             raise InvalidInput(f"{owner}: status must be one of {', '.join(AGENT_STATUSES)}, got {self.status!r}")
+        if not isinstance(self.enabled, bool):
+            raise InvalidInput(f"{owner}: enabled must be true or false, got {self.enabled!r}")
         if isinstance(self.capacity, bool) or not isinstance(self.capacity, int) or self.capacity < 1:
             raise InvalidInput(f"{owner}: capacity must be a whole number of chats, at least 1, got {self.capacity!r}")
         for name in ("queues", "languages", "active"):
@@ -111,6 +114,8 @@ class Agent(_Document):
 
     def unavailable_because(self) -> str:
         """Why no chat can be given to this agent now; "" when one can."""
+        if not self.enabled:
+            return "disabled"
         if self.status != ONLINE:
             return self.status
         if not self.free_slots:

@@ -556,7 +556,8 @@ def _render_deep(value: Any, values: Mapping[str, Any]) -> Any:
     return value
 
 
-def _said(text: str, phrases: tuple[str, ...]) -> bool:
+def said_keyword(text: str, phrases: tuple[str, ...]) -> bool:
+    """The message is one of the keyword's phrases, whatever its case, accents and punctuation."""
     message = normalise(text)
     return bool(message) and any(normalise(p) == message for p in phrases)
 
@@ -566,12 +567,12 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext) 
     turn = _Turn(bot, position, context)
     now_iso = context.now.isoformat()
     keywords = bot.keywords
-    if _said(text, keywords.resume_bot):
+    if said_keyword(text, keywords.resume_bot):
         position.paused, position.muted_until, position.handoff = False, "", None
         turn.event("bot_resumed", by="keyword")
         position.last_activity_at = now_iso
         return turn.outcome
-    if _said(text, keywords.pause_bot):
+    if said_keyword(text, keywords.pause_bot):
         position.paused = True
         turn.event("bot_paused", by="keyword")
         position.last_activity_at = now_iso
@@ -598,7 +599,7 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext) 
         turn.event("message_while_bot_muted", reason="paused" if position.paused else
                    "muted" if muted else "with_agent")
         return turn.outcome
-    if _said(text, keywords.human):
+    if said_keyword(text, keywords.human):
         turn.event("human_requested", by="keyword")
         turn.run_element("assign", {"queue": keywords.human_queue}, None)
         return turn.outcome

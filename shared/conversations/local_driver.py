@@ -193,7 +193,10 @@ class LocalConversations:
             "export_history": lambda batch: export_history_records(
                 self.platform.warehouse, [HistoryRecord.from_json(m.data) for m in batch]),
         }
-        subscriptions = {fs.function: fs.subscription.name for fs in topics.function_subscriptions()}
+        # The bot tester has no people: hand-offs stay requests on the assignment topic (the bot goes quiet,
+        # as it would while waiting for an agent) and nothing opens tickets or words queue notices.
+        subscriptions = {fs.function: fs.subscription.name for fs in topics.function_subscriptions()
+                         if fs.function in use_cases}
         # History goes last, so each round exports what the turns before it recorded, together.
         order = sorted(subscriptions, key=lambda function: function == "export_history")
         self._handlers = [(subscriptions[f], use_cases[f], f == "export_history") for f in order]

@@ -20,12 +20,22 @@ from typing import Any
 
 from nlu_model.langid import detect_language
 from shared import topics
+from shared.agents.model import CANCELLED, TICKETS, Ticket
 from shared.bootstrap import Platform
 from shared.bots.definition import Bot
-from shared.bots.engine import BotPosition, TurnContext, TurnOutcome, bot_in_charge, session_is_live, take_turn
+from shared.bots.engine import (
+    BotPosition,
+    TurnContext,
+    TurnOutcome,
+    bot_in_charge,
+    said_keyword,
+    session_is_live,
+    take_turn,
+)
 from shared.bots.limits import LANGUAGES
 from shared.bots.matching import match_trigger
 from shared.channels.provider_events import SILENT_KINDS
+from shared.conversations.handover import CUSTOMER, agent_desk
 from shared.conversations.silent import record_without_turn
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED, messages_collection
 from shared.conversations.turns import TurnOrigin, stage_turn
@@ -131,7 +141,7 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
         return model is not None and model.predict(text).intent is not None
 
     snapshot = platform.store.get(CONVERSATIONS, conversation_id)
-    if snapshot and snapshot.get(OPEN_TICKET):
+    if snapshot and snapshot.get(OPEN_TICKET) and not _leaves_the_line(platform, message, snapshot):
         return _for_the_agents(platform, message, marker_id)
     if any(b.uses_webhooks for b in bots.values()):
         run_engine(copy.deepcopy(snapshot) if snapshot else new_conversation(message, platform.clock.now()),
@@ -178,6 +188,20 @@ class _TicketOpened(Exception):
     pass
 
 
+def _leaves_the_line(platform: Platform, message: InboundMessage, conversation: dict[str, Any]) -> bool:
+    """A customer still waiting for an agent may go back to the bot with its resume keyword: the ticket is
+    cancelled by the customer and the message goes on to the bot. Once an agent holds the chat, the agent
+    decides when it ends."""
+    bot = platform.directory.bot(message.workspace_id, conversation.get("bot_id") or message.bot_id)
+    if not said_keyword(message.text, bot.keywords.resume_bot):
+        return False
+    data = platform.store.get(TICKETS, conversation[OPEN_TICKET])
+    if data is None or not Ticket.from_dict(data).is_waiting:
+        return False
+    agent_desk(platform).resolve(conversation[OPEN_TICKET], CUSTOMER, CANCELLED)
+    return True
+
+
 def _for_the_agents(platform: Platform, message: InboundMessage, marker_id: str) -> ResolveResult:
     """While a ticket is open the bot stays silent: the message is logged for the agents, once, and
     counted unread until an agent reads the conversation."""
@@ -194,7 +218,7 @@ def _for_the_agents(platform: Platform, message: InboundMessage, marker_id: str)
             "ticket_id": conversation.get(OPEN_TICKET, ""),
         })
         tx.set(CONVERSATIONS, message.conversation_id, {
-            **conversation, "last_message_at": message.received_at,
+            **conversation, "last_message_at": message.received_at, "updated_at": platform.clock.now().isoformat(),
             "message_count": conversation.get("message_count", 0) + 1,
             "unread": conversation.get("unread", 0) + 1,
         })

@@ -1,4 +1,4 @@
-"""run_timer's use case: a menu's reminder or automatic resolution, once per task."""
+"""run_timer's use cases: a menu's reminder or automatic resolution, once per task; a ticket's expiry."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 
 from shared.bootstrap import Platform
 from shared.bots.engine import BotPosition, TurnContext, handle_timer
+from shared.conversations.handover import TICKET_EXPIRY, expire_ticket
 from shared.conversations.store_names import CONVERSATIONS, PROCESSED
 from shared.conversations.turns import TIMER_ACTIONS, TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id
@@ -20,12 +21,15 @@ def handle_conversation_timer(platform: Platform, data: bytes, task_name: str) -
     """True if the timer still applied and its turn was committed."""
     try:
         payload = json.loads(data)
+        if isinstance(payload, dict) and payload.get("action") == TICKET_EXPIRY:
+            # Idempotent by itself: an expired or closed ticket is left as it is.
+            return bool(expire_ticket(platform, payload).events)
         conversation_id, workspace_id = payload["conversation_id"], payload["workspace_id"]
         action, token = payload["action"], payload["token"]
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"timer payload: {exc}") from None
-    if action not in TIMER_ACTIONS:
-        raise InvalidInput(f"timer action {action!r}; expected one of {', '.join(TIMER_ACTIONS)}")
+    if action not in (*TIMER_ACTIONS, TICKET_EXPIRY):
+        raise InvalidInput(f"timer action {action!r}; expected one of {', '.join((*TIMER_ACTIONS, TICKET_EXPIRY))}")
     if not task_name:
         raise InvalidInput("timer without its task_name attribute")
     directory = platform.directory

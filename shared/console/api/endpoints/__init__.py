@@ -1,0 +1,11 @@
+"""console_api's endpoints, one module per area; ``all_routes`` is the table the API serves and documents."""
+
+from __future__ import annotations
+
+from shared.console.api.routing import Route
+
+
+def all_routes() -> list[Route]:
+    from shared.console.api.endpoints import catalogs, contacts, conversations, session, team
+
+    return [*session.ROUTES, *conversations.ROUTES, *team.ROUTES, *catalogs.ROUTES, *contacts.ROUTES]

@@ -1,0 +1,68 @@
+"""The workspace's catalogs: quick replies (agents search them; admins manage), pause reasons, typifications."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shared.console.api.fields import Field
+from shared.console.api.routing import ADMIN, AGENT, Call, Route
+from shared.console.catalogs import PauseReason, QuickReply, Typification
+
+
+def _catalog_routes(path: str, service: str, kind: type, fields: dict[str, Field],
+                    listing: Callable[[Call], list[Any]], noun: str) -> list[Route]:
+    """List (any signed-in user), create, edit and delete (admins) for one catalog."""
+
+    def catalog(call: Call) -> Any:
+        return getattr(call.services, service)
+
+    def list_entries(call: Call) -> dict[str, Any]:
+        return {"items": [entry.to_dict() for entry in listing(call)]}
+
+    def create_entry(call: Call) -> dict[str, Any]:
+        return catalog(call).save(kind(workspace_id=call.workspace_id, **call.body)).to_dict()
+
+    def edit_entry(call: Call) -> dict[str, Any]:
+        current = catalog(call).get(call.workspace_id, call.params["entry_id"])
+        return catalog(call).save(kind(**{**current.to_dict(), **call.body})).to_dict()
+
+    def delete_entry(call: Call) -> dict[str, Any]:
+        catalog(call).delete(call.workspace_id, call.params["entry_id"])
+        return {"deleted": call.params["entry_id"]}
+
+    for handler, verb in ((list_entries, "list"), (create_entry, "create"), (edit_entry, "edit"),
+                          (delete_entry, "delete")):
+        handler.__name__ = f"{verb}_{service}"
+    optional = {name: Field(f.type, description=f.description, max_length=f.max_length, enum=f.enum)
+                for name, f in fields.items()}
+    return [
+        Route("GET", f"/{path}", AGENT, f"The workspace's {noun}s", list_entries, tag="catalogs",
+              query={"search": Field("string"), "category": Field("string")} if service == "quick_replies" else {}),
+        Route("POST", f"/{path}", ADMIN, f"Create a {noun}", create_entry, body=fields, tag="catalogs"),
+        Route("PUT", f"/{path}/{{entry_id}}", ADMIN, f"Edit a {noun}", edit_entry, body=optional, tag="catalogs"),
+        Route("DELETE", f"/{path}/{{entry_id}}", ADMIN, f"Delete a {noun}", delete_entry, tag="catalogs"),
+    ]
+
+
+def _quick_replies(call: Call) -> list[Any]:
+    book = call.services.quick_replies
+    if call.query.get("search"):
+        return book.search(call.workspace_id, call.query["search"])
+    return book.list(call.workspace_id, call.query.get("category") or None)
+
+
+ROUTES = [
+    *_catalog_routes("quick_replies", "quick_replies", QuickReply, {
+        "shortcut": Field("string", required=True, max_length=30, description="typed after '/' in the reply box"),
+        "title": Field("string", required=True, max_length=100),
+        "text": Field("string", required=True, max_length=4096), "category": Field("string", max_length=60),
+    }, _quick_replies, "quick reply"),
+    *_catalog_routes("pause_reasons", "pause_reasons", PauseReason, {
+        "label": Field("string", required=True, max_length=60),
+        "counts_as_productive": Field("boolean"), "active": Field("boolean"),
+    }, lambda call: call.services.pause_reasons.list(call.workspace_id), "pause reason"),
+    *_catalog_routes("typifications", "typifications", Typification, {
+        "name": Field("string", required=True, max_length=100), "active": Field("boolean"),
+    }, lambda call: call.services.typifications.list(call.workspace_id), "typification"),
+]

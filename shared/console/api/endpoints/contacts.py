@@ -1,0 +1,5 @@
+"""Contacts."""
+
+from __future__ import annotations
+
+ROUTES: list = []

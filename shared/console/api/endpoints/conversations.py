@@ -1,0 +1,204 @@
+"""The inbox and one conversation: history, replies, notes, tags, transfer and resolve; bulk for supervisors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.agents.model import TICKETS, Ticket
+from shared.agents.tickets import CLOSING_STATUSES
+from shared.console.api.fields import Field
+from shared.console.api.routing import AGENT, SUPERVISOR, Call, Route
+from shared.console.api.services import MAX_LONG_POLL_S
+from shared.console.inbox import VIEWS, Inbox, InboxQuery, summary
+from shared.conversations.agent_messages import (
+    MAX_TEXT_CHARS,
+    REPLY_KINDS,
+    add_private_note,
+    conversation_of,
+    mark_read,
+    reply_as_agent,
+)
+from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
+from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.ports.document_store import Filter
+
+
+def inbox(call: Call) -> dict[str, Any]:
+    q = call.query
+    query = InboxQuery(view=q.get("view", "assigned"), tag=q.get("tag", ""), variable=q.get("variable", ""),
+                       agent=q.get("agent", ""), channel=q.get("channel", ""), ticket_status=q.get("ticket_status", ""),
+                       updated_from=q.get("from", ""), updated_to=q.get("to", ""), search=q.get("search", ""),
+                       since=q.get("since", ""), limit=q.get("limit", 50))
+    box = Inbox(call.platform.store, call.platform.clock)
+    author = call.author()
+    wait = min(float(q.get("wait", 0)), MAX_LONG_POLL_S)
+    if wait > 0 and query.since:
+        return box.wait_for_changes(call.workspace_id, author.agent_id, author.supervises, query, wait)
+    return box.list(call.workspace_id, author.agent_id, author.supervises, query)
+
+
+def _tickets_of(call: Call, conversation_id: str) -> list[Ticket]:
+    docs = call.platform.store.query(TICKETS, [Filter("conversation_id", "==", conversation_id)])
+    tickets = [Ticket.from_dict(d.data) for d in docs if d.data.get("workspace_id") == call.workspace_id]
+    return sorted(tickets, key=lambda t: t.created_at)
+
+
+def conversation(call: Call) -> dict[str, Any]:
+    """The whole history: every message (customer, bot, agents, notices, notes) and every ticket's timeline,
+    kept across reassignments and closings."""
+    conversation_id = call.params["conversation_id"]
+    data = conversation_of(call.platform, call.author(), conversation_id)
+    messages = call.platform.store.query(messages_collection(conversation_id))
+    log = sorted(({"message_id": d.id, **d.data} for d in messages), key=lambda m: (m.get("at", ""), m["message_id"]))
+    tickets = [{"ticket_id": t.id, "status": t.status, "queue": t.queue, "agent": t.agent, "created_at": t.created_at,
+                "closed_at": t.closed_at, "typification": t.typification, "timeline": list(t.history)}
+               for t in _tickets_of(call, conversation_id)]
+    return {**summary(conversation_id, data), "variables": (data.get("bot") or {}).get("variables") or {},
+            "messages": log, "tickets": tickets}
+
+
+def reply(call: Call) -> dict[str, Any]:
+    b = call.body
+    message = reply_as_agent(call.platform, call.author(), call.params["conversation_id"], b.get("text", ""),
+                             client_message_id=b["client_message_id"], kind=b.get("kind", "text"),
+                             payload=b.get("payload"), quote=b.get("quote", ""), options=b.get("options"))
+    return {"message_id": message.message_id, "created_at": message.created_at, "kind": message.kind,
+            "text": message.text}
+
+
+def note(call: Call) -> dict[str, Any]:
+    return add_private_note(call.platform, call.author(), call.params["conversation_id"], call.body["text"],
+                            client_message_id=call.body["client_message_id"])
+
+
+def read(call: Call) -> dict[str, Any]:
+    mark_read(call.platform, call.author(), call.params["conversation_id"])
+    return {"unread": 0}
+
+
+def set_tags(call: Call) -> dict[str, Any]:
+    """The conversation's tags, kept in the bot's position too, so the next bot turn keeps them."""
+    conversation_id = call.params["conversation_id"]
+    conversation_of(call.platform, call.author(), conversation_id)
+    tags = sorted({t.strip() for t in call.body["tags"] if t.strip()})
+    now = call.platform.clock.now().isoformat()
+
+    def write(tx: Any) -> None:
+        current = tx.get(CONVERSATIONS, conversation_id) or {}
+        position = {**(current.get("bot") or {}), "tags": tags}
+        tx.set(CONVERSATIONS, conversation_id, {**current, "tags": tags, "bot": position, "updated_at": now})
+
+    call.platform.store.run_transaction(write)
+    return {"tags": tags}
+
+
+def _open_ticket_of(call: Call, conversation_id: str) -> Ticket:
+    data = conversation_of(call.platform, call.author(), conversation_id)
+    ticket_id = data.get(OPEN_TICKET)
+    if not ticket_id:
+        raise InvalidInput(f"conversation {conversation_id!r} has no open ticket")
+    return _ticket(call, ticket_id)
+
+
+def _ticket(call: Call, ticket_id: str) -> Ticket:
+    data = call.platform.store.get(TICKETS, ticket_id)
+    if data is None or data.get("workspace_id") != call.workspace_id:
+        raise NotFound(f"ticket {ticket_id!r} does not exist")
+    return Ticket.from_dict(data)
+
+
+def _check_holder(call: Call, ticket: Ticket) -> None:
+    if ticket.agent != call.principal.agent_id and not call.author().supervises:
+        raise Forbidden(f"ticket {ticket.id!r} is not yours; only its agent or a supervisor may change it")
+
+
+def transfer(call: Call) -> dict[str, Any]:
+    ticket = _open_ticket_of(call, call.params["conversation_id"])
+    _check_holder(call, ticket)
+    agent, queue = call.body.get("agent", ""), call.body.get("queue", "")
+    if bool(agent) == bool(queue):
+        raise InvalidInput("give either agent or queue")
+    desk = call.services.desk
+    by = call.principal.agent_id
+    outcome = (desk.transfer_to_agent(ticket.id, agent, by) if agent else desk.transfer_to_queue(ticket.id, queue, by))
+    return {"ticket_id": outcome.ticket.id, "agent": outcome.ticket.agent, "queue": outcome.ticket.queue,
+            "status": outcome.ticket.status}
+
+
+def _resolve(call: Call, ticket: Ticket, status: str, typification: str) -> dict[str, Any]:
+    if typification:
+        typification = call.services.typifications.require(call.workspace_id, typification).name
+    outcome = call.services.desk.resolve(ticket.id, call.principal.agent_id, status, typification)
+    return {"ticket_id": ticket.id, "status": outcome.ticket.status, "typification": outcome.ticket.typification}
+
+
+def resolve(call: Call) -> dict[str, Any]:
+    ticket = _open_ticket_of(call, call.params["conversation_id"])
+    _check_holder(call, ticket)
+    return _resolve(call, ticket, call.body.get("status", "RESOLVED"), call.body.get("typification", ""))
+
+
+def bulk_assign(call: Call) -> dict[str, Any]:
+    results = []
+    for ticket_id in call.body["ticket_ids"]:
+        try:
+            ticket = _ticket(call, ticket_id)
+            outcome = call.services.desk.transfer_to_agent(ticket.id, call.body["agent"], call.principal.agent_id)
+            results.append({"ticket_id": ticket_id, "assigned": True, "agent": outcome.ticket.agent})
+        except (InvalidInput, NotFound) as exc:
+            results.append({"ticket_id": ticket_id, "assigned": False, "reason": str(exc)})
+    return {"results": results}
+
+
+def bulk_resolve(call: Call) -> dict[str, Any]:
+    results = []
+    for ticket_id in call.body["ticket_ids"]:
+        try:
+            ticket = _ticket(call, ticket_id)
+            results.append({**_resolve(call, ticket, call.body.get("status", "RESOLVED"),
+                                       call.body.get("typification", "")), "resolved": True})
+        except (InvalidInput, NotFound) as exc:
+            results.append({"ticket_id": ticket_id, "resolved": False, "reason": str(exc)})
+    return {"results": results}
+
+
+CLIENT_ID = Field("string", required=True, max_length=100,
+                  description="the client's own id for this message: a retried request sends nothing twice")
+CLOSING = {"status": Field("string", enum=CLOSING_STATUSES, description="RESOLVED unless said otherwise"),
+           "typification": Field("string", max_length=100, description="one of the workspace's typifications")}
+TICKET_IDS = Field("array", required=True, items="string", max_length=100)
+
+ROUTES = [
+    Route("GET", "/inbox", AGENT, "Conversations assigned, queued or (supervisors) all, filtered; long-poll with"
+          " since and wait", inbox, tag="inbox",
+          query={"view": Field("string", enum=VIEWS), "tag": Field("string"), "variable": Field("string"),
+                 "agent": Field("string"), "channel": Field("string"), "ticket_status": Field("string"),
+                 "from": Field("string"), "to": Field("string"), "search": Field("string"),
+                 "since": Field("string", description="the cursor of a previous answer"),
+                 "wait": Field("integer", minimum=0, description=f"seconds to wait for a change, ≤ {MAX_LONG_POLL_S}"),
+                 "limit": Field("integer", minimum=1)}),
+    Route("GET", "/conversations/{conversation_id}", AGENT, "A conversation's whole history", conversation,
+          tag="conversations"),
+    Route("POST", "/conversations/{conversation_id}/replies", AGENT, "Reply to the customer", reply,
+          body={"text": Field("string", max_length=MAX_TEXT_CHARS), "kind": Field("string", enum=REPLY_KINDS),
+                "payload": Field("object", description="media: {url, media_type, caption}"),
+                "options": Field("array", items="string", max_length=10, description="buttons: their titles"),
+                "quote": Field("string", description="the id of the customer message answered"),
+                "client_message_id": CLIENT_ID}, tag="conversations"),
+    Route("POST", "/conversations/{conversation_id}/notes", AGENT, "A private note, never sent to the customer", note,
+          body={"text": Field("string", required=True, max_length=MAX_TEXT_CHARS), "client_message_id": CLIENT_ID},
+          tag="conversations"),
+    Route("POST", "/conversations/{conversation_id}/read", AGENT, "Mark the conversation read", read,
+          tag="conversations"),
+    Route("PUT", "/conversations/{conversation_id}/tags", AGENT, "Set the conversation's tags", set_tags,
+          body={"tags": Field("array", required=True, items="string", max_length=50)}, tag="conversations"),
+    Route("POST", "/conversations/{conversation_id}/transfer", AGENT, "Transfer to an agent or a queue", transfer,
+          body={"agent": Field("string", max_length=100), "queue": Field("string", max_length=100)},
+          tag="conversations"),
+    Route("POST", "/conversations/{conversation_id}/resolve", AGENT, "Close the ticket; the bot takes over again",
+          resolve, body=CLOSING, tag="conversations"),
+    Route("POST", "/tickets/bulk_assign", SUPERVISOR, "Assign several tickets to one agent", bulk_assign,
+          body={"ticket_ids": TICKET_IDS, "agent": Field("string", required=True)}, tag="conversations"),
+    Route("POST", "/tickets/bulk_resolve", SUPERVISOR, "Close several tickets", bulk_resolve,
+          body={"ticket_ids": TICKET_IDS, **CLOSING}, tag="conversations"),
+]

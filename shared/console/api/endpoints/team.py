@@ -1,0 +1,112 @@
+"""The team: the supervisors' monitor and their hold on agents; users and queues for admins."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from shared.agents.model import ROLES, Agent, Queue
+from shared.console.api.endpoints.session import STATUS_FIELDS, agent_profile, set_status
+from shared.console.api.fields import Field
+from shared.console.api.routing import ADMIN, SUPERVISOR, Call, Route
+from shared.console.monitor import supervisor_monitor
+from shared.errors import AlreadyExists, InvalidInput, NotFound
+
+
+def monitor(call: Call) -> dict[str, Any]:
+    return supervisor_monitor(call.platform.store, call.platform.clock, call.workspace_id).to_dict()
+
+
+def set_agent_status(call: Call) -> dict[str, Any]:
+    agent_id = call.params["agent_id"]
+    call.services.directory.agent(call.workspace_id, agent_id)  # NotFound for another workspace's
+    return set_status(call.services, call.workspace_id, agent_id, call.body["status"], call.body.get("reason", ""))
+
+
+def log_agent_out(call: Call) -> dict[str, Any]:
+    """Ends the agent's session and takes them offline; their chats stay theirs until reassigned."""
+    agent_id = call.params["agent_id"]
+    call.services.directory.agent(call.workspace_id, agent_id)
+    call.services.accounts.logout(call.workspace_id, agent_id)
+    return agent_profile(call.services.desk.set_agent_status(call.workspace_id, agent_id, "offline").agent)
+
+
+def list_users(call: Call) -> dict[str, Any]:
+    return {"users": [agent_profile(a) for a in call.services.directory.agents_of(call.workspace_id)]}
+
+
+def _save_user(call: Call, agent: Agent) -> dict[str, Any]:
+    saved = call.services.directory.save_agent(agent)
+    if call.body.get("password"):
+        call.services.accounts.set_password(call.workspace_id, saved.id, call.body["password"])
+    elif "email" in call.body:
+        call.services.accounts.forget_login(call.workspace_id, saved.id)
+    return agent_profile(saved)
+
+
+USER_FIELDS = ("name", "email", "role", "queues", "capacity", "languages", "enabled")
+
+
+def create_user(call: Call) -> dict[str, Any]:
+    try:
+        call.services.directory.agent(call.workspace_id, call.body["id"])
+        raise AlreadyExists(f"user {call.body['id']!r} already exists")
+    except NotFound:
+        pass
+    values = {k: call.body[k] for k in USER_FIELDS if k in call.body}
+    agent = Agent(id=call.body["id"], workspace_id=call.workspace_id, **values)
+    return _save_user(call, agent)
+
+
+def edit_user(call: Call) -> dict[str, Any]:
+    current = call.services.directory.agent(call.workspace_id, call.params["agent_id"])
+    if call.params["agent_id"] == call.principal.agent_id and call.body.get("enabled") is False:
+        raise InvalidInput("enabled: an admin cannot disable their own user")
+    changes = {k: call.body[k] for k in USER_FIELDS if k in call.body}
+    changes = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+    edited = _save_user(call, replace(current, **changes))
+    if call.body.get("enabled") is False:
+        call.services.accounts.logout(call.workspace_id, current.id)
+    return edited
+
+
+def list_queues(call: Call) -> dict[str, Any]:
+    return {"queues": [q.to_dict() for q in call.services.directory.queues_of(call.workspace_id)]}
+
+
+def save_queue(call: Call) -> dict[str, Any]:
+    name = call.params["name"]
+    try:
+        current = call.services.directory.queue(call.workspace_id, name)
+    except NotFound:
+        current = Queue(workspace_id=call.workspace_id, name=name)
+    changes = {k: tuple(v) if isinstance(v, list) else v for k, v in call.body.items()}
+    return call.services.directory.save_queue(replace(current, **changes)).to_dict()
+
+
+USER_BODY = {
+    "name": Field("string", max_length=100), "email": Field("string", max_length=254),
+    "role": Field("string", enum=ROLES), "queues": Field("array", items="string", max_length=50),
+    "capacity": Field("integer", minimum=1), "languages": Field("array", items="string", max_length=10),
+    "enabled": Field("boolean"), "password": Field("string", max_length=256, description="sets a new password"),
+}
+
+ROUTES = [
+    Route("GET", "/monitor", SUPERVISOR, "Each agent's status and chats; each queue's line and longest wait",
+          monitor, tag="team"),
+    Route("PUT", "/agents/{agent_id}/status", SUPERVISOR, "Pause, resume or take offline an agent",
+          set_agent_status, body=STATUS_FIELDS, tag="team"),
+    Route("POST", "/agents/{agent_id}/logout", SUPERVISOR, "End an agent's session and take them offline",
+          log_agent_out, tag="team"),
+    Route("GET", "/users", SUPERVISOR, "The workspace's users", list_users, tag="team"),
+    Route("POST", "/users", ADMIN, "Create a user", create_user,
+          body={"id": Field("string", required=True, max_length=60), **USER_BODY,
+                "name": Field("string", required=True, max_length=100)}, tag="team"),
+    Route("PATCH", "/users/{agent_id}", ADMIN, "Edit, enable or disable a user, or set their password", edit_user,
+          body=USER_BODY, tag="team"),
+    Route("GET", "/queues", SUPERVISOR, "The workspace's queues", list_queues, tag="team"),
+    Route("PUT", "/queues/{name}", ADMIN, "Create or edit a queue", save_queue,
+          body={"members": Field("array", items="string", max_length=200), "priority": Field("integer"),
+                "business_hours": Field("object", description='{"time_zone", "days": {"mon": [["09:00","18:00"]]}}'),
+                "closed_message": Field("string", max_length=1000)}, tag="team"),
+]

@@ -1,0 +1,85 @@
+"""Routes: method, path template, the least role allowed, the body's fields, and the handler."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.console.api.fields import Field
+
+PUBLIC, AGENT, SUPERVISOR, ADMIN = "public", "agent", "supervisor", "admin"
+ROLE_RANK = {AGENT: 1, SUPERVISOR: 2, ADMIN: 3}  # each role can do what the ones below it can
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A handler's answer other than plain JSON with 200 (a status, or a file such as a CSV)."""
+
+    body: Any = None
+    status: int = 200
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request, as a handler sees it: who calls, the path's parameters, the query and the body."""
+
+    services: Any  # shared.console.api.services.ConsoleServices
+    principal: Any  # shared.console.accounts.Principal; None on public routes
+    params: dict[str, str]
+    query: dict[str, str]
+    body: dict[str, Any]
+
+    def author(self) -> Any:
+        from shared.conversations.agent_messages import Author
+
+        p = self.principal
+        return Author(p.workspace_id, p.agent_id, p.name, supervises=ROLE_RANK[p.role] >= ROLE_RANK[SUPERVISOR])
+
+    @property
+    def platform(self) -> Any:
+        return self.services.platform
+
+    @property
+    def workspace_id(self) -> str:
+        return self.principal.workspace_id
+
+
+Handler = Callable[[Call], Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # "/conversations/{conversation_id}/replies"
+    role: str
+    summary: str
+    handler: Handler
+    body: dict[str, Field] = field(default_factory=dict)
+    query: dict[str, Field] = field(default_factory=dict)
+    tag: str = ""
+    produces: str = "application/json"
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path) + "$")
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+
+def find_route(routes: list[Route], method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
+    """The route for ``method path`` and its path parameters; else the methods that path allows."""
+    allowed = []
+    for route in routes:
+        found = route.pattern.match(path)
+        if found is None:
+            continue
+        if route.method == method:
+            return route, found.groupdict(), []
+        allowed.append(route.method)
+    return None, {}, allowed

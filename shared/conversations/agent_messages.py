@@ -1,0 +1,170 @@
+"""What agents write in a conversation: replies to the customer and private notes.
+
+Clear ownership: while a ticket is open only its assignee, or a supervisor,
+writes to the customer; a NEW ticket becomes IN_PROGRESS when its assignee first
+answers. A reply is one transaction writing the message log, the conversation
+and the outbox (the outbound topic); the client's own message id makes a retried
+request send nothing twice. Notes are logged and never leave the console.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared import topics
+from shared.agents.model import NEW, TICKETS, Ticket
+from shared.bootstrap import Platform
+from shared.conversations.handover import agent_desk
+from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
+from shared.domain.ids import stable_hash
+from shared.domain.messages import OutboundMessage
+from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.outbox import Outbox, OutboxEntry
+from shared.ports.document_store import Transaction
+
+MAX_TEXT_CHARS = 4096
+REPLY_KINDS = ("text", "media", "buttons")
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who writes: an agent of a workspace; supervisors (and admins) may write in any chat of it."""
+
+    workspace_id: str
+    agent_id: str
+    name: str = ""
+    supervises: bool = False
+
+
+def conversation_of(platform: Platform, author: Author, conversation_id: str) -> dict[str, Any]:
+    """The conversation, if it is of the author's workspace; another workspace's is reported as missing."""
+    conversation = platform.store.get(CONVERSATIONS, conversation_id)
+    if conversation is None or conversation.get("workspace_id") != author.workspace_id:
+        raise NotFound(f"conversation {conversation_id!r} does not exist")
+    return conversation
+
+
+def _check_writer(author: Author, conversation: dict[str, Any], ticket: Ticket | None, conversation_id: str) -> None:
+    if ticket is None or not ticket.is_open:
+        raise InvalidInput(f"conversation {conversation_id!r} has no open ticket: the bot holds it; start a"
+                           " conversation with an approved template instead")
+    if ticket.agent != author.agent_id and not author.supervises:
+        holder = f"is held by agent {ticket.agent!r}" if ticket.agent else "waits in its queue"
+        raise Forbidden(f"conversation {conversation_id!r} {holder}; only its agent or a supervisor may reply")
+
+
+def _open_ticket(platform: Platform, conversation: dict[str, Any]) -> Ticket | None:
+    ticket_id = conversation.get(OPEN_TICKET)
+    data = platform.store.get(TICKETS, ticket_id) if ticket_id else None
+    return Ticket.from_dict(data) if data else None
+
+
+def _check_text(text: str, kind: str, payload: dict[str, Any]) -> None:
+    if kind not in REPLY_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(REPLY_KINDS)}, got {kind!r}")
+    if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"text must be a string of at most {MAX_TEXT_CHARS} characters")
+    if kind == "text" and not text.strip():
+        raise InvalidInput("text must not be empty")
+    if kind == "media" and not (isinstance(payload.get("url"), str) and payload["url"].startswith("https://")):
+        raise InvalidInput("payload.url must be the https:// address of the file to send")
+
+
+def reply_as_agent(platform: Platform, author: Author, conversation_id: str, text: str, *,
+                   client_message_id: str, kind: str = "text", payload: dict[str, Any] | None = None,
+                   quote: str = "", options: list[str] | None = None) -> OutboundMessage:
+    """Send the customer a message from the agent; returns it (the same one for a retried request)."""
+    payload = dict(payload or {})
+    _check_text(text, kind, payload)
+    if not client_message_id or len(client_message_id) > 100:
+        raise InvalidInput("client_message_id must be a non-empty string of at most 100 characters")
+    conversation = conversation_of(platform, author, conversation_id)
+    ticket = _open_ticket(platform, conversation)
+    _check_writer(author, conversation, ticket, conversation_id)
+    assert ticket is not None
+    if ticket.status == NEW and ticket.agent == author.agent_id:
+        agent_desk(platform).take(ticket.id, author.agent_id)
+    if quote:
+        quoted = platform.store.get(messages_collection(conversation_id), quote)
+        if quoted is None:
+            raise InvalidInput(f"quote: message {quote!r} is not in this conversation")
+        payload["reply_to"] = {"message_id": quote, "provider_message_id": quoted.get("provider_message_id", ""),
+                               "text": quoted.get("text", "")[:200]}
+    message_id = f"ag_{stable_hash(author.workspace_id, author.agent_id, client_message_id)}"
+    outbox = Outbox(platform.store, platform.bus, platform.clock, platform.scheduler)
+
+    def write(tx: Transaction) -> OutboundMessage:
+        existing = tx.get(messages_collection(conversation_id), message_id)
+        current = tx.get(CONVERSATIONS, conversation_id) or conversation
+        if existing is not None:
+            return _logged_as_outbound(existing, message_id, conversation_id, current)
+        if current.get(OPEN_TICKET) != ticket.id:
+            raise InvalidInput(f"conversation {conversation_id!r}: its ticket closed meanwhile")
+        now = platform.clock.now().isoformat()
+        session_id = (current.get("bot") or {}).get("session_id", "")
+        message = OutboundMessage(
+            message_id=message_id, workspace_id=author.workspace_id, conversation_id=conversation_id,
+            session_id=session_id, channel=current["channel"], account=current["account"],
+            recipient=current["contact"], kind=kind, text=text, created_at=now, options=list(options or []),
+            sender_type="agent", payload={**payload, "agent_id": author.agent_id, "agent_name": author.name})
+        tx.set(messages_collection(conversation_id), message_id, {
+            "direction": "outbound", "sender_type": "agent", "agent_id": author.agent_id, "kind": kind,
+            "text": text, "options": message.options, "payload": message.payload, "at": now,
+            "session_id": session_id, "ticket_id": ticket.id,
+        })
+        tx.set(CONVERSATIONS, conversation_id, {
+            **current, "updated_at": now, "unread": 0, "last_agent_message_at": now,
+            "message_count": current.get("message_count", 0) + 1,
+        })
+        outbox.stage(tx, conversation_id, [OutboxEntry(key=f"{topics.OUTBOUND}:{message_id}",
+                                                       topic=topics.OUTBOUND, data=message.to_json(),
+                                                       ordering_key=conversation_id)])
+        return message
+
+    message = platform.store.run_transaction(write)
+    outbox.flush(conversation_id)
+    return message
+
+
+def _logged_as_outbound(logged: dict[str, Any], message_id: str, conversation_id: str,
+                        conversation: dict[str, Any]) -> OutboundMessage:
+    return OutboundMessage(
+        message_id=message_id, workspace_id=conversation["workspace_id"], conversation_id=conversation_id,
+        session_id=logged.get("session_id", ""), channel=conversation["channel"], account=conversation["account"],
+        recipient=conversation["contact"], kind=logged["kind"], text=logged["text"], created_at=logged["at"],
+        options=list(logged.get("options") or []), sender_type="agent", payload=dict(logged.get("payload") or {}))
+
+
+def add_private_note(platform: Platform, author: Author, conversation_id: str, text: str, *,
+                     client_message_id: str) -> dict[str, Any]:
+    """A note for the team, shown in the conversation and never sent to the customer."""
+    _check_text(text, "text", {})
+    conversation_of(platform, author, conversation_id)
+    note_id = f"pn_{stable_hash(author.workspace_id, author.agent_id, 'note', client_message_id)}"
+    now = platform.clock.now().isoformat()
+    note = {"direction": "internal", "sender_type": "note", "agent_id": author.agent_id, "kind": "text",
+            "text": text, "at": now}
+
+    def write(tx: Transaction) -> dict[str, Any]:
+        existing = tx.get(messages_collection(conversation_id), note_id)
+        if existing is not None:
+            return {"message_id": note_id, **existing}
+        current = tx.get(CONVERSATIONS, conversation_id) or {}
+        tx.set(messages_collection(conversation_id), note_id, note)
+        tx.set(CONVERSATIONS, conversation_id, {**current, "updated_at": now})
+        return {"message_id": note_id, **note}
+
+    return platform.store.run_transaction(write)
+
+
+def mark_read(platform: Platform, author: Author, conversation_id: str) -> None:
+    """The agent has seen the conversation: its unread count goes back to zero."""
+    conversation_of(platform, author, conversation_id)
+
+    def write(tx: Transaction) -> None:
+        current = tx.get(CONVERSATIONS, conversation_id) or {}
+        if current.get("unread"):
+            tx.set(CONVERSATIONS, conversation_id, {**current, "unread": 0})
+
+    platform.store.run_transaction(write)

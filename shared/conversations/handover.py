@@ -1,0 +1,205 @@
+"""People take over a conversation, and give it back to the bot.
+
+The assignment rules (shared/agents) decide; this module makes their outcome
+visible, inside the assignment's own transaction: the conversation points at its
+open ticket (the bot stays silent meanwhile) and is handed back to the bot when
+the ticket closes; the customer is told their place in line, their agent, or that
+the queue is closed; every ticket event becomes a history row; the ticket's
+expiry is scheduled when it opens and cancelled when it closes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared import topics
+from shared.agents import DEFAULT_QUEUE, AssignmentOutcome, AssignmentService, CustomerNotice, Queue, TicketEvent
+from shared.agents.directory import AgentDirectory
+from shared.agents.model import Ticket
+from shared.agents.outcomes import ASSIGNED_TO, CLOSED_HOURS, OPENED, QUEUE_POSITION
+from shared.bootstrap import Platform
+from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
+from shared.domain.ids import stable_hash
+from shared.domain.messages import AssignmentRequest, OutboundMessage
+from shared.errors import NotFound
+from shared.history.records import event_record
+from shared.observability import log
+from shared.outbox import Outbox, OutboxEntry
+from shared.ports.document_store import Transaction
+
+FUNCTION = "assign_agent"
+CUSTOMER = "customer"  # the "by" of what the customer does to their ticket
+TICKET_EXPIRY = "ticket_expiry"  # the timer action that closes a ticket left open too long
+
+NOTICE_TEXTS: dict[str, dict[str, str]] = {
+    "es": {
+        QUEUE_POSITION: "Estás en el lugar {position} de la fila. Te atenderá la próxima persona disponible.",
+        ASSIGNED_TO: "{agent_name} te atenderá en un momento.",
+        CLOSED_HOURS: "Ahora no hay nadie del equipo disponible. Te responderemos apenas volvamos a atender.",
+    },
+    "en": {
+        QUEUE_POSITION: "You are number {position} in line. The next available person will be with you.",
+        ASSIGNED_TO: "{agent_name} will be with you in a moment.",
+        CLOSED_HOURS: "Nobody from the team is available now. We will answer as soon as we are back.",
+    },
+    "pt": {
+        QUEUE_POSITION: "Você é o número {position} da fila. A próxima pessoa disponível vai te atender.",
+        ASSIGNED_TO: "{agent_name} vai te atender em um momento.",
+        CLOSED_HOURS: "Ninguém da equipe está disponível agora. Responderemos assim que voltarmos.",
+    },
+}
+
+
+def notice_text(notice: CustomerNotice, language: str) -> str:
+    if notice.kind == CLOSED_HOURS and notice.message:
+        return notice.message
+    texts = NOTICE_TEXTS.get(language, NOTICE_TEXTS["es"])
+    return texts[notice.kind].format(position=notice.position, agent_name=notice.agent_name or "")
+
+
+def expiry_task_name(ticket_id: str) -> str:
+    return f"ticket-expiry-{ticket_id}"
+
+
+def agent_desk(platform: Platform) -> AssignmentService:
+    """The assignment use cases with their outcomes staged and published as described above."""
+    outbox = Outbox(platform.store, platform.bus, platform.clock, platform.scheduler)
+
+    def stage(tx: Transaction, outcome: AssignmentOutcome) -> None:
+        stage_assignment_outcome(platform, outbox, tx, outcome)
+
+    def after_commit(outcome: AssignmentOutcome) -> None:
+        for conversation_id in _conversations_of(outcome):
+            outbox.flush(conversation_id)
+
+    return AssignmentService(platform.store, platform.clock, stage=stage, after_commit=after_commit)
+
+
+def _conversations_of(outcome: AssignmentOutcome) -> list[str]:
+    ids = [e.ticket.conversation_id for e in outcome.events] + [n.conversation_id for n in outcome.notices]
+    if outcome.ticket is not None:
+        ids.append(outcome.ticket.conversation_id)
+    return list(dict.fromkeys(ids))
+
+
+def stage_assignment_outcome(platform: Platform, outbox: Outbox, tx: Transaction, outcome: AssignmentOutcome) -> None:
+    conversations = {cid: tx.get(CONVERSATIONS, cid) for cid in _conversations_of(outcome)}  # reads first
+    now = platform.clock.now()
+    for conversation_id, conversation in conversations.items():
+        if conversation is None:
+            continue  # tickets opened by hand (tests, imports) may have no conversation document
+        events = [e for e in outcome.events if e.ticket.conversation_id == conversation_id]
+        notices = [n for n in outcome.notices if n.conversation_id == conversation_id]
+        entries = _history_entries(conversation, events, now) + _expiry_entries(platform, events, now)
+        entries += _notice_entries(platform, tx, conversation_id, conversation, notices, events, now)
+        if events:
+            _link_ticket(conversation, events[-1].ticket, now)
+        tx.set(CONVERSATIONS, conversation_id, conversation)
+        outbox.stage(tx, conversation_id, entries)
+
+
+def _link_ticket(conversation: dict[str, Any], ticket: Ticket, now: datetime) -> None:
+    """An open ticket mutes the bot; closing it hands the contact back to the bot."""
+    conversation["updated_at"] = now.isoformat()
+    if ticket.is_open:
+        conversation.update({OPEN_TICKET: ticket.id, "status": "with_agent", "agent": ticket.agent,
+                             "queue": ticket.queue, "ticket_status": ticket.status})
+        return
+    if conversation.get(OPEN_TICKET) not in (ticket.id, "", None):
+        return  # a newer ticket holds the conversation
+    conversation.update({OPEN_TICKET: "", "status": "bot", "agent": "", "ticket_status": ticket.status,
+                         "unread": 0})
+    position = dict(conversation.get("bot") or {})
+    position["handoff"] = None
+    conversation["bot"] = position
+
+
+def _history_entries(conversation: dict[str, Any], events: list[TicketEvent], now: datetime) -> list[OutboxEntry]:
+    entries = []
+    session_id = (conversation.get("bot") or {}).get("session_id", "")
+    for event in events:
+        ticket = event.ticket
+        # The ticket's history length at this event identifies it across transaction retries and redeliveries.
+        key = f"{ticket.id}:{len(ticket.history)}:{event.type}"
+        latest = ticket.history[-1] if ticket.history else {}
+        detail = {"ticket_id": ticket.id, "status": ticket.status, "queue": ticket.queue, "agent": ticket.agent,
+                  "by": event.by, **{k: v for k, v in latest.items() if k in ("rule", "reason", "skipped", "from",
+                                                                             "to", "typification")}}
+        record = event_record(key=key, type=f"ticket_{event.type}", workspace_id=ticket.workspace_id,
+                              occurred_at=event.at, function=FUNCTION, conversation_id=ticket.conversation_id,
+                              session_id=session_id, channel=ticket.channel, detail=detail)
+        entries.append(OutboxEntry(key=f"{topics.HISTORY}:ticket:{key}", topic=topics.HISTORY, data=record.to_json()))
+    return entries
+
+
+def _expiry_entries(platform: Platform, events: list[TicketEvent], now: datetime) -> list[OutboxEntry]:
+    entries = []
+    for event in events:
+        ticket = event.ticket
+        if event.type == OPENED:
+            hours = platform.directory.workspace(ticket.workspace_id).ticket_expiry_hours
+            payload = {"action": TICKET_EXPIRY, "ticket_id": ticket.id, "workspace_id": ticket.workspace_id,
+                       "conversation_id": ticket.conversation_id, "after_hours": hours}
+            due = datetime.fromisoformat(ticket.created_at) + timedelta(hours=hours)
+            entries.append(OutboxEntry(key=f"expiry:{ticket.id}", topic=topics.TIMERS,
+                                       data=json.dumps(payload).encode(), task_name=expiry_task_name(ticket.id),
+                                       due_at=due.isoformat()))
+        elif not ticket.is_open and event.type != "expired":
+            entries.append(OutboxEntry(key=f"expiry-cancel:{ticket.id}", topic=topics.TIMERS, data=b"{}",
+                                       cancel_task=expiry_task_name(ticket.id)))
+    return entries
+
+
+def _notice_entries(platform: Platform, tx: Transaction, conversation_id: str, conversation: dict[str, Any],
+                    notices: list[CustomerNotice], events: list[TicketEvent], now: datetime) -> list[OutboxEntry]:
+    if not notices:
+        return []
+    language = platform.directory.workspace(conversation["workspace_id"]).language
+    history_length = len(events[-1].ticket.history) if events else 0
+    session_id = (conversation.get("bot") or {}).get("session_id", "")
+    entries = []
+    for index, notice in enumerate(notices):
+        message = OutboundMessage(
+            message_id=f"nt_{stable_hash(notice.ticket_id, str(history_length), str(index), notice.kind)}",
+            workspace_id=notice.workspace_id, conversation_id=conversation_id, session_id=session_id,
+            channel=conversation["channel"], account=conversation["account"], recipient=conversation["contact"],
+            kind="text", text=notice_text(notice, language), created_at=now.isoformat(), sender_type="system",
+            payload={"notice": notice.kind, "ticket_id": notice.ticket_id})
+        tx.set(messages_collection(conversation_id), message.message_id, {
+            "direction": "outbound", "sender_type": "system", "kind": "text", "text": message.text,
+            "payload": message.payload, "at": message.created_at, "session_id": session_id,
+            "ticket_id": notice.ticket_id,
+        })
+        entries.append(OutboxEntry(key=f"{topics.OUTBOUND}:{message.message_id}", topic=topics.OUTBOUND,
+                                   data=message.to_json(), ordering_key=conversation_id))
+    return entries
+
+
+def hand_to_people(platform: Platform, request: AssignmentRequest) -> AssignmentOutcome:
+    """assign_agent's use case: open the request's ticket and assign it or put it in line.
+
+    A queue the bot names that does not exist falls back to the workspace's default queue (created
+    empty if need be), so a hand-off is never lost to a typo in a bot file; the fallback is logged.
+    """
+    directory = AgentDirectory(platform.store, platform.clock)
+    queue = request.queue or DEFAULT_QUEUE
+    try:
+        directory.queue(request.workspace_id, queue)
+    except NotFound:
+        log("WARNING", "hand-off to an unknown queue; using the default queue", function=FUNCTION,
+            workspace_id=request.workspace_id, queue=queue)
+        queue = DEFAULT_QUEUE
+        try:
+            directory.queue(request.workspace_id, queue)
+        except NotFound:
+            directory.save_queue(Queue(workspace_id=request.workspace_id, name=DEFAULT_QUEUE))
+    conversation = platform.store.get(CONVERSATIONS, request.conversation_id) or {}
+    fixed = AssignmentRequest(**{**request.to_dict(), "queue": queue})
+    return agent_desk(platform).request_assignment(fixed, contact=conversation.get("contact", ""))
+
+
+def expire_ticket(platform: Platform, payload: dict[str, Any]) -> AssignmentOutcome:
+    """The expiry timer: EXPIRED if the ticket is still open (an already closed one is left alone)."""
+    return agent_desk(platform).expire_if_open(payload["ticket_id"], after_hours=float(payload["after_hours"]))

@@ -1,0 +1,282 @@
+"""console_api through the functions-framework app, on SQLite and on the Firestore emulator: its OpenAPI
+document matches what it serves; every endpoint refuses the wrong role, the wrong workspace, no session and
+bad input; and agents and supervisors do their work through it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import functions_framework
+import pytest
+
+from shared import topics
+from shared.agents import Agent, AgentDirectory, Queue
+from shared.bootstrap import use_platform
+from shared.console.api.endpoints import all_routes
+from shared.console.api.routing import PUBLIC, ROLE_RANK
+from shared.console.api.services import MAX_BODY_BYTES
+from shared.console.catalogs import PauseReason, PauseReasons, QuickReplies, QuickReply, Typification, Typifications
+from shared.conversations.handover import hand_to_people
+from shared.conversations.resolve import resolve_inbound_message
+from shared.conversations.store_names import CONVERSATIONS
+from shared.domain.messages import AssignmentRequest, OutboundMessage
+from shared.ports.event_bus import Subscription
+from tests.integration.conftest import OUTBOUND_PROBE, drain
+from tests.integration.test_resolve_exactly_once import inbound
+
+SOURCE = str(Path(__file__).resolve().parents[2] / "main.py")
+WS, OTHER_WS = "demo", "otro"
+PASSWORD = "correct horse battery"
+ASSIGNMENT_PROBE = Subscription(name="test-console-assignment-probe", topic=topics.ASSIGNMENT, ordered=True)
+SECRET_NAME = "Cliente Secreto"  # workspace A's customer: must never show up in workspace B's answers
+
+
+class Console:
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, token: str = "", body=None, raw: bytes | None = None, **query):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = self.client.open(path, method=method, headers=headers,
+                                    data=data, query_string=query, content_type="application/json")
+        return response.status_code, response.get_json(silent=True)
+
+    def login(self, email: str) -> str:
+        status, body = self.call("POST", "/login", body={"email": email, "password": PASSWORD})
+        assert status == 200, body
+        return body["token"]
+
+
+@pytest.fixture
+def console(platform, monkeypatch):
+    monkeypatch.setenv("CHARLA_SECRET_CONSOLE_SESSION_KEY", "k" * 48)
+    platform.bus.ensure_subscription(ASSIGNMENT_PROBE)
+    directory = AgentDirectory(platform.store, platform.clock)
+    from shared.console.accounts import ConsoleAccounts
+    from shared.console.session_tokens import SessionTokens
+
+    accounts = ConsoleAccounts(platform.store, platform.clock, SessionTokens(b"k" * 48, platform.clock))
+    for ws in (WS, OTHER_WS):
+        directory.save_queue(Queue(workspace_id=ws, name="ventas"))
+        for agent_id, role in (("ana", "agent"), ("beto", "agent"), ("sofi", "supervisor"), ("adri", "admin")):
+            directory.save_agent(Agent(id=agent_id, workspace_id=ws, name=f"{agent_id.capitalize()} {ws}",
+                                       email=f"{agent_id}@{ws}.example", role=role, queues=("ventas",),
+                                       capacity=2))
+            accounts.set_password(ws, agent_id, PASSWORD)
+        PauseReasons(platform.store, platform.clock).save(PauseReason(workspace_id=ws, label="Almuerzo"))
+        Typifications(platform.store, platform.clock).save(Typification(workspace_id=ws, name="Consulta"))
+        QuickReplies(platform.store, platform.clock).save(QuickReply(
+            workspace_id=ws, shortcut="saludo", title="Saludo", text="¡Hola! ¿En qué te ayudo?", category="general"))
+    use_platform(platform)
+    app = functions_framework.create_app(target="console_api", source=SOURCE, signature_type="http")
+    yield Console(app.test_client())
+    use_platform(None)
+
+
+def customer_asks_for_a_person(platform, visitor: str = "visitor-0001", name: str = SECRET_NAME):
+    hello = inbound(platform, "hola", f"{visitor}-1", visitor=visitor)
+    hello = type(hello).from_dict({**hello.to_dict(), "contact_name": name})
+    resolve_inbound_message(platform, hello)
+    resolve_inbound_message(platform, inbound(platform, "quiero hablar con alguien", f"{visitor}-2", visitor=visitor))
+    [request] = [AssignmentRequest.from_json(d) for d in drain(platform, ASSIGNMENT_PROBE)]
+    hand_to_people(platform, request)
+    drain(platform, OUTBOUND_PROBE)
+    return hello.conversation_id
+
+
+# -- the document and the routes agree -----------------------------------------------------------------------
+
+
+def test_the_openapi_document_lists_exactly_the_served_operations(console):
+    status, document = console.call("GET", "/openapi.json")
+    assert status == 200 and document["openapi"].startswith("3.1")
+    documented = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    served = {(r.method, r.path) for r in all_routes()}
+    assert documented == served
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            assert operation["x-charla-role"] in (PUBLIC, *ROLE_RANK), (method, path)
+            assert {p["name"] for p in operation["parameters"] if p["in"] == "path"} == set(
+                re.findall(r"\{(\w+)\}", path))
+            # Every documented operation is really routed: an unsigned call is refused for its session,
+            # never answered "no endpoint" or "method not allowed".
+            concrete = re.sub(r"\{\w+\}", "x", path)
+            status, body = console.call(method.upper(), concrete, body={})
+            assert status not in (404, 405) or body.get("error") not in ("not_found", "method_not_allowed") or (
+                operation["x-charla-role"] == PUBLIC), (method, path, status, body)
+
+
+def test_every_signed_in_endpoint_refuses_a_caller_without_a_valid_session(console):
+    for route in all_routes():
+        if route.role == PUBLIC:
+            continue
+        path = re.sub(r"\{\w+\}", "x", route.path)
+        for token in ("", "not-a-token"):
+            status, body = console.call(route.method, path, token, body={})
+            assert status == 401 and body["error"] == "unauthenticated", (route.method, route.path, body)
+
+
+def test_every_endpoint_refuses_a_role_below_its_own(console):
+    tokens = {"agent": console.login(f"ana@{WS}.example"), "supervisor": console.login(f"sofi@{WS}.example")}
+    checked = 0
+    for route in all_routes():
+        if route.role == PUBLIC:
+            continue
+        for role, token in tokens.items():
+            if ROLE_RANK[role] >= ROLE_RANK[route.role]:
+                continue
+            status, body = console.call(route.method, re.sub(r"\{\w+\}", "x", route.path), token, body={})
+            assert status == 403 and body["error"] == "forbidden", (role, route.method, route.path, body)
+            checked += 1
+    assert checked >= 15
+
+
+def _snapshot(platform, workspace_id: str) -> dict:
+    collections = ["agents", "queues", "tickets", CONVERSATIONS, "quick_replies", "pause_reasons", "typifications",
+                   "contacts", "console_sessions"]
+    found = {}
+    for collection in collections:
+        for doc in platform.store.query(collection):
+            if doc.data.get("workspace_id") == workspace_id or doc.id.startswith(f"{workspace_id}:"):
+                found[(collection, doc.id)] = doc.data
+    return found
+
+
+def test_no_endpoint_reads_or_changes_another_workspace(platform, console):
+    conversation_id = customer_asks_for_a_person(platform)
+    ticket_id = platform.store.get(CONVERSATIONS, conversation_id)["ticket_id"]
+    ids = {
+        "conversation_id": conversation_id, "agent_id": "ana", "name": "ventas",
+        "entry_id": QuickReplies(platform.store, platform.clock).list(WS)[0].id,
+    }
+    ana_a = console.login(f"ana@{WS}.example")  # A's agent keeps a live session: B must not end it
+    before = _snapshot(platform, WS)
+    before = {k: v for k, v in before.items() if k[0] != "console_sessions"}
+    outsider = console.login(f"adri@{OTHER_WS}.example")  # an admin: every role check passes
+    bodies = {"ticket_ids": [ticket_id], "agent": "ana", "status": "online", "text": "hola", "tags": ["x"],
+              "client_message_id": "c1", "queue": "ventas"}
+    for route in all_routes():
+        if route.role == PUBLIC or route.path in ("/logout",):
+            continue
+        path = route.path
+        for name, value in ids.items():
+            path = path.replace(f"{{{name}}}", value)
+        body = {k: v if not f.enum or v in f.enum else f.enum[0]
+                for k, f in route.body.items() if (v := bodies.get(k, f.enum[0] if f.enum else None)) is not None}
+        status, answer = console.call(route.method, path, outsider, body=body, view="all")
+        text = json.dumps(answer, ensure_ascii=False)
+        assert SECRET_NAME not in text and conversation_id not in text.replace(f"'{conversation_id}'", ""), (
+            route.method, route.path, answer)
+        if "{" in route.path and route.path.split("/")[1] in ("conversations",):
+            assert status == 404, (route.method, route.path, status, answer)
+    after = {k: v for k, v in _snapshot(platform, WS).items() if k[0] != "console_sessions"}
+    assert after == before
+    assert console.call("GET", "/me", ana_a)[0] == 200
+
+
+def test_bad_input_gets_a_400_naming_the_field(console):
+    token = console.login(f"adri@{WS}.example")
+    for route in all_routes():
+        required = [name for name, f in route.body.items() if f.required]
+        if not required or route.method in ("GET", "DELETE"):
+            continue
+        path = re.sub(r"\{\w+\}", "x", route.path)
+        status, body = console.call(route.method, path, token if route.role != PUBLIC else "", body={})
+        assert status == 400 and body["field"] == required[0], (route.method, route.path, body)
+        status, body = console.call(route.method, path, token if route.role != PUBLIC else "", raw=b"{nope")
+        assert status == 400 and body["field"] == "body", (route.method, route.path, body)
+    status, body = console.call("PUT", "/me/status", token, body={"status": "online", "mood": "good"})
+    assert status == 400 and body["field"] == "mood"
+    status, body = console.call("PUT", "/me/status", token, body={"status": "asleep"})
+    assert status == 400 and body["field"] == "status" and "online" in body["message"]
+    status, body = console.call("POST", "/login", raw=b"x" * (MAX_BODY_BYTES + 1))
+    assert status == 413
+    status, body = console.call("PUT", "/me/status", token, body={"status": "paused", "reason": "siesta"})
+    assert status == 400 and "Almuerzo" in body["message"]
+
+
+# -- the work ------------------------------------------------------------------------------------------------
+
+
+def test_an_agent_goes_online_answers_a_queued_customer_transfers_and_the_other_agent_resolves(platform, console):
+    conversation_id = customer_asks_for_a_person(platform)
+    ana, beto, sofi = (console.login(f"{n}@{WS}.example") for n in ("ana", "beto", "sofi"))
+
+    status, queued = console.call("GET", "/inbox", ana, view="queued")
+    assert status == 200 and [c["conversation_id"] for c in queued["conversations"]] == [conversation_id]
+    assert queued["conversations"][0]["contact_name"] == SECRET_NAME
+
+    status, me = console.call("PUT", "/me/status", ana, body={"status": "online"})
+    assert status == 200 and me["status"] == "online" and len(me["active_tickets"]) == 1
+    status, mine = console.call("GET", "/inbox", ana, view="assigned")
+    assert [c["conversation_id"] for c in mine["conversations"]] == [conversation_id]
+    cursor = mine["cursor"]
+    assert [m.text for m in map(OutboundMessage.from_json, drain(platform, OUTBOUND_PROBE))] == [
+        f"Ana {WS} te atenderá en un momento."]
+
+    status, _ = console.call("POST", f"/conversations/{conversation_id}/replies", ana,
+                                body={"text": "¡Hola! Soy Ana.", "client_message_id": "c-1"})
+    assert status == 200
+    [out] = [OutboundMessage.from_json(d) for d in drain(platform, OUTBOUND_PROBE)]
+    assert (out.sender_type, out.text, out.recipient) == ("agent", "¡Hola! Soy Ana.", "visitor-0001")
+    status, _ = console.call("POST", f"/conversations/{conversation_id}/replies", beto,
+                             body={"text": "me meto", "client_message_id": "b-1"})
+    assert status == 403
+    assert console.call("POST", f"/conversations/{conversation_id}/notes", ana,
+                        body={"text": "pide factura A", "client_message_id": "n-1"})[0] == 200
+    assert console.call("PUT", f"/conversations/{conversation_id}/tags", ana, body={"tags": ["factura"]})[0] == 200
+    status, changed = console.call("GET", "/inbox", sofi, view="all", since=cursor, tag="factura")
+    assert [c["conversation_id"] for c in changed["conversations"]] == [conversation_id]
+    status, searched = console.call("GET", "/inbox", sofi, view="all", search="secreto")
+    assert [c["conversation_id"] for c in searched["conversations"]] == [conversation_id]
+
+    console.call("PUT", "/me/status", beto, body={"status": "online"})
+    status, moved = console.call("POST", f"/conversations/{conversation_id}/transfer", ana, body={"agent": "beto"})
+    assert status == 200 and moved["agent"] == "beto"
+    status, resolved = console.call("POST", f"/conversations/{conversation_id}/resolve", beto,
+                                    body={"typification": "consulta"})
+    assert status == 200 and resolved == {"ticket_id": moved["ticket_id"], "status": "RESOLVED",
+                                          "typification": "Consulta"}
+
+    status, detail = console.call("GET", f"/conversations/{conversation_id}", sofi)
+    kinds = [(m["sender_type"], m["text"]) for m in detail["messages"]]
+    assert ("agent", "¡Hola! Soy Ana.") in kinds and ("note", "pide factura A") in kinds
+    assert ("user", "quiero hablar con alguien") in kinds
+    timeline = [step.get("status") or step.get("event") for step in detail["tickets"][0]["timeline"]]
+    assert timeline[0] == "NEW" and "transferred" in timeline and timeline[-1] == "RESOLVED"
+    assert detail["ticket_id"] == "" and detail["status"] == "bot"
+
+
+def test_supervisors_watch_the_team_pause_agents_and_log_them_out(platform, console):
+    customer_asks_for_a_person(platform)
+    sofi, ana = console.login(f"sofi@{WS}.example"), console.login(f"ana@{WS}.example")
+    status, board = console.call("GET", "/monitor", sofi)
+    assert status == 200 and [q["waiting"] for q in board["queues"] if q["name"] == "ventas"] == [1]
+    status, paused = console.call("PUT", "/agents/ana/status", sofi, body={"status": "paused", "reason": "almuerzo"})
+    assert status == 200 and paused["pause_reason"] == "Almuerzo"
+    assert console.call("POST", "/agents/ana/logout", sofi)[0] == 200
+    assert console.call("GET", "/me", ana)[0] == 401
+
+
+def test_admins_manage_users_queues_and_quick_replies(platform, console):
+    adri = console.login(f"adri@{WS}.example")
+    status, created = console.call("POST", "/users", adri, body={
+        "id": "caro", "name": "Caro", "email": "caro@demo.example", "queues": ["ventas"], "password": PASSWORD})
+    assert status == 200 and created["role"] == "agent"
+    assert console.call("POST", "/users", adri, body={"id": "caro", "name": "Otra"})[0] == 409
+    caro = console.login("caro@demo.example")
+    status, _ = console.call("PATCH", "/users/caro", adri, body={"enabled": False})
+    assert status == 200 and console.call("GET", "/me", caro)[0] == 401
+    status, queue = console.call("PUT", "/queues/soporte", adri,
+                                 body={"members": ["ana"], "closed_message": "Volvemos"})
+    assert status == 200 and queue["members"] == ["ana"]
+    status, made = console.call("POST", "/quick_replies", adri, body={
+        "shortcut": "envio", "title": "Envíos", "text": "Enviamos a todo el país"})
+    assert status == 200
+    ana = console.login(f"ana@{WS}.example")
+    status, found = console.call("GET", "/quick_replies", ana, search="/env")
+    assert [q["shortcut"] for q in found["items"]] == ["envio"]
+    assert console.call("DELETE", f"/quick_replies/{made['id']}", adri)[0] == 200
