@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from shared import topics
 from shared.bootstrap import Platform
+from shared.contacts import ContactBook
 from shared.conversations.store_names import messages_collection
 from shared.domain.messages import OutboundMessage
 from shared.errors import DeliveryRefused, PermanentError
@@ -21,6 +22,10 @@ def deliver_outbound_message(platform: Platform, senders: Mapping[str, ChannelSe
     sender = senders.get(message.channel)
     if sender is None:
         raise PermanentError(f"no sender for channel {message.channel!r}")
+    if ContactBook(platform.store, platform.clock).is_blacklisted(message.workspace_id, message.channel,
+                                                                  message.recipient):
+        record_failed_delivery(platform, message, "the contact is blacklisted: nothing is ever sent to them")
+        return ""
     try:
         provider_id = sender.send(message)
     except DeliveryRefused as exc:

@@ -21,6 +21,7 @@ from shared.agents.model import Ticket
 from shared.agents.outcomes import ASSIGNED_TO, CLOSED_HOURS, OPENED, QUEUE_POSITION
 from shared.bootstrap import Platform
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
+from shared.conversations.wait_estimate import estimated_wait_minutes
 from shared.domain.ids import stable_hash
 from shared.domain.messages import AssignmentRequest, OutboundMessage
 from shared.errors import NotFound
@@ -35,28 +36,35 @@ TICKET_EXPIRY = "ticket_expiry"  # the timer action that closes a ticket left op
 
 NOTICE_TEXTS: dict[str, dict[str, str]] = {
     "es": {
-        QUEUE_POSITION: "Estás en el lugar {position} de la fila. Te atenderá la próxima persona disponible.",
+        QUEUE_POSITION: "Estás en el lugar {position} de la fila{wait}. Te atenderá la próxima persona disponible.",
         ASSIGNED_TO: "{agent_name} te atenderá en un momento.",
-        CLOSED_HOURS: "Ahora no hay nadie del equipo disponible. Te responderemos apenas volvamos a atender.",
+        CLOSED_HOURS: "Ahora no hay nadie del equipo disponible. Dejanos tu mensaje por acá: te responderemos apenas"
+                      " volvamos a atender.",
+        "wait": " (unos {minutes} min de espera)",
     },
     "en": {
-        QUEUE_POSITION: "You are number {position} in line. The next available person will be with you.",
+        QUEUE_POSITION: "You are number {position} in line{wait}. The next available person will be with you.",
         ASSIGNED_TO: "{agent_name} will be with you in a moment.",
-        CLOSED_HOURS: "Nobody from the team is available now. We will answer as soon as we are back.",
+        CLOSED_HOURS: "Nobody from the team is available now. Leave us your message here: we will answer as soon as"
+                      " we are back.",
+        "wait": " (about {minutes} min to wait)",
     },
     "pt": {
-        QUEUE_POSITION: "Você é o número {position} da fila. A próxima pessoa disponível vai te atender.",
+        QUEUE_POSITION: "Você é o número {position} da fila{wait}. A próxima pessoa disponível vai te atender.",
         ASSIGNED_TO: "{agent_name} vai te atender em um momento.",
-        CLOSED_HOURS: "Ninguém da equipe está disponível agora. Responderemos assim que voltarmos.",
+        CLOSED_HOURS: "Ninguém da equipe está disponível agora. Deixe sua mensagem por aqui: responderemos assim que"
+                      " voltarmos.",
+        "wait": " (cerca de {minutes} min de espera)",
     },
 }
 
 
-def notice_text(notice: CustomerNotice, language: str) -> str:
+def notice_text(notice: CustomerNotice, language: str, wait_minutes: int | None = None) -> str:
     if notice.kind == CLOSED_HOURS and notice.message:
         return notice.message
     texts = NOTICE_TEXTS.get(language, NOTICE_TEXTS["es"])
-    return texts[notice.kind].format(position=notice.position, agent_name=notice.agent_name or "")
+    wait = texts["wait"].format(minutes=wait_minutes) if wait_minutes else ""
+    return texts[notice.kind].format(position=notice.position, agent_name=notice.agent_name or "", wait=wait)
 
 
 def expiry_task_name(ticket_id: str) -> str:
@@ -161,11 +169,14 @@ def _notice_entries(platform: Platform, tx: Transaction, conversation_id: str, c
     session_id = (conversation.get("bot") or {}).get("session_id", "")
     entries = []
     for index, notice in enumerate(notices):
+        # An estimate, read outside the transaction: it informs the customer and decides nothing.
+        wait = estimated_wait_minutes(platform.store, notice.workspace_id, events[-1].ticket.queue,
+                                      notice.position) if notice.kind == QUEUE_POSITION and events else None
         message = OutboundMessage(
             message_id=f"nt_{stable_hash(notice.ticket_id, str(history_length), str(index), notice.kind)}",
             workspace_id=notice.workspace_id, conversation_id=conversation_id, session_id=session_id,
             channel=conversation["channel"], account=conversation["account"], recipient=conversation["contact"],
-            kind="text", text=notice_text(notice, language), created_at=now.isoformat(), sender_type="system",
+            kind="text", text=notice_text(notice, language, wait), created_at=now.isoformat(), sender_type="system",
             payload={"notice": notice.kind, "ticket_id": notice.ticket_id})
         tx.set(messages_collection(conversation_id), message.message_id, {
             "direction": "outbound", "sender_type": "system", "kind": "text", "text": message.text,

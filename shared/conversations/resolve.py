@@ -35,13 +35,16 @@ from shared.bots.engine import (
 from shared.bots.limits import LANGUAGES
 from shared.bots.matching import match_trigger
 from shared.channels.provider_events import SILENT_KINDS
+from shared.contacts import ContactBook
 from shared.conversations.handover import CUSTOMER, agent_desk
 from shared.conversations.silent import record_without_turn
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED, messages_collection
 from shared.conversations.turns import TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id, stable_hash
 from shared.domain.messages import InboundMessage
+from shared.errors import InvalidInput
 from shared.history.records import inbound_message_record
+from shared.observability import log
 from shared.outbox import Outbox
 from shared.ports.document_store import Transaction
 from shared.ports.webhook_caller import WebhookCaller, WebhookFailed, WebhookRequest, WebhookResponse
@@ -141,6 +144,7 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
         return model is not None and model.predict(text).intent is not None
 
     snapshot = platform.store.get(CONVERSATIONS, conversation_id)
+    contact_id = (snapshot or {}).get("contact_id") or _contact_of(platform, message)
     if snapshot and snapshot.get(OPEN_TICKET) and not _leaves_the_line(platform, message, snapshot):
         return _for_the_agents(platform, message, marker_id)
     if any(b.uses_webhooks for b in bots.values()):
@@ -161,6 +165,8 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
                                                 matched.intent if matched else "",
                                                 matched.detail.get("confidence") if matched else None, language)
         conversation["last_message_at"] = message.received_at
+        if contact_id:
+            conversation["contact_id"] = contact_id
         conversation["message_count"] = conversation.get("message_count", 0) + 1
         if message.contact_name:
             conversation["contact_name"] = message.contact_name
@@ -186,6 +192,16 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
 
 class _TicketOpened(Exception):
     pass
+
+
+def _contact_of(platform: Platform, message: InboundMessage) -> str:
+    """The contact behind the message, made on the first one: the console's contacts fill themselves."""
+    try:
+        return ContactBook(platform.store, platform.clock).record_seen(
+            message.workspace_id, message.channel, message.contact, message.contact_name).id
+    except InvalidInput as exc:  # an address the book cannot hold must not cost the customer an answer
+        log("WARNING", "contact not recorded", function=FUNCTION, channel=message.channel, reason=str(exc))
+        return ""
 
 
 def _leaves_the_line(platform: Platform, message: InboundMessage, conversation: dict[str, Any]) -> bool:

@@ -18,9 +18,10 @@ from shared.console.api.endpoints import all_routes
 from shared.console.api.routing import PUBLIC, ROLE_RANK
 from shared.console.api.services import MAX_BODY_BYTES
 from shared.console.catalogs import PauseReason, PauseReasons, QuickReplies, QuickReply, Typification, Typifications
+from shared.conversations.deliver import deliver_outbound_message
 from shared.conversations.handover import hand_to_people
 from shared.conversations.resolve import resolve_inbound_message
-from shared.conversations.store_names import CONVERSATIONS
+from shared.conversations.store_names import CONVERSATIONS, messages_collection
 from shared.domain.messages import AssignmentRequest, OutboundMessage
 from shared.ports.event_bus import Subscription
 from tests.integration.conftest import OUTBOUND_PROBE, drain
@@ -151,13 +152,15 @@ def test_no_endpoint_reads_or_changes_another_workspace(platform, console):
     ids = {
         "conversation_id": conversation_id, "agent_id": "ana", "name": "ventas",
         "entry_id": QuickReplies(platform.store, platform.clock).list(WS)[0].id,
+        "contact_id": platform.store.get(CONVERSATIONS, conversation_id)["contact_id"],
     }
     ana_a = console.login(f"ana@{WS}.example")  # A's agent keeps a live session: B must not end it
     before = _snapshot(platform, WS)
     before = {k: v for k, v in before.items() if k[0] != "console_sessions"}
     outsider = console.login(f"adri@{OTHER_WS}.example")  # an admin: every role check passes
     bodies = {"ticket_ids": [ticket_id], "agent": "ana", "status": "online", "text": "hola", "tags": ["x"],
-              "client_message_id": "c1", "queue": "ventas"}
+              "client_message_id": "c1", "queue": "ventas", "keep": ids["contact_id"], "other": ids["contact_id"],
+              "channel": "webchat", "granted": True, "blacklisted": True, "csv": "name,phone\r\nX,+5491100000000\r\n"}
     for route in all_routes():
         if route.role == PUBLIC or route.path in ("/logout",):
             continue
@@ -170,7 +173,7 @@ def test_no_endpoint_reads_or_changes_another_workspace(platform, console):
         text = json.dumps(answer, ensure_ascii=False)
         assert SECRET_NAME not in text and conversation_id not in text.replace(f"'{conversation_id}'", ""), (
             route.method, route.path, answer)
-        if "{" in route.path and route.path.split("/")[1] in ("conversations",):
+        if "{" in route.path and route.path.split("/")[1] in ("conversations", "contacts"):
             assert status == 404, (route.method, route.path, status, answer)
     after = {k: v for k, v in _snapshot(platform, WS).items() if k[0] != "console_sessions"}
     assert after == before
@@ -280,3 +283,51 @@ def test_admins_manage_users_queues_and_quick_replies(platform, console):
     status, found = console.call("GET", "/quick_replies", ana, search="/env")
     assert [q["shortcut"] for q in found["items"]] == ["envio"]
     assert console.call("DELETE", f"/quick_replies/{made['id']}", adri)[0] == 200
+
+
+def test_contacts_are_found_edited_exported_imported_merged_and_a_blacklisted_one_gets_nothing(platform, console):
+    conversation_id = customer_asks_for_a_person(platform)
+    contact_id = platform.store.get(CONVERSATIONS, conversation_id)["contact_id"]
+    ana, sofi = console.login(f"ana@{WS}.example"), console.login(f"sofi@{WS}.example")
+    status, made = console.call("POST", "/contacts", ana,
+                                body={"name": "Julia Pérez", "phone": "+54 9 11 5555-1234"})
+    assert status == 200 and made["phone"] == "+5491155551234"
+    assert console.call("POST", "/contacts", ana, body={"name": "Otra", "phone": "+5491155551234"})[0] == 409
+    status, body = console.call("POST", "/contacts", ana, body={"name": "Mal", "phone": "12"})
+    assert status == 400 and body["field"] == "phone"
+    assert [c["id"] for c in console.call("GET", "/contacts", ana, search="perez")[1]["contacts"]] == [made["id"]]
+    assert [c["id"] for c in console.call("GET", "/contacts", ana, search="1234")[1]["contacts"]] == [made["id"]]
+    status, edited = console.call("PATCH", f"/contacts/{made['id']}", ana, body={"tags": ["vip"]})
+    assert status == 200 and edited["tags"] == ["vip"]
+    status, opted = console.call("PUT", f"/contacts/{made['id']}/opt_in", ana,
+                                 body={"channel": "whatsapp", "granted": True})
+    assert opted["opt_in"]["whatsapp"]["granted"] is True
+
+    exported = console.client.get("/contacts/export", query_string={"style": "google"},
+                                  headers={"Authorization": f"Bearer {sofi}"})
+    assert exported.status_code == 200 and exported.mimetype == "text/csv"
+    lines = exported.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("First Name,") and any("Julia Pérez" in line for line in lines[1:])
+    status, body = console.call("POST", "/contacts/import", sofi, body={
+        "csv": "name,phone\r\nBruno,+5491166660000\r\nRoto,abc\r\n"})
+    assert status == 400 and body["field"] == "csv" and "line 3" in body["message"]
+    assert console.call("GET", "/contacts", ana, search="bruno")[1]["contacts"] == []  # nothing half-written
+    status, imported = console.call("POST", "/contacts/import", sofi,
+                                    body={"csv": "name,phone\r\nBruno,+5491166660000\r\n"})
+    assert status == 200 and len(imported["created"]) == 1
+    status, merged = console.call("POST", "/contacts/merge", sofi,
+                                  body={"keep": made["id"], "other": imported["created"][0]})
+    assert status == 200 and merged["id"] == made["id"]
+    assert console.call("GET", f"/contacts/{imported['created'][0]}", ana)[0] == 404
+    assert console.call("DELETE", f"/contacts/{made['id']}", ana)[0] == 403
+
+    assert console.call("PUT", f"/contacts/{contact_id}/blacklist", sofi,
+                        body={"blacklisted": True, "reason": "pidió no ser contactado"})[0] == 200
+    console.call("PUT", "/me/status", ana, body={"status": "online"})
+    drain(platform, OUTBOUND_PROBE)
+    status, reply = console.call("POST", f"/conversations/{conversation_id}/replies", ana,
+                                 body={"text": "¿Seguís ahí?", "client_message_id": "bl-1"})
+    [message] = [OutboundMessage.from_json(d) for d in drain(platform, OUTBOUND_PROBE)]
+    assert deliver_outbound_message(platform, platform.senders, message) == ""
+    logged = platform.store.get(messages_collection(conversation_id), reply["message_id"])
+    assert logged["status"] == "failed" and "blacklisted" in logged["failure_reason"]

@@ -189,3 +189,20 @@ def test_a_hand_off_to_an_unknown_queue_waits_in_the_default_queue(platform):
     ticket = hand_to_people(platform, lost).ticket
     assert ticket.queue == "default" and ticket.is_waiting
     assert AgentDirectory(platform.store, platform.clock).queue(WS, "default").waiting == (ticket.id,)
+
+
+def test_a_customer_in_line_hears_the_wait_the_queues_recent_chats_suggest(platform):
+    agent_desk(platform).set_agent_status(WS, "ana", "online")
+    _, first = ask_for_a_person(platform, "visitor-0001")
+    ticket = hand_to_people(platform, first).ticket
+    assert ticket.agent == "ana"
+    platform.clock.advance(timedelta(minutes=6))
+    agent_desk(platform).resolve(ticket.id, "ana")
+    _, second = ask_for_a_person(platform, "visitor-0002")
+    assert hand_to_people(platform, second).ticket.agent == "ana"
+    _, third = ask_for_a_person(platform, "visitor-0003")
+    sent(platform)
+    hand_to_people(platform, third)
+    [notice] = sent(platform)
+    assert notice.text == ("Estás en el lugar 1 de la fila (unos 6 min de espera). Te atenderá la próxima persona"
+                           " disponible.")

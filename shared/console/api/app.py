@@ -57,8 +57,8 @@ class ConsoleApi:
             answer = route.handler(Call(self.services, principal, params, checked_query, body))
         except FieldError as exc:
             return error_response(400, "invalid_input", str(exc), exc.field)
-        except InvalidInput as exc:
-            return error_response(400, "invalid_input", str(exc))
+        except InvalidInput as exc:  # the contacts' errors name their field too
+            return error_response(400, "invalid_input", str(exc), getattr(exc, "field", ""))
         except Unauthenticated as exc:
             return error_response(401, "unauthenticated", str(exc), headers={"WWW-Authenticate": "Bearer"})
         except Forbidden as exc:
