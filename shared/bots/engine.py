@@ -652,6 +652,21 @@ def handle_timer(bot: Bot, position: BotPosition, action: str, token: str, conte
     return turn.outcome
 
 
+def back_from_people(bot: Bot, position: BotPosition, menu_name: str, context: TurnContext) -> TurnOutcome:
+    """An agent hands the customer back to the bot, which shows one of its menus."""
+    turn = _Turn(bot, position, context)
+    now_iso = context.now.isoformat()
+    position.handoff, position.paused, position.muted_until = None, False, ""
+    if not session_is_live(position, context.now, context.session_timeout_s) and context.new_session_id:
+        position.session_id, position.session_started_at, position.closed = context.new_session_id, now_iso, False
+        turn.event("session_started")
+    position.last_activity_at = now_iso
+    position.turn += 1
+    turn.event("returned_to_bot", menu=menu_name)
+    turn.show_menu(bot.menus[menu_name])
+    return turn.outcome
+
+
 def session_is_live(position: BotPosition, now: datetime, session_timeout_s: int) -> bool:
     if not position.session_id or position.closed or not position.last_activity_at:
         return False

@@ -26,6 +26,7 @@ from shared.ports.document_store import DocumentStore, Filter, Transaction
 
 QUICK_REPLIES = "quick_replies"
 PAUSE_REASONS = "pause_reasons"
+MESSAGE_TEMPLATES = "message_templates"
 TYPIFICATIONS = "typifications"
 
 SHORTCUT_MAX = 30
@@ -140,6 +141,30 @@ class Typification(JsonDataclass):
         _check_common(self, owner)
         _check_text(owner, "name", self.name, limit=LABEL_MAX)
         _check_flag(owner, "active", self.active)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageTemplate(JsonDataclass):
+    """A template the provider approved, with which an agent may start a conversation (WhatsApp only takes
+    these outside its 24-hour window). ``text`` shows it with its {{1}}, {{2}}... parameters."""
+
+    id: str = ""
+    workspace_id: str
+    name: str  # the provider's template name (WhatsApp) or Content SID (Twilio)
+    language: str  # the provider's language code, e.g. "es_AR"
+    text: str
+    parameters: int = 0  # how many {{n}} it takes
+    active: bool = True  # only active templates are offered
+
+    def __post_init__(self) -> None:
+        owner = f"template {self.name!r}"
+        _check_common(self, owner)
+        _check_text(owner, "name", self.name, limit=LABEL_MAX)
+        _check_text(owner, "language", self.language, limit=20)
+        _check_text(owner, "text", self.text, limit=QUICK_REPLY_TEXT_MAX)
+        _check_flag(owner, "active", self.active)
+        if isinstance(self.parameters, bool) or not isinstance(self.parameters, int) or not 0 <= self.parameters <= 20:
+            raise InvalidInput(f"{owner}: parameters must be a whole number from 0 to 20, got {self.parameters!r}")
 
 
 # -- the shared catalog mechanics ------------------------------------------------------------
@@ -331,3 +356,18 @@ class Typifications(_Catalog[Typification]):
         """The typification a ticket is resolved with (by name or id); InvalidInput naming the active ones."""
         return self._require(workspace_id, name)
 
+
+
+class MessageTemplates(_Catalog[MessageTemplate]):
+    kind = MessageTemplate
+    collection = MESSAGE_TEMPLATES
+    unique = "name"
+    noun = "template"
+    id_prefix = "tp"
+
+    def list(self, workspace_id: str) -> list[MessageTemplate]:
+        return self._all(workspace_id)
+
+    def require(self, workspace_id: str, name: str) -> MessageTemplate:
+        """An active template by name or id; InvalidInput naming the active ones."""
+        return self._require(workspace_id, name)

@@ -24,7 +24,7 @@ from shared.outbox import Outbox, OutboxEntry
 from shared.ports.document_store import Transaction
 
 MAX_TEXT_CHARS = 4096
-REPLY_KINDS = ("text", "media", "buttons")
+REPLY_KINDS = ("text", "media", "buttons", "template")
 
 
 @dataclass(frozen=True)
@@ -45,19 +45,19 @@ def conversation_of(platform: Platform, author: Author, conversation_id: str) ->
     return conversation
 
 
-def _check_writer(author: Author, conversation: dict[str, Any], ticket: Ticket | None, conversation_id: str) -> None:
+def held_ticket(platform: Platform, author: Author, conversation_id: str) -> Ticket:
+    """The conversation's open ticket, if the author may act on it: its agent, or a supervisor."""
+    conversation = conversation_of(platform, author, conversation_id)
+    ticket_id = conversation.get(OPEN_TICKET)
+    data = platform.store.get(TICKETS, ticket_id) if ticket_id else None
+    ticket = Ticket.from_dict(data) if data else None
     if ticket is None or not ticket.is_open:
         raise InvalidInput(f"conversation {conversation_id!r} has no open ticket: the bot holds it; start a"
                            " conversation with an approved template instead")
     if ticket.agent != author.agent_id and not author.supervises:
         holder = f"is held by agent {ticket.agent!r}" if ticket.agent else "waits in its queue"
         raise Forbidden(f"conversation {conversation_id!r} {holder}; only its agent or a supervisor may reply")
-
-
-def _open_ticket(platform: Platform, conversation: dict[str, Any]) -> Ticket | None:
-    ticket_id = conversation.get(OPEN_TICKET)
-    data = platform.store.get(TICKETS, ticket_id) if ticket_id else None
-    return Ticket.from_dict(data) if data else None
+    return ticket
 
 
 def _check_text(text: str, kind: str, payload: dict[str, Any]) -> None:
@@ -69,6 +69,8 @@ def _check_text(text: str, kind: str, payload: dict[str, Any]) -> None:
         raise InvalidInput("text must not be empty")
     if kind == "media" and not (isinstance(payload.get("url"), str) and payload["url"].startswith("https://")):
         raise InvalidInput("payload.url must be the https:// address of the file to send")
+    if kind == "template" and not (payload.get("name") and payload.get("language")):
+        raise InvalidInput("payload: a template needs its approved name and language")
 
 
 def reply_as_agent(platform: Platform, author: Author, conversation_id: str, text: str, *,
@@ -80,9 +82,7 @@ def reply_as_agent(platform: Platform, author: Author, conversation_id: str, tex
     if not client_message_id or len(client_message_id) > 100:
         raise InvalidInput("client_message_id must be a non-empty string of at most 100 characters")
     conversation = conversation_of(platform, author, conversation_id)
-    ticket = _open_ticket(platform, conversation)
-    _check_writer(author, conversation, ticket, conversation_id)
-    assert ticket is not None
+    ticket = held_ticket(platform, author, conversation_id)
     if ticket.status == NEW and ticket.agent == author.agent_id:
         agent_desk(platform).take(ticket.id, author.agent_id)
     if quote:

@@ -31,6 +31,9 @@ from shared.outbox import Outbox, OutboxEntry
 from shared.ports.document_store import Transaction
 
 FUNCTION = "assign_agent"
+# Assignment requests of chats an agent starts (outreach): the customer is told nothing about assignment,
+# the agent's template is the first thing they get.
+OUTREACH_REQUEST_PREFIX = "outreach_"
 CUSTOMER = "customer"  # the "by" of what the customer does to their ticket
 TICKET_EXPIRY = "ticket_expiry"  # the timer action that closes a ticket left open too long
 
@@ -99,7 +102,8 @@ def stage_assignment_outcome(platform: Platform, outbox: Outbox, tx: Transaction
         if conversation is None:
             continue  # tickets opened by hand (tests, imports) may have no conversation document
         events = [e for e in outcome.events if e.ticket.conversation_id == conversation_id]
-        notices = [n for n in outcome.notices if n.conversation_id == conversation_id]
+        notices = [n for n in outcome.notices if n.conversation_id == conversation_id and not any(
+            e.ticket.id == n.ticket_id and e.ticket.request_id.startswith(OUTREACH_REQUEST_PREFIX) for e in events)]
         entries = _history_entries(conversation, events, now) + _expiry_entries(platform, events, now)
         entries += _notice_entries(platform, tx, conversation_id, conversation, notices, events, now)
         if events:
@@ -188,24 +192,27 @@ def _notice_entries(platform: Platform, tx: Transaction, conversation_id: str, c
     return entries
 
 
-def hand_to_people(platform: Platform, request: AssignmentRequest) -> AssignmentOutcome:
-    """assign_agent's use case: open the request's ticket and assign it or put it in line.
-
-    A queue the bot names that does not exist falls back to the workspace's default queue (created
-    empty if need be), so a hand-off is never lost to a typo in a bot file; the fallback is logged.
-    """
+def existing_queue_or_default(platform: Platform, workspace_id: str, queue: str) -> str:
+    """``queue`` if the workspace has it, else its default queue (created empty if need be), so that a
+    hand-off is never lost to a typo in a bot file; the fallback is logged."""
     directory = AgentDirectory(platform.store, platform.clock)
-    queue = request.queue or DEFAULT_QUEUE
     try:
-        directory.queue(request.workspace_id, queue)
+        directory.queue(workspace_id, queue)
+        return queue
     except NotFound:
-        log("WARNING", "hand-off to an unknown queue; using the default queue", function=FUNCTION,
-            workspace_id=request.workspace_id, queue=queue)
-        queue = DEFAULT_QUEUE
-        try:
-            directory.queue(request.workspace_id, queue)
-        except NotFound:
-            directory.save_queue(Queue(workspace_id=request.workspace_id, name=DEFAULT_QUEUE))
+        if queue != DEFAULT_QUEUE:
+            log("WARNING", "hand-off to an unknown queue; using the default queue", function=FUNCTION,
+                workspace_id=workspace_id, queue=queue)
+    try:
+        directory.queue(workspace_id, DEFAULT_QUEUE)
+    except NotFound:
+        directory.save_queue(Queue(workspace_id=workspace_id, name=DEFAULT_QUEUE))
+    return DEFAULT_QUEUE
+
+
+def hand_to_people(platform: Platform, request: AssignmentRequest) -> AssignmentOutcome:
+    """assign_agent's use case: open the request's ticket and assign it or put it in line."""
+    queue = existing_queue_or_default(platform, request.workspace_id, request.queue or DEFAULT_QUEUE)
     conversation = platform.store.get(CONVERSATIONS, request.conversation_id) or {}
     fixed = AssignmentRequest(**{**request.to_dict(), "queue": queue})
     return agent_desk(platform).request_assignment(fixed, contact=conversation.get("contact", ""))

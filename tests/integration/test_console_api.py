@@ -160,7 +160,8 @@ def test_no_endpoint_reads_or_changes_another_workspace(platform, console):
     outsider = console.login(f"adri@{OTHER_WS}.example")  # an admin: every role check passes
     bodies = {"ticket_ids": [ticket_id], "agent": "ana", "status": "online", "text": "hola", "tags": ["x"],
               "client_message_id": "c1", "queue": "ventas", "keep": ids["contact_id"], "other": ids["contact_id"],
-              "channel": "webchat", "granted": True, "blacklisted": True, "csv": "name,phone\r\nX,+5491100000000\r\n"}
+              "channel": "webchat", "granted": True, "blacklisted": True, "account": "x", "template": "x",
+              "csv": "name,phone\r\nX,+5491100000000\r\n"}
     for route in all_routes():
         if route.role == PUBLIC or route.path in ("/logout",):
             continue
@@ -331,3 +332,56 @@ def test_contacts_are_found_edited_exported_imported_merged_and_a_blacklisted_on
     assert deliver_outbound_message(platform, platform.senders, message) == ""
     logged = platform.store.get(messages_collection(conversation_id), reply["message_id"])
     assert logged["status"] == "failed" and "blacklisted" in logged["failure_reason"]
+
+
+def test_an_agent_hands_the_customer_back_to_a_bot_menu(platform, console):
+    conversation_id = customer_asks_for_a_person(platform)
+    ana = console.login(f"ana@{WS}.example")
+    console.call("PUT", "/me/status", ana, body={"status": "online"})
+    drain(platform, OUTBOUND_PROBE)
+    status, body = console.call("POST", f"/conversations/{conversation_id}/transfer", ana, body={"bot_menu": "nada"})
+    assert status == 400 and "its menus: menu" in body["message"]
+    status, body = console.call("POST", f"/conversations/{conversation_id}/transfer", ana, body={"bot_menu": "menu"})
+    assert status == 200 and body["status"] == "RESOLVED"
+    [menu] = [OutboundMessage.from_json(d) for d in drain(platform, OUTBOUND_PROBE)]
+    assert menu.kind == "menu" and menu.sender_type == "bot" and menu.text.startswith("Elegí una opción:")
+    conversation = platform.store.get(CONVERSATIONS, conversation_id)
+    assert conversation["ticket_id"] == "" and conversation["bot"]["menu_stack"][0]["menu"] == "menu"
+    follow = inbound(platform, "1", "visitor-0001-3")
+    assert resolve_inbound_message(platform, follow).replies >= 1  # the bot answers the menu choice
+
+
+def test_an_agent_starts_a_whatsapp_conversation_with_an_approved_template_and_holds_the_answer(platform, console):
+    from shared.console.catalogs import MessageTemplate, MessageTemplates
+    from shared.workspaces import ChannelRoute
+
+    platform.directory.save_channel(ChannelRoute(type="whatsapp", account="1061234", workspace_id=WS, bot_id="tienda"))
+    platform.directory.save_channel(ChannelRoute(type="whatsapp", account="2060000", workspace_id=OTHER_WS,
+                                                 bot_id="tienda"))
+    MessageTemplates(platform.store, platform.clock).save(MessageTemplate(
+        workspace_id=WS, name="seguimiento_pedido", language="es_AR", text="Hola {{1}}, ¿recibiste tu pedido {{2}}?",
+        parameters=2))
+    ana = console.login(f"ana@{WS}.example")
+    status, contact = console.call("POST", "/contacts", ana, body={"name": "Julia", "phone": "+5491155551234"})
+    start = {"channel": "whatsapp", "account": "1061234", "template": "seguimiento_pedido",
+             "parameters": ["Julia", "A-77"], "client_message_id": "out-1"}
+    status, body = console.call("POST", f"/contacts/{contact['id']}/conversations", ana, body=start)
+    assert status == 400 and "go online" in body["message"]
+    console.call("PUT", "/me/status", ana, body={"status": "online"})
+    drain(platform, OUTBOUND_PROBE)
+    status, body = console.call("POST", f"/contacts/{contact['id']}/conversations", ana,
+                                body={**start, "template": "inventado"})
+    assert status == 400 and "seguimiento_pedido" in body["message"]
+    status, body = console.call("POST", f"/contacts/{contact['id']}/conversations", ana,
+                                body={**start, "account": "2060000"})
+    assert status == 404  # another workspace's number
+    status, started = console.call("POST", f"/contacts/{contact['id']}/conversations", ana, body=start)
+    assert status == 200 and started["text"] == "Hola Julia, ¿recibiste tu pedido A-77?"
+    [template] = [OutboundMessage.from_json(d) for d in drain(platform, OUTBOUND_PROBE)]
+    assert (template.kind, template.channel, template.recipient) == ("template", "whatsapp", "5491155551234")
+    assert template.payload["name"] == "seguimiento_pedido" and template.payload["parameters"] == ["Julia", "A-77"]
+    status, mine = console.call("GET", "/inbox", ana, view="assigned")
+    assert [c["conversation_id"] for c in mine["conversations"]] == [started["conversation_id"]]
+    status, body = console.call("POST", f"/conversations/{started['conversation_id']}/replies", ana, body={
+        "kind": "template", "payload": {"name": "otro"}, "client_message_id": "t-2"})
+    assert status == 400 and "not an active template" in body["message"]

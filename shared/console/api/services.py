@@ -64,3 +64,9 @@ class ConsoleServices:
         from shared.console.catalogs import Typifications
 
         return Typifications(self.platform.store, self.platform.clock)
+
+    @cached_property
+    def templates(self) -> Any:
+        from shared.console.catalogs import MessageTemplates
+
+        return MessageTemplates(self.platform.store, self.platform.clock)

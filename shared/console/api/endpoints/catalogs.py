@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.console.api.fields import Field
 from shared.console.api.routing import ADMIN, AGENT, Call, Route
-from shared.console.catalogs import PauseReason, QuickReply, Typification
+from shared.console.catalogs import MessageTemplate, PauseReason, QuickReply, Typification
 
 
 def _catalog_routes(path: str, service: str, kind: type, fields: dict[str, Field],
@@ -65,4 +65,10 @@ ROUTES = [
     *_catalog_routes("typifications", "typifications", Typification, {
         "name": Field("string", required=True, max_length=100), "active": Field("boolean"),
     }, lambda call: call.services.typifications.list(call.workspace_id), "typification"),
+    *_catalog_routes("templates", "templates", MessageTemplate, {
+        "name": Field("string", required=True, max_length=80, description="as the provider approved it"),
+        "language": Field("string", required=True, max_length=20), "text": Field("string", required=True,
+                                                                                  max_length=4096),
+        "parameters": Field("integer", minimum=0), "active": Field("boolean"),
+    }, lambda call: call.services.templates.list(call.workspace_id), "approved template"),
 ]

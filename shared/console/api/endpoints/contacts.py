@@ -8,6 +8,7 @@ from typing import Any
 from shared.console.api.fields import Field, FieldError
 from shared.console.api.routing import AGENT, SUPERVISOR, Call, Reply, Route
 from shared.contacts import export_csv, import_csv
+from shared.conversations.outreach import start_conversation
 
 LAST_MONTH = timedelta(days=30)
 MAX_LISTED = 200
@@ -79,6 +80,15 @@ def set_blacklist(call: Call) -> dict[str, Any]:
                                                         call.body["blacklisted"], call.body.get("reason", "")))
 
 
+def start_conversation_with(call: Call) -> dict[str, Any]:
+    b = call.body
+    message = start_conversation(call.platform, call.author(), contact_id=call.params["contact_id"],
+                                 channel=b["channel"], account=b["account"], template=b["template"],
+                                 parameters=[str(p) for p in b.get("parameters", [])],
+                                 client_message_id=b["client_message_id"])
+    return {"conversation_id": message.conversation_id, "message_id": message.message_id, "text": message.text}
+
+
 CONTACT_FIELDS = {
     "name": Field("string", max_length=200),
     "phone": Field("string", max_length=40, description="E.164: +5491155551234"),
@@ -109,4 +119,11 @@ ROUTES = [
     Route("PUT", "/contacts/{contact_id}/blacklist", SUPERVISOR, "Never send this contact anything (or again)",
           set_blacklist, tag="contacts",
           body={"blacklisted": Field("boolean", required=True), "reason": Field("string", max_length=500)}),
+    Route("POST", "/contacts/{contact_id}/conversations", AGENT, "Start a conversation with an approved template;"
+          " the chat is yours", start_conversation_with, tag="contacts",
+          body={"channel": Field("string", required=True, max_length=40),
+                "account": Field("string", required=True, max_length=200),
+                "template": Field("string", required=True, max_length=80),
+                "parameters": Field("array", items="string", max_length=20),
+                "client_message_id": Field("string", required=True, max_length=100)}),
 ]

@@ -18,6 +18,8 @@ from shared.conversations.agent_messages import (
     mark_read,
     reply_as_agent,
 )
+from shared.conversations.back_to_bot import return_to_bot_menu
+from shared.conversations.outreach import rendered
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.ports.document_store import Filter
@@ -59,9 +61,15 @@ def conversation(call: Call) -> dict[str, Any]:
 
 def reply(call: Call) -> dict[str, Any]:
     b = call.body
-    message = reply_as_agent(call.platform, call.author(), call.params["conversation_id"], b.get("text", ""),
-                             client_message_id=b["client_message_id"], kind=b.get("kind", "text"),
-                             payload=b.get("payload"), quote=b.get("quote", ""), options=b.get("options"))
+    kind, text, payload = b.get("kind", "text"), b.get("text", ""), b.get("payload")
+    if kind == "template":  # only the workspace's approved templates, whatever the client sends
+        parameters = [str(p) for p in (payload or {}).get("parameters") or []]
+        approved = call.services.templates.require(call.workspace_id, str((payload or {}).get("name", "")))
+        text = rendered(approved.text, parameters)
+        payload = {"name": approved.name, "language": approved.language, "parameters": parameters}
+    message = reply_as_agent(call.platform, call.author(), call.params["conversation_id"], text,
+                             client_message_id=b["client_message_id"], kind=kind,
+                             payload=payload, quote=b.get("quote", ""), options=b.get("options"))
     return {"message_id": message.message_id, "created_at": message.created_at, "kind": message.kind,
             "text": message.text}
 
@@ -115,9 +123,13 @@ def _check_holder(call: Call, ticket: Ticket) -> None:
 def transfer(call: Call) -> dict[str, Any]:
     ticket = _open_ticket_of(call, call.params["conversation_id"])
     _check_holder(call, ticket)
-    agent, queue = call.body.get("agent", ""), call.body.get("queue", "")
-    if bool(agent) == bool(queue):
-        raise InvalidInput("give either agent or queue")
+    agent, queue, menu = call.body.get("agent", ""), call.body.get("queue", ""), call.body.get("bot_menu", "")
+    if sum(map(bool, (agent, queue, menu))) != 1:
+        raise InvalidInput("give one of agent, queue or bot_menu")
+    if menu:
+        replies = return_to_bot_menu(call.platform, call.author(), call.params["conversation_id"], menu)
+        return {"ticket_id": ticket.id, "agent": "", "queue": "", "status": "RESOLVED", "bot_menu": menu,
+                "replies": replies}
     desk = call.services.desk
     by = call.principal.agent_id
     outcome = (desk.transfer_to_agent(ticket.id, agent, by) if agent else desk.transfer_to_queue(ticket.id, queue, by))
@@ -181,7 +193,8 @@ ROUTES = [
           tag="conversations"),
     Route("POST", "/conversations/{conversation_id}/replies", AGENT, "Reply to the customer", reply,
           body={"text": Field("string", max_length=MAX_TEXT_CHARS), "kind": Field("string", enum=REPLY_KINDS),
-                "payload": Field("object", description="media: {url, media_type, caption}"),
+                "payload": Field("object", description="media: {url, media_type, caption}; template: {name,"
+                                                       " parameters}"),
                 "options": Field("array", items="string", max_length=10, description="buttons: their titles"),
                 "quote": Field("string", description="the id of the customer message answered"),
                 "client_message_id": CLIENT_ID}, tag="conversations"),
@@ -193,7 +206,8 @@ ROUTES = [
     Route("PUT", "/conversations/{conversation_id}/tags", AGENT, "Set the conversation's tags", set_tags,
           body={"tags": Field("array", required=True, items="string", max_length=50)}, tag="conversations"),
     Route("POST", "/conversations/{conversation_id}/transfer", AGENT, "Transfer to an agent or a queue", transfer,
-          body={"agent": Field("string", max_length=100), "queue": Field("string", max_length=100)},
+          body={"agent": Field("string", max_length=100), "queue": Field("string", max_length=100),
+                "bot_menu": Field("string", max_length=100, description="close the ticket; the bot shows this menu")},
           tag="conversations"),
     Route("POST", "/conversations/{conversation_id}/resolve", AGENT, "Close the ticket; the bot takes over again",
           resolve, body=CLOSING, tag="conversations"),

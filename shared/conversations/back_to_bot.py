@@ -1,0 +1,54 @@
+"""An agent gives the customer back to the bot at one of its menus: the ticket closes and the bot shows the menu."""
+
+from __future__ import annotations
+
+from shared.bootstrap import Platform
+from shared.bots.engine import BotPosition, TurnContext, back_from_people
+from shared.conversations.agent_messages import Author, held_ticket
+from shared.conversations.handover import agent_desk
+from shared.conversations.store_names import CONVERSATIONS, PROCESSED
+from shared.conversations.turns import TurnOrigin, stage_turn
+from shared.domain.ids import safe_document_id, stable_hash
+from shared.errors import InvalidInput
+from shared.outbox import Outbox
+from shared.ports.document_store import Transaction
+
+FUNCTION = "console_api"
+BACK_TO_BOT = "bot"  # the typification of a ticket closed by handing the customer back to the bot
+
+
+def return_to_bot_menu(platform: Platform, author: Author, conversation_id: str, menu: str) -> int:
+    """Close the conversation's ticket and show ``menu`` of the bot in charge; returns the replies staged."""
+    ticket = held_ticket(platform, author, conversation_id)
+    conversation = platform.store.get(CONVERSATIONS, conversation_id) or {}
+    position = BotPosition.from_dict(conversation.get("bot"))
+    bot = platform.directory.bot(author.workspace_id, position.bot_id or conversation["bot_id"])
+    if menu not in bot.menus:
+        raise InvalidInput(f"menu: bot {bot.id!r} has no menu {menu!r}; its menus: {', '.join(sorted(bot.menus))}")
+    agent_desk(platform).resolve(ticket.id, author.agent_id, typification=BACK_TO_BOT)
+    workspace = platform.directory.workspace(author.workspace_id)
+    outbox = Outbox(platform.store, platform.bus, platform.clock, platform.scheduler)
+    key = f"back_to_bot:{ticket.id}"
+    marker_id = safe_document_id(f"{FUNCTION}:{key}")
+
+    def turn(tx: Transaction) -> int:
+        if tx.get(PROCESSED, marker_id) is not None:
+            return 0
+        current = tx.get(CONVERSATIONS, conversation_id) or conversation
+        now = platform.clock.now()
+        context = TurnContext(now=now, time_zone=workspace.time_zone, channel=current["channel"],
+                              contact_name=current.get("contact_name", ""),
+                              session_timeout_s=platform.settings.session_timeout_s,
+                              new_session_id=f"ss_{stable_hash(conversation_id, key)}",
+                              workspace_constants=workspace.constants)
+        outcome = back_from_people(bot, BotPosition.from_dict(current.get("bot")), menu, context)
+        origin = TurnOrigin(key=key, function=FUNCTION, conversation_id=conversation_id,
+                            workspace_id=author.workspace_id, channel=current["channel"], account=current["account"],
+                            contact=current["contact"])
+        replies = stage_turn(tx, outbox, origin, current, outcome, now)
+        tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "conversation_id": conversation_id})
+        return replies
+
+    replies = platform.store.run_transaction(turn)
+    outbox.flush(conversation_id)
+    return replies

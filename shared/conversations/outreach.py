@@ -1,0 +1,87 @@
+"""An agent starts a conversation with a contact: an approved template on one of the workspace's channel
+accounts, in a chat the agent holds from the first message (a ticket assigned to them directly), so the
+customer's answer reaches that agent and not the bot."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from shared.agents import AgentDirectory
+from shared.agents.model import DEFAULT_QUEUE
+from shared.bootstrap import Platform
+from shared.console.catalogs import MessageTemplates
+from shared.contacts import PHONE_CHANNELS, ContactBook
+from shared.conversations.agent_messages import Author, reply_as_agent
+from shared.conversations.handover import OUTREACH_REQUEST_PREFIX, agent_desk, existing_queue_or_default
+from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET
+from shared.domain.ids import conversation_id as conversation_id_of
+from shared.domain.ids import stable_hash
+from shared.domain.messages import AssignmentRequest, OutboundMessage
+from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.ports.document_store import Transaction
+
+
+def _address(contact: Any, channel: str) -> str:
+    if channel in contact.addresses:
+        return contact.addresses[channel]
+    if channel in PHONE_CHANNELS and contact.phone:
+        # WhatsApp Cloud addresses are bare digits; Twilio's keep the plus (as their webhooks send them).
+        return contact.phone.lstrip("+") if channel == "whatsapp" else contact.phone
+    raise InvalidInput(f"channel: contact {contact.id!r} has no {channel} address")
+
+
+def rendered(template_text: str, parameters: list[str]) -> str:
+    return re.sub(r"\{\{(\d+)\}\}", lambda m: parameters[int(m.group(1)) - 1]
+                  if 0 < int(m.group(1)) <= len(parameters) else m.group(0), template_text)
+
+
+def start_conversation(platform: Platform, author: Author, *, contact_id: str, channel: str, account: str,
+                       template: str, parameters: list[str], client_message_id: str) -> OutboundMessage:
+    contact = ContactBook(platform.store, platform.clock).get(author.workspace_id, contact_id)
+    if contact.blacklisted:
+        raise Forbidden(f"contact {contact_id!r} is blacklisted: nothing may be sent to them")
+    try:
+        route = platform.directory.channel(channel, account)
+    except NotFound:
+        route = None
+    if route is None or route.workspace_id != author.workspace_id:
+        raise NotFound(f"no {channel} account {account!r} in this workspace")
+    approved = MessageTemplates(platform.store, platform.clock).require(author.workspace_id, template)
+    if len(parameters) != approved.parameters:
+        raise InvalidInput(f"parameters: template {approved.name!r} takes {approved.parameters}, got {len(parameters)}")
+    address = _address(contact, channel)
+    conversation_id = conversation_id_of(author.workspace_id, channel, account, address)
+    now = platform.clock.now().isoformat()
+
+    def open_conversation(tx: Transaction) -> dict[str, Any]:
+        current = tx.get(CONVERSATIONS, conversation_id)
+        if current is None:
+            current = {"workspace_id": author.workspace_id, "channel": channel, "account": account,
+                       "contact": address, "bot_id": route.bot_id, "status": "bot", "created_at": now,
+                       "message_count": 0, "contact_id": contact.id, "contact_name": contact.name,
+                       "updated_at": now}
+            tx.set(CONVERSATIONS, conversation_id, current)
+        return current
+
+    existing = platform.store.get(CONVERSATIONS, conversation_id) or {}
+    if not existing.get(OPEN_TICKET):
+        why = AgentDirectory(platform.store, platform.clock).agent(author.workspace_id, author.agent_id) \
+            .unavailable_because()
+        if why:
+            raise InvalidInput(f"you are {why}: go online with a free chat slot to start a conversation")
+    platform.store.run_transaction(open_conversation)
+    if not existing.get(OPEN_TICKET):
+        request = AssignmentRequest(
+            request_id=OUTREACH_REQUEST_PREFIX + stable_hash(author.workspace_id, author.agent_id, client_message_id),
+            workspace_id=author.workspace_id, conversation_id=conversation_id, channel=channel,
+            queue=existing_queue_or_default(platform, author.workspace_id, DEFAULT_QUEUE), agent=author.agent_id,
+            requested_at=now)
+        ticket = agent_desk(platform).request_assignment(request, contact=address).ticket
+        if ticket is not None and ticket.agent != author.agent_id:  # lost a race for the agent's last slot
+            agent_desk(platform).resolve(ticket.id, author.agent_id, "CANCELLED")
+            raise InvalidInput("your last free chat slot was just taken; try again when one frees")
+    payload = {"name": approved.name, "language": approved.language, "parameters": list(parameters)}
+    return reply_as_agent(platform, author, conversation_id, rendered(approved.text, parameters),
+                          client_message_id=client_message_id, kind="template", payload=payload)
+
