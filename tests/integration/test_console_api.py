@@ -385,3 +385,25 @@ def test_an_agent_starts_a_whatsapp_conversation_with_an_approved_template_and_h
     status, body = console.call("POST", f"/conversations/{started['conversation_id']}/replies", ana, body={
         "kind": "template", "payload": {"name": "otro"}, "client_message_id": "t-2"})
     assert status == 400 and "not an active template" in body["message"]
+
+
+def test_agents_talk_privately_and_nobody_else_reads_it(console):
+    ana, beto, sofi = (console.login(f"{n}@{WS}.example") for n in ("ana", "beto", "sofi"))
+    outsider = console.login(f"ana@{OTHER_WS}.example")
+    status, sent = console.call("POST", "/team_chat", ana, body={"to": "beto", "text": "¿me cubrís?",
+                                                                  "client_message_id": "dm-1"})
+    assert status == 200
+    again = console.call("POST", "/team_chat", ana, body={"to": "beto", "text": "¿me cubrís?",
+                                                           "client_message_id": "dm-1"})[1]
+    assert again["message_id"] == sent["message_id"]
+    assert [m["text"] for m in console.call("GET", "/team_chat", beto, **{"with": "ana"})[1]["messages"]] == [
+        "¿me cubrís?"]
+    assert console.call("GET", "/team_chat", sofi, **{"with": "ana"})[1]["messages"] == []  # not sofi's channel
+    assert console.call("GET", "/team_chat", outsider, **{"with": "beto"})[1]["messages"] == []
+    assert console.call("POST", "/team_chat", outsider, body={"to": "zoe", "text": "hola",
+                                                               "client_message_id": "x"})[0] == 404
+    console.call("POST", "/team_chat", sofi, body={"text": "reunión 15 h", "client_message_id": "all-1"})
+    assert [m["text"] for m in console.call("GET", "/team_chat", ana)[1]["messages"]] == ["reunión 15 h"]
+    assert console.call("GET", "/team_chat", outsider)[1]["messages"] == []
+    status, later = console.call("GET", "/team_chat", beto, since=sent["at"], wait=1, **{"with": "ana"})
+    assert status == 200 and later["messages"] == []
