@@ -7,13 +7,25 @@ outcomes list. Import the pieces from here.
 from shared.agents.assignment import DEFAULT_EXPIRY_HOURS, AssignmentService
 from shared.agents.directory import AgentDirectory
 from shared.agents.hours import is_open, next_opening
-from shared.agents.model import AGENTS, DEFAULT_QUEUE, QUEUES, SYSTEM, TICKETS, Agent, Queue, Ticket
+from shared.agents.model import (
+    AGENTS,
+    CHANNEL_WEIGHTS,
+    DEFAULT_QUEUE,
+    QUEUES,
+    SYSTEM,
+    TICKETS,
+    Agent,
+    Queue,
+    Ticket,
+    channel_weight,
+)
 from shared.agents.outcomes import AssignmentOutcome, CustomerNotice, TicketEvent
 from shared.agents.routing import Pick, next_agent
 from shared.agents.tickets import TRANSITIONS, can_move
 
 __all__ = [
     "AGENTS",
+    "CHANNEL_WEIGHTS",
     "DEFAULT_EXPIRY_HOURS",
     "DEFAULT_QUEUE",
     "QUEUES",
@@ -30,6 +42,7 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "can_move",
+    "channel_weight",
     "is_open",
     "next_agent",
     "next_opening",

@@ -2,9 +2,9 @@
 
 An agent lists its queues and a queue lists its members in round-robin order;
 saving either side updates the other in the same transaction. Saving keeps what
-the assignment rules own: an agent's status and held tickets, a queue's line
-and cursor (change status through AssignmentService.set_agent_status, which also
-hands out waiting chats).
+the assignment rules own: an agent's status, held tickets, load and the chats
+waiting for them, a queue's line and cursor (change status through
+AssignmentService.set_agent_status, which also hands out waiting chats).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from shared.agents.ledger import Ledger
 from shared.agents.model import AGENTS, QUEUES, Agent, Queue, agent_doc_id, queue_doc_id
+from shared.agents.presence import joined_online
 from shared.errors import NotFound
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter, Transaction
@@ -52,10 +53,12 @@ class AgentDirectory:
             left = [q for q in (led.queue(ws, name) for name in (current.queues if current else ()))
                     if q is not None and q.name not in agent.queues]
             if current is None:
-                saved = replace(agent, active=(), status_since=agent.status_since or led.now)
+                saved = replace(agent, active=(), load=0, awaited=(), status_since=agent.status_since or led.now)
+                joined_online(led, saved)
             else:
                 saved = replace(agent, status=current.status, pause_reason=current.pause_reason,
-                                status_since=current.status_since, active=current.active)
+                                status_since=current.status_since, active=current.active, load=current.load,
+                                awaited=current.awaited)
             led.put(saved)
             for queue in joined:
                 if agent.id not in queue.members:

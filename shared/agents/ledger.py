@@ -1,4 +1,4 @@
-"""One transaction's view of agents, queues and tickets.
+"""One transaction's view of agents, queues, tickets and a workspace's presence.
 
 Reads are cached and writes are held back until ``flush``, so a use case may read
 and change documents in any order and still do all its reads before its first
@@ -11,13 +11,26 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 
-from shared.agents.model import AGENTS, QUEUES, TICKETS, Agent, Queue, Ticket, agent_doc_id, instant, queue_doc_id
+from shared.agents.model import (
+    AGENTS,
+    PRESENCE,
+    QUEUES,
+    TICKETS,
+    Agent,
+    Presence,
+    Queue,
+    Ticket,
+    agent_doc_id,
+    instant,
+    presence_doc_id,
+    queue_doc_id,
+)
 from shared.agents.outcomes import CustomerNotice, TicketEvent
 from shared.errors import NotFound
 from shared.ports.clock import Clock
 from shared.ports.document_store import Transaction
 
-_Doc = Agent | Queue | Ticket
+_Doc = Agent | Queue | Ticket | Presence
 _Key = tuple[str, str]
 
 
@@ -26,6 +39,8 @@ def _key(doc: _Doc) -> _Key:
         return AGENTS, agent_doc_id(doc.workspace_id, doc.id)
     if isinstance(doc, Queue):
         return QUEUES, queue_doc_id(doc.workspace_id, doc.name)
+    if isinstance(doc, Presence):
+        return PRESENCE, presence_doc_id(doc.workspace_id)
     return TICKETS, doc.id
 
 
@@ -64,6 +79,11 @@ class Ledger:
 
     def ticket(self, ticket_id: str) -> Ticket | None:
         return self._load((TICKETS, ticket_id), Ticket)  # type: ignore[return-value]
+
+    def presence(self, workspace_id: str) -> Presence:
+        """Who of the workspace is online; nobody before the first agent went online."""
+        found = self._load((PRESENCE, presence_doc_id(workspace_id)), Presence)
+        return found if isinstance(found, Presence) else Presence(workspace_id=workspace_id)
 
     def require_agent(self, workspace_id: str, agent_id: str) -> Agent:
         agent = self.agent(workspace_id, agent_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from shared.agents.hours import normalized, storable
@@ -20,6 +21,7 @@ from shared.errors import InvalidInput
 AGENTS = "agents"
 QUEUES = "queues"
 TICKETS = "tickets"
+PRESENCE = "agent_presence"  # one document per workspace: who is online (see Presence)
 
 DEFAULT_QUEUE = "default"
 SYSTEM = "system"  # the "by" of what the assignment rules do on their own
@@ -28,6 +30,14 @@ ROLES = ("admin", "supervisor", "agent")
 ONLINE, PAUSED, OFFLINE = "online", "paused", "offline"
 AGENT_STATUSES = (ONLINE, PAUSED, OFFLINE)
 
+# How many of an agent's capacity slots a chat of each channel takes: a call leaves no room for much
+# else. The same for every workspace; channels not listed take one slot.
+CHANNEL_WEIGHTS = MappingProxyType({"voice": 2, "phone": 2})
+
+
+def channel_weight(channel: str) -> int:
+    return CHANNEL_WEIGHTS.get(channel, 1)
+
 
 def agent_doc_id(workspace_id: str, agent_id: str) -> str:
     return safe_document_id(f"{workspace_id}:{agent_id}")
@@ -35,6 +45,10 @@ def agent_doc_id(workspace_id: str, agent_id: str) -> str:
 
 def queue_doc_id(workspace_id: str, name: str) -> str:
     return safe_document_id(f"{workspace_id}:{name}")
+
+
+def presence_doc_id(workspace_id: str) -> str:
+    return safe_document_id(workspace_id)
 
 
 def ticket_id_for(workspace_id: str, request_id: str) -> str:
@@ -75,6 +89,17 @@ def _text(owner: str, name: str, value: Any, *, required: bool = False) -> None:
         raise InvalidInput(f"{owner}: {name} must be a {'non-empty ' if required else ''}string, got {value!r}")
 
 
+def _whole(owner: str, name: str, value: Any, *, minimum: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
+        at_least = "" if minimum is None else f", at least {minimum}"
+        raise InvalidInput(f"{owner}: {name} must be a whole number{at_least}, got {value!r}")
+
+
+def _flag(owner: str, name: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{owner}: {name} must be true or false, got {value!r}")
+
+
 @dataclass(frozen=True)
 class Agent(_Document):
     id: str
@@ -83,13 +108,18 @@ class Agent(_Document):
     email: str = ""
     role: str = "agent"
     queues: tuple[str, ...] = ()
-    capacity: int = 1  # chats held at once
+    capacity: int = 1  # chats held at once (a call counts as CHANNEL_WEIGHTS of them)
     status: str = OFFLINE
     pause_reason: str = ""
     status_since: str = ""  # when the status last changed (the monitor's "paused for")
     languages: tuple[str, ...] = ()
-    active: tuple[str, ...] = ()  # ids of the open tickets it holds
+    active: tuple[str, ...] = ()  # ids of the open tickets it holds, invitations included (their slot is held)
     enabled: bool = True  # a disabled user can neither log in nor be assigned chats
+    skills: tuple[str, ...] = ()
+    # Capacity in use: the channel weights of the ``active`` tickets, kept with them in the same transaction
+    # (cheaper than reading every held ticket to learn its channel).
+    load: int = 0
+    awaited: tuple[str, ...] = ()  # waiting tickets kept for this agent as their contact's own agent
 
     def __post_init__(self) -> None:
         owner = f"agent {self.id!r}"
@@ -101,25 +131,29 @@ class Agent(_Document):
             raise InvalidInput(f"{owner}: role must be one of {', '.join(ROLES)}, got {self.role!r}")
         if self.status not in AGENT_STATUSES:
             raise InvalidInput(f"{owner}: status must be one of {', '.join(AGENT_STATUSES)}, got {self.status!r}")
-        if not isinstance(self.enabled, bool):
-            raise InvalidInput(f"{owner}: enabled must be true or false, got {self.enabled!r}")
+        _flag(owner, "enabled", self.enabled)
         if isinstance(self.capacity, bool) or not isinstance(self.capacity, int) or self.capacity < 1:
             raise InvalidInput(f"{owner}: capacity must be a whole number of chats, at least 1, got {self.capacity!r}")
-        for name in ("queues", "languages", "active"):
+        _whole(owner, "load", self.load, minimum=0)
+        for name in ("queues", "languages", "skills", "active", "awaited"):
             object.__setattr__(self, name, _strings(owner, name, getattr(self, name)))
+        # Every held ticket weighs at least one slot; agents stored before weights existed have no load.
+        object.__setattr__(self, "load", max(self.load, len(self.active)) if self.active else 0)
 
     @property
     def free_slots(self) -> int:
-        return max(0, self.capacity - len(self.active))
+        return max(0, self.capacity - self.load)
 
-    def unavailable_because(self) -> str:
-        """Why no chat can be given to this agent now; "" when one can."""
+    def unavailable_because(self, weight: int = 1) -> str:
+        """Why a chat taking ``weight`` slots cannot be given to this agent now; "" when it can."""
         if not self.enabled:
             return "disabled"
         if self.status != ONLINE:
             return self.status
         if not self.free_slots:
-            return f"full ({len(self.active)} of {self.capacity} chats)"
+            return f"full ({self.load} of {self.capacity} chats)"
+        if weight > self.free_slots:
+            return f"without room for a chat of weight {weight} ({self.free_slots} of {self.capacity} free)"
         return ""
 
 
@@ -134,6 +168,13 @@ class Queue(_Document):
     # {"time_zone": "America/Bogota", "days": {"mon": [["09:00", "18:00"]], ...}}; None: always open.
     business_hours: dict[str, Any] | None = None
     closed_message: str = ""
+    # A contact whose own agent is offline waits for them instead of going to the round robin.
+    wait_for_own_agent: bool = False
+    # A chat asking for a language or skill goes first to members who have it; after waiting this long
+    # (0: at once, when none of them is free) any member may take it.
+    overflow_after_s: int = 0
+    # 0: chats are assigned. More: the chosen agent is invited and has this long to accept.
+    invite_timeout_s: int = 0
 
     def __post_init__(self) -> None:
         owner = f"queue {self.name!r}"
@@ -145,9 +186,10 @@ class Queue(_Document):
         if len(set(self.members)) != len(self.members):
             raise InvalidInput(f"{owner}: members must not repeat an agent, got {list(self.members)}")
         for name in ("priority", "cursor"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidInput(f"{owner}: {name} must be a whole number, got {value!r}")
+            _whole(owner, name, getattr(self, name))
+        for name in ("overflow_after_s", "invite_timeout_s"):
+            _whole(owner, name, getattr(self, name), minimum=0)
+        _flag(owner, "wait_for_own_agent", self.wait_for_own_agent)
         if self.business_hours is not None:
             object.__setattr__(self, "business_hours", normalized(self.business_hours, owner))
 
@@ -181,16 +223,27 @@ class Ticket(_Document):
     typification: str = ""
     # Every transition and assignment decision: {"status" or "event", "by", "at", ...details}.
     history: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    # What the chat asks for: members who have it are tried first, until ``overflow_at`` (while it waits).
+    language: str = ""
+    skill: str = ""
+    overflow_at: str = ""
+    reserved_for: str = ""  # while it waits for its contact's own agent, who is offline
+    invited: str = ""  # the agent invited to take it (invite mode), holding a slot for it until ``invited_until``
+    invited_until: str = ""
+    passed: tuple[str, ...] = ()  # agents who declined it or let their invitation lapse, the latest last
 
     def __post_init__(self) -> None:
         owner = f"ticket {self.id!r}"
         for name in ("id", "workspace_id", "conversation_id", "queue", "created_at"):
             _text(owner, name, getattr(self, name), required=True)
+        for name in ("language", "skill", "overflow_at", "reserved_for", "invited", "invited_until"):
+            _text(owner, name, getattr(self, name))
         if self.status not in TICKET_STATUSES:
             raise InvalidInput(f"{owner}: status must be one of {', '.join(TICKET_STATUSES)}, got {self.status!r}")
         if not isinstance(self.history, list | tuple) or not all(isinstance(h, dict) for h in self.history):
             raise InvalidInput(f"{owner}: history must be a list of objects")
         object.__setattr__(self, "history", tuple(self.history))
+        object.__setattr__(self, "passed", _strings(owner, "passed", self.passed))
 
     @property
     def is_open(self) -> bool:
@@ -198,4 +251,23 @@ class Ticket(_Document):
 
     @property
     def is_waiting(self) -> bool:
-        return self.is_open and not self.agent
+        """Open, in its queue's line: neither assigned nor offered to an agent."""
+        return self.is_open and not self.agent and not self.invited
+
+    @property
+    def weight(self) -> int:
+        return channel_weight(self.channel)
+
+
+@dataclass(frozen=True)
+class Presence(_Document):
+    """Who of a workspace is online, in one document that every change of it reads and writes, so that a
+    cap on agents online holds when several go online at once (the store cannot query in a transaction)."""
+
+    workspace_id: str
+    online: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        owner = f"presence of {self.workspace_id!r}"
+        _text(owner, "workspace_id", self.workspace_id, required=True)
+        object.__setattr__(self, "online", _strings(owner, "online", self.online))

@@ -9,6 +9,9 @@ from shared.agents.model import Agent, Ticket
 # Ticket event types. Closing events are the closing status in lower case
 # ("resolved", "cancelled", "no_answer", "expired").
 OPENED, QUEUED, ASSIGNED, TAKEN, TRANSFERRED = "opened", "queued", "assigned", "taken", "transferred"
+# Invite mode: the ticket's ``invited`` and ``invited_until`` say who and until when (for the caller's timer,
+# which calls AssignmentService.expire_invitation); an accepted invitation is an "assigned" event.
+INVITED, DECLINED, INVITATION_EXPIRED = "invited", "declined", "invitation_expired"
 
 # Customer notice kinds.
 QUEUE_POSITION, ASSIGNED_TO, CLOSED_HOURS = "queue_position", "assigned", "closed_hours"
