@@ -19,7 +19,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-STACK_URL = "http://127.0.0.1:8080"  # the URL Twilio signs; the probes call the functions in-process
+STACK_URL = "http://127.0.0.1:8080"
+BENCH_PASSWORD = "bench password 2026"
+SESSION_KEY = "bench-session-key-" + "k" * 40  # the URL Twilio signs; the probes call the functions in-process
 
 PROBE = r"""
 import json, sys, time, base64
@@ -29,17 +31,17 @@ name = sys.argv[1]
 module = importlib.import_module(f"functions.{name}.main")
 imported = time.perf_counter()
 function = getattr(module, name)
-if name.startswith("webhook_"):
+request = json.loads(sys.argv[2])
+if "base_url" in request:  # an HTTP function
     from flask import Flask
     app = Flask("probe")
-    request = json.loads(sys.argv[2])
     with app.test_request_context(request["path"], method="POST", data=base64.b64decode(request["body"]),
                                   headers=request["headers"], base_url=request["base_url"]):
         response = function(__import__("flask").request)
         status = response.status_code
 else:
     from cloudevents.http import CloudEvent
-    payload = json.loads(sys.argv[2])
+    payload = request
     attributes = payload.pop("_attributes", {})
     event = CloudEvent({"type": "google.cloud.pubsub.topic.v1.messagePublished", "source": "//bench",
                         "id": "1"}, {"message": {"data": base64.b64encode(json.dumps(payload).encode()).decode(),
@@ -58,7 +60,7 @@ def prepare(data_dir: Path, simulators) -> dict[str, dict]:
     os.environ["CHARLA_DATA_DIR"] = str(data_dir)
     from shared.bootstrap import Platform
     from shared.channels import webchat
-    from shared.domain.messages import HistoryRecord, OutboundMessage
+    from shared.domain.messages import AssignmentRequest, HistoryRecord, OutboundMessage
     from shared.settings import Settings
 
     platform = Platform(Settings.from_env())
@@ -78,11 +80,29 @@ def prepare(data_dir: Path, simulators) -> dict[str, dict]:
                                                  "occurred_at": inbound.received_at})
     timer = {"conversation_id": inbound.conversation_id, "workspace_id": route.workspace_id,
              "action": "menu_reminder", "token": "bench", "_attributes": {"task_name": "bench-timer"}}
+    handoff = AssignmentRequest(request_id="bench-handoff", workspace_id=route.workspace_id,
+                                conversation_id=inbound.conversation_id, channel="webchat", queue="ventas")
     payloads = {"resolve_intent": inbound.to_dict(), "send_message": outbound.to_dict(),
-                "export_history": history.to_dict(), "run_timer": timer}
+                "export_history": history.to_dict(), "run_timer": timer, "assign_agent": handoff.to_dict(),
+                "console_api": console_sign_in(platform)}
     payloads.update(provider_requests(platform, simulators))
     platform.close()
     return payloads
+
+
+def console_sign_in(platform) -> dict:
+    """An agent signing in to console_api (argon2 verification included)."""
+    import base64
+
+    from shared.agents import Agent, AgentDirectory
+    from shared.console.api.services import ConsoleServices
+
+    AgentDirectory(platform.store, platform.clock).save_agent(
+        Agent(id="bench", workspace_id="demo", name="Bench", email="bench@demo.example"))
+    ConsoleServices(platform).accounts.set_password("demo", "bench", BENCH_PASSWORD)
+    body = json.dumps({"email": "bench@demo.example", "password": BENCH_PASSWORD}).encode()
+    return {"path": "/login", "body": base64.b64encode(body).decode(),
+            "headers": {"Content-Type": "application/json"}, "base_url": f"{STACK_URL}/console_api"}
 
 
 def provider_requests(platform, simulators) -> dict[str, dict]:
@@ -129,15 +149,18 @@ def main() -> None:
     print(f"{'function':<18} {'import ms':>10} {'first request ms':>17} {'total ms':>9}  heavy modules imported")
     from tests.support.channel_drivers import provider_simulators
 
+    os.environ["CHARLA_SECRET_CONSOLE_SESSION_KEY"] = SESSION_KEY
     with tempfile.TemporaryDirectory() as tmp, provider_simulators() as simulators:
         payloads = prepare(Path(tmp), simulators)
         env = {**os.environ, **simulators.environ(STACK_URL), "CHARLA_BACKEND": "embedded", "CHARLA_DATA_DIR": tmp,
-               "PYTHONPATH": str(REPO)}
+               "PYTHONPATH": str(REPO), "CHARLA_SECRET_CONSOLE_SESSION_KEY": SESSION_KEY}
         for name in functions_source.FUNCTIONS:
             samples = []
             for _ in range(args.runs):
                 out = subprocess.run([sys.executable, "-c", PROBE, name, json.dumps(payloads.get(name, {}))],
-                                     cwd=REPO, env=env, capture_output=True, text=True, check=True)
+                                     cwd=REPO, env=env, capture_output=True, text=True)
+                if out.returncode:
+                    raise SystemExit(f"{name} failed:\n{out.stderr[-3000:]}")
                 samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
             imp = statistics.median(s["import_ms"] for s in samples)
             first = statistics.median(s["first_request_ms"] for s in samples)
