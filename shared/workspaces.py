@@ -35,6 +35,8 @@ class Workspace:
     constants: dict[str, Any] = field(default_factory=dict)
     # A ticket still open this long after it was created is closed as EXPIRED.
     ticket_expiry_hours: float = DEFAULT_EXPIRY_HOURS
+    # The plan's cap on agents online at once; None: no cap.
+    max_online_agents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class WorkspaceDirectory:
         self._store.set(WORKSPACES, workspace.id, {
             "language": workspace.language, "time_zone": workspace.time_zone, "name": workspace.name,
             "expertise_bots": list(workspace.expertise_bots), "constants": dict(workspace.constants),
-            "ticket_expiry_hours": workspace.ticket_expiry_hours,
+            "ticket_expiry_hours": workspace.ticket_expiry_hours, "max_online_agents": workspace.max_online_agents,
         })
 
     def workspace(self, workspace_id: str) -> Workspace:
@@ -83,7 +85,8 @@ class WorkspaceDirectory:
                          time_zone=data.get("time_zone", "UTC"), name=data.get("name", ""),
                          expertise_bots=tuple(data.get("expertise_bots", ())),
                          constants=dict(data.get("constants") or {}),
-                         ticket_expiry_hours=float(data.get("ticket_expiry_hours", DEFAULT_EXPIRY_HOURS)))
+                         ticket_expiry_hours=float(data.get("ticket_expiry_hours", DEFAULT_EXPIRY_HOURS)),
+                         max_online_agents=data.get("max_online_agents"))
 
     def save_channel(self, route: ChannelRoute) -> None:
         self._store.set(CHANNELS, channel_doc_id(route.type, route.account), {
@@ -161,11 +164,15 @@ class WorkspaceDirectory:
         if isinstance(expiry, bool) or not isinstance(expiry, int | float) or expiry <= 0:
             raise BotDefinitionError(f"{WORKSPACE_FILE} workspace.ticket_expiry_hours: expected a positive number"
                                      f" of hours, got {expiry!r}")
+        cap = ws.get("max_online_agents")
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+            raise BotDefinitionError(f"{WORKSPACE_FILE} workspace.max_online_agents: expected a whole number of"
+                                     f" agents, at least 1, got {cap!r}")
         workspace = Workspace(id=ws["id"], language=ws.get("language", "es"),
                               time_zone=ws.get("time_zone", "UTC"), name=ws.get("name", ""),
                               expertise_bots=tuple(flows.get("route_by_expertise") or ()),
                               constants={**(config.get("constants") or {}), **(constants or {})},
-                              ticket_expiry_hours=float(expiry))
+                              ticket_expiry_hours=float(expiry), max_online_agents=cap)
         bots = [
             load_bot(path.read_text(encoding="utf-8"), path.name)
             for path in sorted(folder.glob("*.yaml"))

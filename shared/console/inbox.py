@@ -1,6 +1,7 @@
 """The agents' inbox: conversations people hold or wait for, filtered, searched and followed live.
 
-Views: ``assigned`` (the caller's open chats), ``queued`` (waiting in the caller's queues), ``all``
+Views: ``assigned`` (the caller's open chats), ``invited`` (invite mode: chats offered to the caller),
+``queued`` (waiting in the caller's queues), ``all``
 (supervisors: every conversation of the workspace that ever had a ticket). Filters combine: tag,
 variable (name=value), agent, channel, ticket status, and a date range on the last activity; ``search``
 matches the contact's address (phone) or name. ``since`` returns only conversations changed after a
@@ -20,7 +21,7 @@ from shared.errors import Forbidden, InvalidInput
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter
 
-VIEWS = ("assigned", "queued", "all")
+VIEWS = ("assigned", "invited", "queued", "all")
 MAX_PAGE = 200
 
 
@@ -60,7 +61,8 @@ def summary(doc_id: str, data: dict[str, Any]) -> dict[str, Any]:
         "conversation_id": doc_id, "channel": data.get("channel", ""), "contact": data.get("contact", ""),
         "contact_name": data.get("contact_name", ""), "status": data.get("status", ""),
         "ticket_id": data.get(OPEN_TICKET, ""), "ticket_status": data.get("ticket_status", ""),
-        "agent": data.get("agent", ""), "queue": data.get("queue", ""), "tags": list(data.get("tags") or []),
+        "agent": data.get("agent", ""), "invited": data.get("invited", ""), "queue": data.get("queue", ""),
+        "tags": list(data.get("tags") or []),
         "unread": data.get("unread", 0), "last_message_at": data.get("last_message_at", ""),
         "updated_at": data.get("updated_at", ""),
     }
@@ -81,6 +83,8 @@ class Inbox:
         filters = [Filter("workspace_id", "==", workspace_id)]
         if query.view == "assigned":
             filters += [Filter("agent", "==", agent_id), Filter("ticket_status", "in", list(OPEN_STATUSES))]
+        elif query.view == "invited":
+            filters += [Filter("invited", "==", agent_id), Filter("ticket_status", "==", NEW)]
         elif query.view == "queued":
             filters += [Filter("agent", "==", ""), Filter("ticket_status", "==", NEW)]
         else:

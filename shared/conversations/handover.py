@@ -18,8 +18,9 @@ from shared import topics
 from shared.agents import DEFAULT_QUEUE, AssignmentOutcome, AssignmentService, CustomerNotice, Queue, TicketEvent
 from shared.agents.directory import AgentDirectory
 from shared.agents.model import Ticket
-from shared.agents.outcomes import ASSIGNED_TO, CLOSED_HOURS, OPENED, QUEUE_POSITION
+from shared.agents.outcomes import ASSIGNED_TO, CLOSED_HOURS, INVITED, OPENED, QUEUE_POSITION, QUEUED
 from shared.bootstrap import Platform
+from shared.contacts import ContactBook
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
 from shared.conversations.wait_estimate import estimated_wait_minutes
 from shared.domain.ids import stable_hash
@@ -36,6 +37,9 @@ FUNCTION = "assign_agent"
 OUTREACH_REQUEST_PREFIX = "outreach_"
 CUSTOMER = "customer"  # the "by" of what the customer does to their ticket
 TICKET_EXPIRY = "ticket_expiry"  # the timer action that closes a ticket left open too long
+INVITATION_EXPIRY = "invitation_expiry"  # invite mode: the invited agent did not answer in time
+QUEUE_OVERFLOW = "queue_overflow"  # a chat waiting for a language or skill may now go to anyone
+ASSIGNMENT_TIMERS = (TICKET_EXPIRY, INVITATION_EXPIRY, QUEUE_OVERFLOW)
 
 NOTICE_TEXTS: dict[str, dict[str, str]] = {
     "es": {
@@ -104,7 +108,7 @@ def stage_assignment_outcome(platform: Platform, outbox: Outbox, tx: Transaction
         events = [e for e in outcome.events if e.ticket.conversation_id == conversation_id]
         notices = [n for n in outcome.notices if n.conversation_id == conversation_id and not any(
             e.ticket.id == n.ticket_id and e.ticket.request_id.startswith(OUTREACH_REQUEST_PREFIX) for e in events)]
-        entries = _history_entries(conversation, events, now) + _expiry_entries(platform, events, now)
+        entries = _history_entries(conversation, events, now) + _timer_entries(platform, events)
         entries += _notice_entries(platform, tx, conversation_id, conversation, notices, events, now)
         if events:
             _link_ticket(conversation, events[-1].ticket, now)
@@ -117,12 +121,12 @@ def _link_ticket(conversation: dict[str, Any], ticket: Ticket, now: datetime) ->
     conversation["updated_at"] = now.isoformat()
     if ticket.is_open:
         conversation.update({OPEN_TICKET: ticket.id, "status": "with_agent", "agent": ticket.agent,
-                             "queue": ticket.queue, "ticket_status": ticket.status})
+                             "queue": ticket.queue, "ticket_status": ticket.status, "invited": ticket.invited})
         return
     if conversation.get(OPEN_TICKET) not in (ticket.id, "", None):
         return  # a newer ticket holds the conversation
     conversation.update({OPEN_TICKET: "", "status": "bot", "agent": "", "ticket_status": ticket.status,
-                         "unread": 0})
+                         "unread": 0, "invited": ""})
     position = dict(conversation.get("bot") or {})
     position["handoff"] = None
     conversation["bot"] = position
@@ -137,8 +141,7 @@ def _history_entries(conversation: dict[str, Any], events: list[TicketEvent], no
         key = f"{ticket.id}:{len(ticket.history)}:{event.type}"
         latest = ticket.history[-1] if ticket.history else {}
         detail = {"ticket_id": ticket.id, "status": ticket.status, "queue": ticket.queue, "agent": ticket.agent,
-                  "by": event.by, **{k: v for k, v in latest.items() if k in ("rule", "reason", "skipped", "from",
-                                                                             "to", "typification")}}
+                  "by": event.by, **{k: v for k, v in latest.items() if k not in ("status", "event", "by", "at")}}
         record = event_record(key=key, type=f"ticket_{event.type}", workspace_id=ticket.workspace_id,
                               occurred_at=event.at, function=FUNCTION, conversation_id=ticket.conversation_id,
                               session_id=session_id, channel=ticket.channel, detail=detail)
@@ -146,21 +149,33 @@ def _history_entries(conversation: dict[str, Any], events: list[TicketEvent], no
     return entries
 
 
-def _expiry_entries(platform: Platform, events: list[TicketEvent], now: datetime) -> list[OutboxEntry]:
+def _timer(action: str, ticket: Ticket, due_at: str, name: str, **extra: Any) -> OutboxEntry:
+    payload = {"action": action, "ticket_id": ticket.id, "workspace_id": ticket.workspace_id,
+               "conversation_id": ticket.conversation_id, "queue": ticket.queue, **extra}
+    return OutboxEntry(key=f"timer:{name}", topic=topics.TIMERS, data=json.dumps(payload).encode(),
+                       task_name=name, due_at=due_at)
+
+
+def _timer_entries(platform: Platform, events: list[TicketEvent]) -> list[OutboxEntry]:
+    """The ticket's expiry when it opens (cancelled when it closes); an invitation's deadline; the moment a
+    chat waiting for a language or skill may overflow to anyone."""
     entries = []
     for event in events:
         ticket = event.ticket
         if event.type == OPENED:
             hours = platform.directory.workspace(ticket.workspace_id).ticket_expiry_hours
-            payload = {"action": TICKET_EXPIRY, "ticket_id": ticket.id, "workspace_id": ticket.workspace_id,
-                       "conversation_id": ticket.conversation_id, "after_hours": hours}
             due = datetime.fromisoformat(ticket.created_at) + timedelta(hours=hours)
-            entries.append(OutboxEntry(key=f"expiry:{ticket.id}", topic=topics.TIMERS,
-                                       data=json.dumps(payload).encode(), task_name=expiry_task_name(ticket.id),
-                                       due_at=due.isoformat()))
+            entries.append(_timer(TICKET_EXPIRY, ticket, due.isoformat(), expiry_task_name(ticket.id),
+                                  after_hours=hours))
         elif not ticket.is_open and event.type != "expired":
             entries.append(OutboxEntry(key=f"expiry-cancel:{ticket.id}", topic=topics.TIMERS, data=b"{}",
                                        cancel_task=expiry_task_name(ticket.id)))
+        if event.type == INVITED and ticket.invited_until:
+            name = f"invitation-{ticket.id}-{len(ticket.history)}"
+            entries.append(_timer(INVITATION_EXPIRY, ticket, ticket.invited_until, name))
+        if event.type == QUEUED and ticket.overflow_at:
+            name = f"overflow-{ticket.id}-{len(ticket.history)}"
+            entries.append(_timer(QUEUE_OVERFLOW, ticket, ticket.overflow_at, name))
     return entries
 
 
@@ -215,9 +230,19 @@ def hand_to_people(platform: Platform, request: AssignmentRequest) -> Assignment
     queue = existing_queue_or_default(platform, request.workspace_id, request.queue or DEFAULT_QUEUE)
     conversation = platform.store.get(CONVERSATIONS, request.conversation_id) or {}
     fixed = AssignmentRequest(**{**request.to_dict(), "queue": queue})
-    return agent_desk(platform).request_assignment(fixed, contact=conversation.get("contact", ""))
+    contact = ContactBook(platform.store, platform.clock).find_by_address(
+        request.workspace_id, conversation.get("channel", request.channel), conversation.get("contact", ""))
+    return agent_desk(platform).request_assignment(
+        fixed, contact=conversation.get("contact", ""), contact_agent=contact.agent if contact else "",
+        language=conversation.get("language", ""))
 
 
-def expire_ticket(platform: Platform, payload: dict[str, Any]) -> AssignmentOutcome:
-    """The expiry timer: EXPIRED if the ticket is still open (an already closed one is left alone)."""
-    return agent_desk(platform).expire_if_open(payload["ticket_id"], after_hours=float(payload["after_hours"]))
+def run_assignment_timer(platform: Platform, payload: dict[str, Any]) -> AssignmentOutcome:
+    """An assignment timer. Each is idempotent by itself: an expired or closed ticket, an answered invitation,
+    a chat already assigned are left as they are."""
+    desk = agent_desk(platform)
+    if payload["action"] == TICKET_EXPIRY:
+        return desk.expire_if_open(payload["ticket_id"], after_hours=float(payload["after_hours"]))
+    if payload["action"] == INVITATION_EXPIRY:
+        return desk.expire_invitation(payload["ticket_id"])
+    return desk.drain(payload["workspace_id"], payload["queue"])

@@ -165,6 +165,7 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
                                                 matched.intent if matched else "",
                                                 matched.detail.get("confidence") if matched else None, language)
         conversation["last_message_at"] = message.received_at
+        conversation["language"] = language  # routes a hand-off to agents who speak it
         if contact_id:
             conversation["contact_id"] = contact_id
         conversation["message_count"] = conversation.get("message_count", 0) + 1

@@ -6,7 +6,7 @@ import json
 
 from shared.bootstrap import Platform
 from shared.bots.engine import BotPosition, TurnContext, handle_timer
-from shared.conversations.handover import TICKET_EXPIRY, expire_ticket
+from shared.conversations.handover import ASSIGNMENT_TIMERS, run_assignment_timer
 from shared.conversations.store_names import CONVERSATIONS, PROCESSED
 from shared.conversations.turns import TIMER_ACTIONS, TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id
@@ -21,15 +21,15 @@ def handle_conversation_timer(platform: Platform, data: bytes, task_name: str) -
     """True if the timer still applied and its turn was committed."""
     try:
         payload = json.loads(data)
-        if isinstance(payload, dict) and payload.get("action") == TICKET_EXPIRY:
-            # Idempotent by itself: an expired or closed ticket is left as it is.
-            return bool(expire_ticket(platform, payload).events)
+        if isinstance(payload, dict) and payload.get("action") in ASSIGNMENT_TIMERS:
+            return bool(run_assignment_timer(platform, payload).events)
         conversation_id, workspace_id = payload["conversation_id"], payload["workspace_id"]
         action, token = payload["action"], payload["token"]
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"timer payload: {exc}") from None
-    if action not in (*TIMER_ACTIONS, TICKET_EXPIRY):
-        raise InvalidInput(f"timer action {action!r}; expected one of {', '.join((*TIMER_ACTIONS, TICKET_EXPIRY))}")
+    if action not in TIMER_ACTIONS:
+        known = ", ".join((*TIMER_ACTIONS, *ASSIGNMENT_TIMERS))
+        raise InvalidInput(f"timer action {action!r}; expected one of {known}")
     if not task_name:
         raise InvalidInput("timer without its task_name attribute")
     directory = platform.directory

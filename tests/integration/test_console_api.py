@@ -160,7 +160,7 @@ def test_no_endpoint_reads_or_changes_another_workspace(platform, console):
     outsider = console.login(f"adri@{OTHER_WS}.example")  # an admin: every role check passes
     bodies = {"ticket_ids": [ticket_id], "agent": "ana", "status": "online", "text": "hola", "tags": ["x"],
               "client_message_id": "c1", "queue": "ventas", "keep": ids["contact_id"], "other": ids["contact_id"],
-              "channel": "webchat", "granted": True, "blacklisted": True, "account": "x", "template": "x",
+              "channel": "webchat", "granted": True, "blacklisted": True, "account": "x", "template": "x", "accept": True,
               "csv": "name,phone\r\nX,+5491100000000\r\n"}
     for route in all_routes():
         if route.role == PUBLIC or route.path in ("/logout",):
@@ -407,3 +407,26 @@ def test_agents_talk_privately_and_nobody_else_reads_it(console):
     assert console.call("GET", "/team_chat", outsider)[1]["messages"] == []
     status, later = console.call("GET", "/team_chat", beto, since=sent["at"], wait=1, **{"with": "ana"})
     assert status == 200 and later["messages"] == []
+
+
+def test_invite_mode_and_the_plans_cap_on_agents_online_through_the_console(platform, console):
+    from dataclasses import replace
+
+    adri, ana, beto = (console.login(f"{n}@{WS}.example") for n in ("adri", "ana", "beto"))
+    status, queue = console.call("PUT", "/queues/ventas", adri, body={"invite_timeout_s": 60,
+                                                                      "members": ["ana", "beto"]})
+    assert status == 200 and queue["invite_timeout_s"] == 60
+    console.call("PUT", "/me/status", ana, body={"status": "online"})
+    conversation_id = customer_asks_for_a_person(platform)
+    status, offered = console.call("GET", "/inbox", ana, view="invited")
+    assert [c["conversation_id"] for c in offered["conversations"]] == [conversation_id]
+    assert console.call("POST", f"/conversations/{conversation_id}/invitation", beto,
+                        body={"accept": True})[0] == 400  # not invited
+    status, taken = console.call("POST", f"/conversations/{conversation_id}/invitation", ana, body={"accept": True})
+    assert status == 200 and taken["agent"] == "ana"
+    assert [c["conversation_id"] for c in console.call("GET", "/inbox", ana)[1]["conversations"]] == [conversation_id]
+
+    workspace = platform.directory.workspace(WS)
+    platform.directory.save_workspace(replace(workspace, max_online_agents=1))
+    status, body = console.call("PUT", "/me/status", beto, body={"status": "online"})
+    assert status == 400 and "1" in body["message"]

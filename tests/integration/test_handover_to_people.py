@@ -206,3 +206,43 @@ def test_a_customer_in_line_hears_the_wait_the_queues_recent_chats_suggest(platf
     [notice] = sent(platform)
     assert notice.text == ("Estás en el lugar 1 de la fila (unos 6 min de espera). Te atenderá la próxima persona"
                            " disponible.")
+
+
+def test_the_contacts_own_agent_and_the_customers_language_choose_the_agent(platform):
+    from shared.contacts import ContactBook
+
+    directory = AgentDirectory(platform.store, platform.clock)
+    directory.save_agent(Agent(id="beto", workspace_id=WS, name="Beto", queues=("ventas",), languages=("en",)))
+    for agent_id in ("ana", "beto"):
+        agent_desk(platform).set_agent_status(WS, agent_id, "online")
+    conversation_id, request = ask_for_a_person(platform, "visitor-0001")
+    contact_id = platform.store.get(CONVERSATIONS, conversation_id)["contact_id"]
+    ContactBook(platform.store, platform.clock).update(WS, contact_id, agent="beto")
+    ticket = hand_to_people(platform, request).ticket
+    assert ticket.agent == "beto" and ticket.history[-1]["rule"] == "own agent"
+
+    other_id, other = ask_for_a_person(platform, "visitor-0002")
+    conversation = platform.store.get(CONVERSATIONS, other_id)
+    platform.store.set(CONVERSATIONS, other_id, {**conversation, "language": "en"})
+    agent_desk(platform).resolve(ticket.id, "beto")
+    assert hand_to_people(platform, other).ticket.agent == "beto"  # the one who speaks English
+
+
+def test_an_invitation_nobody_answers_passes_to_the_next_agent_when_its_timer_runs(platform):
+    directory = AgentDirectory(platform.store, platform.clock)
+    directory.save_queue(Queue(workspace_id=WS, name="ventas", members=("ana", "beto"), invite_timeout_s=60))
+    for agent_id in ("ana", "beto"):
+        agent_desk(platform).set_agent_status(WS, agent_id, "online")
+    conversation_id, request = ask_for_a_person(platform)
+    ticket = hand_to_people(platform, request).ticket
+    first = ticket.invited
+    assert first in ("ana", "beto") and ticket.agent == ""
+    assert platform.store.get(CONVERSATIONS, conversation_id)["invited"] == first
+    timer = {"action": "invitation_expiry", "ticket_id": ticket.id, "workspace_id": WS,
+             "conversation_id": conversation_id, "queue": "ventas"}
+    assert handle_conversation_timer(platform, json.dumps(timer).encode(), "invitation-1") is False  # not yet
+    platform.clock.advance(timedelta(seconds=61))
+    assert handle_conversation_timer(platform, json.dumps(timer).encode(), "invitation-1") is True
+    second = Ticket.from_dict(platform.store.get(TICKETS, ticket.id)).invited
+    assert second and second != first
+    assert agent_desk(platform).accept_invitation(ticket.id, second).ticket.agent == second

@@ -150,6 +150,18 @@ def resolve(call: Call) -> dict[str, Any]:
     return _resolve(call, ticket, call.body.get("status", "RESOLVED"), call.body.get("typification", ""))
 
 
+def answer_invitation(call: Call) -> dict[str, Any]:
+    """Invite mode: the invited agent takes the chat, or passes it to the next one."""
+    data = conversation_of(call.platform, call.author(), call.params["conversation_id"])
+    ticket = _ticket(call, data.get(OPEN_TICKET) or "-")
+    me = call.principal.agent_id
+    if ticket.invited != me:
+        raise InvalidInput(f"ticket {ticket.id!r} has no invitation for you")
+    desk = call.services.desk
+    outcome = desk.accept_invitation(ticket.id, me) if call.body["accept"] else desk.decline_invitation(ticket.id, me)
+    return {"ticket_id": ticket.id, "agent": outcome.ticket.agent, "invited": outcome.ticket.invited}
+
+
 def bulk_assign(call: Call) -> dict[str, Any]:
     results = []
     for ticket_id in call.body["ticket_ids"]:
@@ -211,6 +223,8 @@ ROUTES = [
           tag="conversations"),
     Route("POST", "/conversations/{conversation_id}/resolve", AGENT, "Close the ticket; the bot takes over again",
           resolve, body=CLOSING, tag="conversations"),
+    Route("POST", "/conversations/{conversation_id}/invitation", AGENT, "Accept or decline the chat offered to you",
+          answer_invitation, body={"accept": Field("boolean", required=True)}, tag="conversations"),
     Route("POST", "/tickets/bulk_assign", SUPERVISOR, "Assign several tickets to one agent", bulk_assign,
           body={"ticket_ids": TICKET_IDS, "agent": Field("string", required=True)}, tag="conversations"),
     Route("POST", "/tickets/bulk_resolve", SUPERVISOR, "Close several tickets", bulk_resolve,

@@ -23,7 +23,8 @@ def logout(call: Call) -> dict[str, Any]:
 def agent_profile(agent: Any) -> dict[str, Any]:
     return {"id": agent.id, "name": agent.name, "email": agent.email, "role": agent.role, "queues": list(agent.queues),
             "capacity": agent.capacity, "status": agent.status, "pause_reason": agent.pause_reason,
-            "status_since": agent.status_since, "languages": list(agent.languages), "enabled": agent.enabled,
+            "status_since": agent.status_since, "languages": list(agent.languages), "skills": list(agent.skills),
+            "enabled": agent.enabled,
             "active_tickets": list(agent.active)}
 
 
@@ -34,7 +35,8 @@ def me(call: Call) -> dict[str, Any]:
 def set_status(services: Any, workspace_id: str, agent_id: str, status: str, reason: str) -> dict[str, Any]:
     """online / offline, or paused with one of the workspace's active pause reasons."""
     label = services.pause_reasons.require_active(workspace_id, reason).label if status == PAUSED else ""
-    outcome = services.desk.set_agent_status(workspace_id, agent_id, status, label)
+    cap = services.platform.directory.workspace(workspace_id).max_online_agents
+    outcome = services.desk.set_agent_status(workspace_id, agent_id, status, label, max_online_agents=cap)
     return agent_profile(outcome.agent)
 
 

@@ -44,7 +44,7 @@ def _save_user(call: Call, agent: Agent) -> dict[str, Any]:
     return agent_profile(saved)
 
 
-USER_FIELDS = ("name", "email", "role", "queues", "capacity", "languages", "enabled")
+USER_FIELDS = ("name", "email", "role", "queues", "capacity", "languages", "skills", "enabled")
 
 
 def create_user(call: Call) -> dict[str, Any]:
@@ -88,6 +88,7 @@ USER_BODY = {
     "name": Field("string", max_length=100), "email": Field("string", max_length=254),
     "role": Field("string", enum=ROLES), "queues": Field("array", items="string", max_length=50),
     "capacity": Field("integer", minimum=1), "languages": Field("array", items="string", max_length=10),
+    "skills": Field("array", items="string", max_length=30),
     "enabled": Field("boolean"), "password": Field("string", max_length=256, description="sets a new password"),
 }
 
@@ -108,5 +109,10 @@ ROUTES = [
     Route("PUT", "/queues/{name}", ADMIN, "Create or edit a queue", save_queue,
           body={"members": Field("array", items="string", max_length=200), "priority": Field("integer"),
                 "business_hours": Field("object", description='{"time_zone", "days": {"mon": [["09:00","18:00"]]}}'),
-                "closed_message": Field("string", max_length=1000)}, tag="team"),
+                "closed_message": Field("string", max_length=1000),
+                "wait_for_own_agent": Field("boolean", description="a contact's own agent is waited for"),
+                "overflow_after_s": Field("integer", minimum=0, description="after this wait a chat needing a"
+                                                                           " language or skill goes to anyone"),
+                "invite_timeout_s": Field("integer", minimum=0, description="invite mode: seconds to accept")},
+          tag="team"),
 ]
