@@ -160,8 +160,8 @@ def test_no_endpoint_reads_or_changes_another_workspace(platform, console):
     outsider = console.login(f"adri@{OTHER_WS}.example")  # an admin: every role check passes
     bodies = {"ticket_ids": [ticket_id], "agent": "ana", "status": "online", "text": "hola", "tags": ["x"],
               "client_message_id": "c1", "queue": "ventas", "keep": ids["contact_id"], "other": ids["contact_id"],
-              "channel": "webchat", "granted": True, "blacklisted": True, "account": "x", "template": "x", "accept": True,
-              "csv": "name,phone\r\nX,+5491100000000\r\n"}
+              "channel": "webchat", "granted": True, "blacklisted": True, "account": "x", "template": "x",
+              "accept": True, "csv": "name,phone\r\nX,+5491100000000\r\n"}
     for route in all_routes():
         if route.role == PUBLIC or route.path in ("/logout",):
             continue
