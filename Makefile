@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PORT ?= 8080
 
-.PHONY: install run test lint unit chromium bench-cold-start bench-nlu bench-webhooks clean
+.PHONY: install run test lint unit chromium bench-cold-start bench-nlu bench-webhooks bench-assignment clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required, found " + sys.version' 
@@ -45,6 +45,11 @@ bench-nlu: install
 
 bench-webhooks: install
 	$(PY) benchmarks/webhooks.py
+
+bench-assignment: install
+	$(PY) benchmarks/assignment.py
+	$(PY) benchmarks/assignment.py --store firestore --customers 40 --threads 1
+	$(PY) benchmarks/assignment.py --store firestore --customers 40 --threads 4
 
 clean:
 	rm -rf $(VENV) .charla .pytest_cache .ruff_cache

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Request, Response
 import main as functions_source
 from charla_local.demo_api import demo_api
 from charla_local.demo_channels import demo_channel_routes
+from charla_local.demo_team import seed_demo_team
 from charla_local.dispatch import SubscriptionDispatcher
 from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
@@ -153,6 +154,9 @@ class LocalStack:
                                                    constants={"local_url": f"http://{self.host}:{self.port}"})
         log("INFO", "bots published", bots=[b.id for b in bots], folder=str(self.settings.bots_dir))
         self._connect_demo_channels()
+        first = self.platform.directory.first_channel_of_folder(self.settings.bots_dir)
+        if first is not None:
+            seed_demo_team(self.platform, first.workspace_id, self._environ)
         # Replies staged before a crash are published now rather than at the first sweep.
         Outbox(self.platform.store, bus, self.platform.clock, self.platform.scheduler).sweep(older_than=timedelta(0))
 

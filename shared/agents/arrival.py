@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from shared.agents.ledger import Ledger
+from shared.agents.ledger import LazyAgents, Ledger
 from shared.agents.model import OFFLINE, SYSTEM, Agent, Queue, Ticket
 from shared.agents.owners import keep_for_owner
 from shared.agents.routing import DIRECT, OWN_AGENT, group_pick
@@ -52,7 +52,7 @@ def route_new(led: Ledger, ticket: Ticket, queue: Queue, *, direct: str = "", co
             return
         passed_over.append(f"own agent {contact_agent!r} {why}")
     if group:
-        agents = {agent_id: led.agent(ws, agent_id) for agent_id in group}
+        agents = LazyAgents(led, ws, group)
         pick = group_pick(group, queue.members, queue.cursor, agents, weight=weight)
         if pick is not None:
             if pick.cursor != queue.cursor:

@@ -8,6 +8,7 @@ notices) lives here too, so a retried attempt starts from nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
 
@@ -42,6 +43,25 @@ def _key(doc: _Doc) -> _Key:
     if isinstance(doc, Presence):
         return PRESENCE, presence_doc_id(doc.workspace_id)
     return TICKETS, doc.id
+
+
+class LazyAgents(Mapping[str, "Agent | None"]):
+    """Agents of a workspace read only when the routing looks at them: a round robin that finds a free agent
+    early reads (and, on Firestore, locks) that far only, so concurrent hand-offs contend on fewer documents."""
+
+    def __init__(self, led: Ledger, workspace_id: str, ids: Sequence[str]) -> None:
+        self._led, self._workspace_id, self._ids = led, workspace_id, tuple(dict.fromkeys(ids))
+
+    def __getitem__(self, agent_id: str) -> Agent | None:
+        if agent_id not in self._ids:
+            raise KeyError(agent_id)
+        return self._led.agent(self._workspace_id, agent_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 class Ledger:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from shared.agents.hours import is_open
-from shared.agents.ledger import Ledger
+from shared.agents.ledger import LazyAgents, Ledger
 from shared.agents.model import NEW, SYSTEM, Agent, Queue, Ticket, instant
 from shared.agents.outcomes import (
     ASSIGNED,
@@ -152,7 +152,7 @@ def drain(led: Ledger, workspace_id: str, name: str) -> None:
         return
     cursor, kept, unserved = queue.cursor, [], 0
     for position, ticket_id in enumerate(queue.waiting):
-        agents = {member: led.agent(workspace_id, member) for member in queue.members}
+        agents = LazyAgents(led, workspace_id, queue.members)
         if unserved >= LOOKAHEAD or next_agent(queue.members, cursor, agents) is None:
             kept.extend(queue.waiting[position:])
             break

@@ -106,3 +106,17 @@ def test_an_agent_takes_the_chat_answers_transfers_and_the_bot_comes_back(stack)
     said = [m["text"] for m in history["messages"] if m["sender_type"] == "user"]
     assert said[:2] == ["hola", "quiero hablar con alguien"] and "quiero cambiar una campera" in said
     assert [t["status"] for t in history["tickets"]] == ["RESOLVED"]
+
+
+def test_the_local_stack_has_a_demo_team_to_sign_in_as(embedded_stack):
+    from charla_local.demo_team import DEFAULT_PASSWORD
+
+    base = f"http://127.0.0.1:{embedded_stack.port}/console_api"
+    answer = httpx.post(f"{base}/login", json={"email": "sofia@demo.charla", "password": DEFAULT_PASSWORD}, timeout=10)
+    assert answer.status_code == 200 and answer.json()["role"] == "supervisor"
+    headers = {"Authorization": f"Bearer {answer.json()['token']}"}
+    board = httpx.get(f"{base}/monitor", headers=headers, timeout=10).json()
+    assert {q["name"] for q in board["queues"]} == {"ventas", "postventa", "default"}
+    replies = httpx.get(f"{base}/quick_replies", params={"search": "/env"}, headers=headers, timeout=10).json()
+    assert [r["shortcut"] for r in replies["items"]] == ["envios"]
+    assert httpx.get(f"{base}/openapi.json", timeout=10).json()["info"]["title"] == "Charla console API"
