@@ -50,6 +50,8 @@ class ChannelRoute:
     # Credential role → secret name, where this account does not use its provider's default secret
     # (shared/contracts/channel_secrets.json), e.g. each WhatsApp number with its own access token.
     secrets: dict[str, str] = field(default_factory=dict)
+    # The agents this line's hand-offs go to first (the first free of them, in their queue's round).
+    agents: tuple[str, ...] = ()
 
 
 def channel_doc_id(channel_type: str, account: str) -> str:
@@ -92,6 +94,7 @@ class WorkspaceDirectory:
         self._store.set(CHANNELS, channel_doc_id(route.type, route.account), {
             "type": route.type, "account": route.account,
             "workspace_id": route.workspace_id, "bot_id": route.bot_id, "secrets": dict(route.secrets),
+            "agents": list(route.agents),
         })
 
     def channel(self, channel_type: str, account: str) -> ChannelRoute:
@@ -99,7 +102,8 @@ class WorkspaceDirectory:
         if data is None:
             raise NotFound(f"no {channel_type} channel account {account!r} is connected")
         return ChannelRoute(type=channel_type, account=account, workspace_id=data["workspace_id"],
-                            bot_id=data["bot_id"], secrets=dict(data.get("secrets") or {}))
+                            bot_id=data["bot_id"], secrets=dict(data.get("secrets") or {}),
+                            agents=tuple(data.get("agents") or ()))
 
     def publish_bot(self, workspace_id: str, text: str, file_name: str) -> Bot:
         """Validate and publish; a bot that fails validation is never stored (the old one keeps running)."""
@@ -192,9 +196,12 @@ class WorkspaceDirectory:
             raise BotDefinitionError(f"{WORKSPACE_FILE} channels: expected a list of {{type, account, bot}}")
         for index, channel in enumerate(channels):
             if not isinstance(channel, dict) or not {"type", "account", "bot"} <= set(channel) or (
-                    set(channel) - {"type", "account", "bot", "secrets"}):
+                    set(channel) - {"type", "account", "bot", "secrets", "agents"}):
                 raise BotDefinitionError(f"{WORKSPACE_FILE} channels[{index}]: expected type, account, bot and"
-                                         " optionally secrets")
+                                         " optionally secrets and agents")
+            agents = channel.get("agents", [])
+            if not isinstance(agents, list) or not all(isinstance(a, str) and a for a in agents):
+                raise BotDefinitionError(f"{WORKSPACE_FILE} channels[{index}].agents: expected a list of agent ids")
             if not isinstance(channel.get("secrets", {}), dict):
                 raise BotDefinitionError(f"{WORKSPACE_FILE} channels[{index}].secrets: expected a mapping of"
                                          " credential role to secret name")
@@ -209,5 +216,6 @@ class WorkspaceDirectory:
         for channel in config.get("channels") or []:
             self.save_channel(ChannelRoute(type=channel["type"], account=str(channel["account"]),
                                            workspace_id=workspace.id, bot_id=channel["bot"],
-                                           secrets={str(k): str(v) for k, v in (channel.get("secrets") or {}).items()}))
+                                           secrets={str(k): str(v) for k, v in (channel.get("secrets") or {}).items()},
+                                           agents=tuple(channel.get("agents") or ())))
         return bots

@@ -226,15 +226,21 @@ def existing_queue_or_default(platform: Platform, workspace_id: str, queue: str)
 
 
 def hand_to_people(platform: Platform, request: AssignmentRequest) -> AssignmentOutcome:
-    """assign_agent's use case: open the request's ticket and assign it or put it in line."""
+    """assign_agent's use case: open the request's ticket and assign it or put it in line, preferring the
+    contact's own agent, the agents of the channel line (workspace.yaml channels[].agents) and those who
+    speak the conversation's language."""
     queue = existing_queue_or_default(platform, request.workspace_id, request.queue or DEFAULT_QUEUE)
     conversation = platform.store.get(CONVERSATIONS, request.conversation_id) or {}
     fixed = AssignmentRequest(**{**request.to_dict(), "queue": queue})
     contact = ContactBook(platform.store, platform.clock).find_by_address(
         request.workspace_id, conversation.get("channel", request.channel), conversation.get("contact", ""))
+    try:
+        line_agents = platform.directory.channel(request.channel, conversation.get("account", "")).agents
+    except NotFound:
+        line_agents = ()
     return agent_desk(platform).request_assignment(
         fixed, contact=conversation.get("contact", ""), contact_agent=contact.agent if contact else "",
-        language=conversation.get("language", ""))
+        agents=line_agents, language=conversation.get("language", ""))
 
 
 def run_assignment_timer(platform: Platform, payload: dict[str, Any]) -> AssignmentOutcome:

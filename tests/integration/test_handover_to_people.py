@@ -246,3 +246,15 @@ def test_an_invitation_nobody_answers_passes_to_the_next_agent_when_its_timer_ru
     second = Ticket.from_dict(platform.store.get(TICKETS, ticket.id)).invited
     assert second and second != first
     assert agent_desk(platform).accept_invitation(ticket.id, second).ticket.agent == second
+
+
+def test_a_channel_line_sends_its_hand_offs_to_its_own_agents_first(platform):
+    from dataclasses import replace
+
+    route = platform.directory.channel("webchat", "demo-site")
+    platform.directory.save_channel(replace(route, agents=("beto",)))
+    for agent_id in ("ana", "beto"):
+        agent_desk(platform).set_agent_status(WS, agent_id, "online")
+    _, request = ask_for_a_person(platform)
+    ticket = hand_to_people(platform, request).ticket
+    assert ticket.agent == "beto" and ticket.history[-1]["rule"] == "group"
