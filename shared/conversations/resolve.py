@@ -200,8 +200,10 @@ def _contact_of(platform: Platform, message: InboundMessage) -> str:
     try:
         return ContactBook(platform.store, platform.clock).record_seen(
             message.workspace_id, message.channel, message.contact, message.contact_name).id
-    except InvalidInput as exc:  # an address the book cannot hold must not cost the customer an answer
-        log("WARNING", "contact not recorded", function=FUNCTION, channel=message.channel, reason=str(exc))
+    except InvalidInput:  # an address the book cannot hold must not cost the customer an answer
+        # The reason would quote the address: personal data stays out of the logs.
+        log("WARNING", "contact not recorded: the address does not fit its channel", function=FUNCTION,
+            channel=message.channel, message_id=message.message_id)
         return ""
 
 
