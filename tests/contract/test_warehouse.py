@@ -13,7 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -123,9 +123,13 @@ def test_a_session_row_reads_back_with_its_types(warehouse: Warehouse) -> None:
                 "started_at": datetime(2026, 3, 1, 6, 0, 0, 250000, tzinfo=BRASILIA),
                 "ended_at": "2026-03-01T09:05:30Z",
                 "duration_s": 330.25,
-                "handled_by": None,
+                "handled_by": "agent",
                 "intents_matched": 3,
                 # not_understood left out: a NULLABLE column may be absent
+                "agent_id": "ana",
+                "queued_at": datetime(2026, 3, 1, 6, 2, tzinfo=BRASILIA),
+                "first_response_from_queue_s": 45.5,
+                "csat": 5,
             }
         ],
     )
@@ -140,14 +144,21 @@ def test_a_session_row_reads_back_with_its_types(warehouse: Warehouse) -> None:
         "started_at": datetime(2026, 3, 1, 9, 0, 0, 250000, tzinfo=UTC),
         "ended_at": datetime(2026, 3, 1, 9, 5, 30, tzinfo=UTC),
         "duration_s": 330.25,
-        "handled_by": None,
+        "handled_by": "agent",
         "intents_matched": 3,
         "not_understood": None,
+        "agent_id": "ana",
+        "queued_at": datetime(2026, 3, 1, 9, 2, tzinfo=UTC),
+        "first_response_from_queue_s": 45.5,
+        "csat": 5,
+        **{name: None for name in ("contact_id", "language", "campaign", "subcampaign", "ticket_id", "queue",
+                                   "agent_joined_at", "first_response_from_agent_s", "resolved_by", "resolution",
+                                   "typification")},
     }
     assert row["started_at"].utcoffset() == timedelta(0)
     assert row["ended_at"].utcoffset() == timedelta(0)
     assert type(row["duration_s"]) is float
-    assert type(row["intents_matched"]) is int
+    assert type(row["intents_matched"]) is int and type(row["csat"]) is int
 
 
 def test_a_whole_number_in_a_float_column_reads_back_as_a_float(warehouse: Warehouse) -> None:
@@ -282,6 +293,203 @@ def test_another_adapter_on_the_same_storage_sees_the_rows(warehouse: Warehouse,
     assert ids(warehouse.read_rows("events")) == ["e-1", "e-2"]
 
 
+# --- report and retention SQL (BigQuery SQL, named parameters), for every backend ------------
+
+
+def seeded(warehouse: Warehouse) -> Warehouse:
+    """Four events of two workspaces, one of them two minutes before midnight UTC."""
+    warehouse.insert_rows(
+        "events",
+        [
+            event("e-1", occurred_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC), detail='{"agent": "ana"}'),
+            event("e-2", occurred_at=datetime(2026, 3, 1, 23, 58, tzinfo=UTC), type="not_understood", intent=None),
+            event("e-3", occurred_at=datetime(2026, 3, 2, 10, 0, tzinfo=UTC), channel="telegram"),
+            event("e-4", workspace_id="ws-2", occurred_at=datetime(2026, 3, 1, 12, 0, tzinfo=UTC)),
+        ],
+    )
+    return warehouse
+
+
+def test_a_query_binds_named_parameters_and_names_tables_bare(warehouse: Warehouse) -> None:
+    rows = seeded(warehouse).run_query(
+        "SELECT event_id FROM events WHERE workspace_id = @workspace_id"
+        " AND occurred_at >= @start AND occurred_at < @end ORDER BY event_id",
+        # A start given in Brasília time is the same instant in UTC.
+        {"workspace_id": "ws-1", "start": datetime(2026, 3, 1, 3, 0, tzinfo=BRASILIA),
+         "end": datetime(2026, 3, 2, 0, 0, tzinfo=UTC)},
+    )
+
+    assert rows == [{"event_id": "e-1"}, {"event_id": "e-2"}]
+
+
+def test_parameters_of_every_type_come_back_with_their_type(warehouse: Warehouse) -> None:
+    params = {"text": "ana", "count": 3, "ratio": 0.25, "flag": True, "day": date(2026, 3, 1),
+              "moment": datetime(2026, 3, 1, 6, 30, tzinfo=BRASILIA)}
+
+    [row] = warehouse.run_query(
+        "SELECT @text AS text, @count + 1 AS count, @ratio * 2 AS ratio, NOT @flag AS flag, @day AS day,"
+        " @moment AS moment",
+        params,
+    )
+
+    assert row == {"text": "ana", "count": 4, "ratio": 0.5, "flag": False, "day": date(2026, 3, 1),
+                   "moment": datetime(2026, 3, 1, 9, 30, tzinfo=UTC)}
+    assert type(row["count"]) is int and type(row["ratio"]) is float
+    assert row["moment"].utcoffset() == timedelta(0)
+
+
+def test_parameters_filter_by_each_type(warehouse: Warehouse) -> None:
+    seeded(warehouse).insert_rows("sessions", [
+        {"session_id": "s-1", "workspace_id": "ws-1", "conversation_id": "c-1", "channel": "webchat",
+         "started_at": datetime(2026, 3, 1, 9, tzinfo=UTC), "duration_s": 90.5, "intents_matched": 3},
+        {"session_id": "s-2", "workspace_id": "ws-1", "conversation_id": "c-2", "channel": "webchat",
+         "started_at": datetime(2026, 3, 2, 9, tzinfo=UTC), "duration_s": 10.0, "intents_matched": 1},
+    ])
+
+    rows = warehouse.run_query(
+        "SELECT session_id FROM sessions WHERE workspace_id = @ws AND intents_matched >= @min_intents"
+        " AND duration_s > @min_duration AND DATE(started_at) = @day AND (@all OR channel = 'webchat')",
+        {"ws": "ws-1", "min_intents": 2, "min_duration": 60.0, "day": date(2026, 3, 1), "all": False},
+    )
+
+    assert rows == [{"session_id": "s-1"}]
+
+
+def test_query_results_keep_their_types_with_utc_timestamps_and_nulls(warehouse: Warehouse) -> None:
+    rows = seeded(warehouse).run_query(
+        "SELECT channel, COUNT(*) AS events, MAX(occurred_at) AS last, AVG(EXTRACT(HOUR FROM occurred_at)) AS hour,"
+        " MAX(intent) AS intent, LOGICAL_OR(type = 'not_understood') AS lost"
+        " FROM events WHERE workspace_id = @ws GROUP BY channel ORDER BY channel",
+        {"ws": "ws-1"},
+    )
+
+    assert rows == [
+        {"channel": "telegram", "events": 1, "last": datetime(2026, 3, 2, 10, 0, tzinfo=UTC), "hour": 10.0,
+         "intent": "opening_hours", "lost": False},
+        {"channel": "whatsapp", "events": 2, "last": datetime(2026, 3, 1, 23, 58, tzinfo=UTC), "hour": 16.0,
+         "intent": "opening_hours", "lost": True},
+    ]
+
+
+def test_days_and_json_details_are_read_as_bigquery_reads_them(warehouse: Warehouse) -> None:
+    rows = seeded(warehouse).run_query(
+        "SELECT DATE(occurred_at) AS day, COUNT(*) AS events, MAX(JSON_VALUE(detail, '$.agent')) AS agent"
+        " FROM events WHERE workspace_id = @ws GROUP BY day ORDER BY day",
+        {"ws": "ws-1"},
+    )
+
+    # 23:58 UTC is still March 1st: days are UTC days, whatever the machine's time zone.
+    assert rows == [{"day": date(2026, 3, 1), "events": 2, "agent": "ana"},
+                    {"day": date(2026, 3, 2), "events": 1, "agent": None}]
+
+
+
+def test_countif_counts_zero_over_no_rows_and_over_null_conditions(warehouse: Warehouse) -> None:
+    rows = seeded(warehouse).run_query(
+        "SELECT channel, COUNTIF(intent = 'opening_hours') AS matched FROM events"
+        " WHERE workspace_id = @ws AND type = 'not_understood' GROUP BY channel",
+        {"ws": "ws-1"},
+    )
+
+    assert rows == [{"channel": "whatsapp", "matched": 0}]
+    [nothing] = warehouse.run_query("SELECT COUNTIF(channel = 'sms') AS sms FROM events WHERE workspace_id = 'nobody'")
+    assert nothing == {"sms": 0}
+
+def test_a_query_with_no_rows_returns_an_empty_list(warehouse: Warehouse) -> None:
+    assert warehouse.run_query("SELECT event_id FROM events WHERE workspace_id = @ws", {"ws": "nobody"}) == []
+
+
+def test_an_update_returns_how_many_rows_it_changed(warehouse: Warehouse) -> None:
+    changed = seeded(warehouse).run_statement(
+        "UPDATE events SET detail = NULL, intent = 'purged' WHERE workspace_id = @ws AND occurred_at < @before",
+        {"ws": "ws-1", "before": datetime(2026, 3, 2, tzinfo=UTC)},
+    )
+
+    assert changed == 2
+    by_id = {row["event_id"]: row for row in warehouse.read_rows("events")}
+    assert [by_id[i]["intent"] for i in ("e-1", "e-2", "e-3", "e-4")] == [
+        "purged", "purged", "opening_hours", "opening_hours"]
+    assert by_id["e-1"]["detail"] is None
+
+
+def test_a_delete_returns_how_many_rows_it_removed(warehouse: Warehouse) -> None:
+    removed = seeded(warehouse).run_statement(
+        "DELETE FROM events WHERE workspace_id = @ws AND channel = @channel", {"ws": "ws-1", "channel": "whatsapp"}
+    )
+
+    assert removed == 2
+    assert ids(warehouse.read_rows("events")) == ["e-3", "e-4"]
+
+
+def test_a_statement_that_matches_nothing_changes_nothing(warehouse: Warehouse) -> None:
+    assert seeded(warehouse).run_statement("DELETE FROM events WHERE workspace_id = @ws", {"ws": "nobody"}) == 0
+    assert len(warehouse.read_rows("events")) == 4
+
+
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        ("SELECT FROM WHERE events", "WHERE"),  # a syntax error
+        ("SELECT mood FROM events", "mood"),  # an unknown column
+        ("SELECT event_id FROM events WHERE workspace_id = @ws AND type = @kind", "kind"),  # a parameter not given
+    ],
+)
+def test_a_statement_the_warehouse_refuses_is_invalid_input_naming_the_problem(
+    warehouse: Warehouse, sql: str, named: str
+) -> None:
+    with pytest.raises(InvalidInput, match=named):
+        seeded(warehouse).run_query(sql, {"ws": "ws-1"})
+
+
+def test_an_invalid_statement_changes_nothing(warehouse: Warehouse) -> None:
+    with pytest.raises(InvalidInput, match="mood"):
+        seeded(warehouse).run_statement("DELETE FROM events WHERE mood = 'sad'")
+
+    assert len(warehouse.read_rows("events")) == 4
+
+
+def test_a_query_on_an_unknown_table_is_not_found(warehouse: Warehouse) -> None:
+    with pytest.raises(NotFound, match="chats"):
+        warehouse.run_query("SELECT * FROM chats")
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (None, "None"),
+        (datetime(2026, 3, 1, 9, 30), "time zone"),
+        (["ws-1"], "list"),
+        (float("nan"), "finite"),
+    ],
+)
+def test_a_parameter_value_of_no_sql_type_is_refused_by_name(warehouse: Warehouse, value: Any, problem: str) -> None:
+    with pytest.raises(InvalidInput, match=rf"@ws\b.*{problem}"):
+        warehouse.run_query("SELECT event_id FROM events WHERE workspace_id = @ws", {"ws": value})
+
+
+def test_run_query_runs_only_queries_and_run_statement_only_updates_and_deletes(warehouse: Warehouse) -> None:
+    seeded(warehouse)
+
+    with pytest.raises(InvalidInput, match="run_query"):
+        warehouse.run_query("DELETE FROM events WHERE TRUE")
+    with pytest.raises(InvalidInput, match="run_statement"):
+        warehouse.run_statement("SELECT COUNT(*) FROM events")
+    with pytest.raises(InvalidInput, match="run_statement"):
+        warehouse.run_statement("DROP TABLE events")
+
+    assert len(warehouse.read_rows("events")) == 4
+
+
+def test_a_query_may_start_with_comments_and_a_with_clause(warehouse: Warehouse) -> None:
+    rows = seeded(warehouse).run_query(
+        "-- per channel\n/* a CTE named like no table */\nWITH mine AS (SELECT * FROM events WHERE workspace_id = @ws)"
+        " SELECT channel, COUNT(*) AS n FROM mine GROUP BY channel ORDER BY n DESC",
+        {"ws": "ws-1"},
+    )
+
+    assert rows == [{"channel": "whatsapp", "n": 2}, {"channel": "telegram", "n": 1}]
+
+
 # --- BigQuery: what goes over the wire ------------------------------------------------------
 
 
@@ -381,6 +589,105 @@ def test_bigquery_reads_send_the_table_data_list_request(bq: BigQueryUnderTest) 
     [request] = bq.fake.requests_to("GET", "/tables/events/data")
     assert request.path == f"/bigquery/v2/projects/{PROJECT}/datasets/{DATASET}/tables/events/data"
     assert request.query["maxResults"] == "10"
+
+
+def test_bigquery_queries_go_to_jobs_query_in_the_history_dataset_with_typed_parameters(bq: BigQueryUnderTest) -> None:
+    sql = "SELECT event_id FROM events WHERE workspace_id = @ws AND occurred_at >= @since AND @n > 0 AND @on"
+    bq.warehouse.run_query(sql, {"ws": "ws-1", "since": datetime(2026, 3, 1, 6, 30, tzinfo=BRASILIA), "n": 2,
+                                 "on": True, "day": date(2026, 3, 1), "ratio": 0.5})
+
+    [request] = bq.fake.query_requests()
+    assert (request.method, request.path) == ("POST", f"/bigquery/v2/projects/{PROJECT}/queries")
+    body = request.json
+    assert body["query"] == sql  # the values travel as parameters, never inside the text
+    assert body["useLegacySql"] is False
+    assert body["defaultDataset"] == {"projectId": PROJECT, "datasetId": DATASET}
+    assert body["location"] == "US"
+    assert body["parameterMode"] == "NAMED"
+    assert {p["name"]: (p["parameterType"]["type"], p["parameterValue"]["value"]) for p in body["queryParameters"]} == {
+        "ws": ("STRING", "ws-1"),
+        "since": ("TIMESTAMP", "2026-03-01 09:30:00+00:00"),
+        "n": ("INT64", "2"),
+        "on": ("BOOL", "true"),
+        "day": ("DATE", "2026-03-01"),
+        "ratio": ("FLOAT64", 0.5),
+    }
+
+
+def test_bigquery_statements_go_to_jobs_query_and_count_the_rows_the_service_changed(bq: BigQueryUnderTest) -> None:
+    bq.warehouse.insert_rows("events", [event("e-1"), event("e-2", workspace_id="ws-2")])
+
+    removed = bq.warehouse.run_statement("DELETE FROM events WHERE workspace_id = @ws", {"ws": "ws-2"})
+
+    assert removed == 1
+    [request] = bq.fake.query_requests()
+    assert request.path == f"/bigquery/v2/projects/{PROJECT}/queries"
+    assert request.json["query"] == "DELETE FROM events WHERE workspace_id = @ws"
+    assert [row["event_id"] for row in bq.fake.stored_rows(PROJECT, DATASET, "events")] == ["e-1"]
+
+
+
+def test_bigquery_a_statement_over_rows_in_the_streaming_buffer_is_transient_and_changes_nothing(
+    bq: BigQueryUnderTest,
+) -> None:
+    bq.warehouse.insert_rows("events", [event("e-old", workspace_id="ws-2")])
+    bq.fake.flush_streaming_buffer()
+    bq.fake.streaming_buffer = True
+    bq.warehouse.insert_rows("events", [event("e-new", workspace_id="ws-2"), event("e-other")])
+
+    with pytest.raises(TransientError, match="streaming buffer"):
+        bq.warehouse.run_statement("DELETE FROM events WHERE workspace_id = @ws", {"ws": "ws-2"})
+    assert ids(bq.warehouse.read_rows("events")) == ["e-new", "e-old", "e-other"]
+
+    # A statement that leaves the buffered rows alone runs; once they leave the buffer, any does.
+    assert bq.warehouse.run_statement("DELETE FROM events WHERE event_id = @id", {"id": "e-old"}) == 1
+    bq.fake.flush_streaming_buffer()
+    assert bq.warehouse.run_statement("DELETE FROM events WHERE workspace_id = @ws", {"ws": "ws-2"}) == 1
+    assert ids(bq.warehouse.read_rows("events")) == ["e-other"]
+
+def test_bigquery_a_result_of_several_pages_is_read_whole(bq: BigQueryUnderTest) -> None:
+    bq.warehouse.insert_rows("events", [event(f"e-{n}") for n in range(5)])
+    bq.fake.page_rows = 2
+
+    rows = bq.warehouse.run_query("SELECT event_id FROM events ORDER BY event_id")
+
+    assert [row["event_id"] for row in rows] == [f"e-{n}" for n in range(5)]
+    pages = bq.fake.requests_to("GET", "")
+    assert [r.query.get("pageToken") for r in pages if "/queries/" in r.path] == ["2", "4"]
+
+
+def test_bigquery_service_unavailable_during_a_query_is_a_transient_error(bq: BigQueryUnderTest) -> None:
+    bq.fake.fail_next(503)
+
+    with pytest.raises(TransientError):
+        bq.warehouse.run_query("SELECT 1 AS one")
+    assert bq.warehouse.run_query("SELECT 1 AS one") == [{"one": 1}]
+
+
+def test_bigquery_a_refused_parameter_or_statement_kind_sends_no_request(bq: BigQueryUnderTest) -> None:
+    with pytest.raises(InvalidInput):
+        bq.warehouse.run_query("SELECT event_id FROM events WHERE workspace_id = @ws", {"ws": None})
+    with pytest.raises(InvalidInput):
+        bq.warehouse.run_statement("DROP TABLE events")
+
+    assert bq.fake.query_requests() == []
+
+
+def test_bigquery_the_stand_in_also_runs_query_jobs_inserted_by_client_query(bq: BigQueryUnderTest) -> None:
+    # Other callers may use client.query (jobs.insert, jobs.get, getQueryResults): the stand-in answers it too.
+    from google.cloud import bigquery
+
+    bq.warehouse.insert_rows("events", [event("e-1"), event("e-2")])
+    client = bq.warehouse._bigquery()
+    config = bigquery.QueryJobConfig(
+        default_dataset=f"{PROJECT}.{DATASET}",
+        query_parameters=[bigquery.ScalarQueryParameter("ws", "STRING", "ws-1")],
+    )
+
+    rows = client.query("SELECT COUNT(*) AS n FROM events WHERE workspace_id = @ws", job_config=config).result()
+
+    assert [dict(row.items()) for row in rows] == [{"n": 2}]
+    assert bq.fake.requests_to("POST", f"/projects/{PROJECT}/jobs")
 
 
 def test_bigquery_makes_no_client_until_first_used() -> None:
@@ -485,6 +792,31 @@ def test_duckdb_query_returns_dicts_with_utc_timestamps(tmp_path: Path) -> None:
         {"channel": "whatsapp", "n": 1, "last": datetime(2026, 3, 1, 9, 30, tzinfo=UTC)},
     ]
 
+
+
+def test_duckdb_a_bigquery_construct_duckdb_cannot_run_is_invalid_input(tmp_path: Path) -> None:
+    warehouse = DuckDBWarehouse(tmp_path / "charla.duckdb")
+    warehouse.ensure_tables()
+
+    with pytest.raises(InvalidInput, match="DuckDB"):
+        warehouse.run_query("SELECT ARRAY_AGG(event_id ORDER BY occurred_at LIMIT 1)[OFFSET(0)] AS first FROM events")
+
+
+def test_duckdb_a_history_file_from_before_a_column_was_added_gets_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "charla.duckdb"
+    sessions = history_tables()["sessions"]
+    older = dataclasses.replace(sessions, columns=sessions.columns[:10])  # the sessions table before csat & co.
+    before = DuckDBWarehouse(path, tables={"sessions": older})
+    before.ensure_tables()
+    before.insert_rows("sessions", [{"session_id": "s-1", "workspace_id": "ws-1", "conversation_id": "c-1",
+                                     "channel": "webchat", "started_at": datetime(2026, 3, 1, tzinfo=UTC)}])
+
+    now = DuckDBWarehouse(path)
+    now.ensure_tables()
+    now.insert_rows("sessions", [{"session_id": "s-2", "workspace_id": "ws-1", "conversation_id": "c-2",
+                                  "channel": "webchat", "started_at": datetime(2026, 3, 2, tzinfo=UTC), "csat": 4}])
+
+    assert {row["session_id"]: row["csat"] for row in now.read_rows("sessions")} == {"s-1": None, "s-2": 4}
 
 def test_duckdb_tables_declare_the_id_column_as_primary_key(tmp_path: Path) -> None:
     warehouse = DuckDBWarehouse(tmp_path / "charla.duckdb")

@@ -14,6 +14,16 @@ Endpoints (all under /bigquery/v2):
   GET  /projects/P/datasets/D/tables/T                        tables.get
   POST /projects/P/datasets/D/tables/T/insertAll              tabledata.insertAll
   GET  /projects/P/datasets/D/tables/T/data                   tabledata.list
+  POST /projects/P/queries                                    jobs.query
+  GET  /projects/P/queries/J                                  jobs.getQueryResults
+  POST /projects/P/jobs                                       jobs.insert (query jobs)
+  GET  /projects/P/jobs/J                                     jobs.get
+
+Query jobs run synchronously (tests/support/fake_bigquery_sql.py): every job is
+complete when created. ``page_rows`` makes results span several pages, as large
+results do on the service. With ``streaming_buffer`` on, inserted rows stay in
+the streaming buffer (UPDATE and DELETE may not touch them) until
+``flush_streaming_buffer``.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import copy
 import json
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -30,7 +41,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-_PREFIX = "/bigquery/v2/projects/<project>/datasets"
+from tests.support.fake_bigquery_sql import QueryFailed, QueryOutcome, StoredTable, TableKey, run_query_job
+
+_PROJECT = "/bigquery/v2/projects/<project>"
+_PREFIX = f"{_PROJECT}/datasets"
 _STATUS_NAMES = {
     400: ("invalid", "INVALID_ARGUMENT"),
     403: ("accessDenied", "PERMISSION_DENIED"),
@@ -54,11 +68,19 @@ class RecordedRequest:
 class _Table:
     resource: dict[str, Any]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    buffered: list[bool] = field(default_factory=list)  # per row: still in the streaming buffer
     insert_ids: set[str] = field(default_factory=set)
 
     @property
     def fields(self) -> list[dict[str, Any]]:
         return self.resource.get("schema", {}).get("fields", [])
+
+
+@dataclass
+class _Job:
+    resource: dict[str, Any]
+    outcome: QueryOutcome | None = None
+    failure: QueryFailed | None = None
 
 
 class _RowError(Exception):
@@ -76,6 +98,9 @@ class FakeBigQuery:
         self._datasets: dict[tuple[str, str], dict[str, Any]] = {}
         self._tables: dict[tuple[str, str, str], _Table] = {}
         self._failures: list[int] = []
+        self._jobs: dict[tuple[str, str], _Job] = {}
+        self.page_rows: int | None = None  # at most this many result rows per response (None: all of them)
+        self.streaming_buffer = False  # inserted rows stay in the streaming buffer until flushed
         self._lock = threading.Lock()
         self._urls = Map(
             [
@@ -85,6 +110,10 @@ class FakeBigQuery:
                 Rule(f"{_PREFIX}/<dataset>/tables/<table>", methods=["GET"], endpoint="tables_get"),
                 Rule(f"{_PREFIX}/<dataset>/tables/<table>/insertAll", methods=["POST"], endpoint="insert_all"),
                 Rule(f"{_PREFIX}/<dataset>/tables/<table>/data", methods=["GET"], endpoint="list_rows"),
+                Rule(f"{_PROJECT}/queries", methods=["POST"], endpoint="jobs_query"),
+                Rule(f"{_PROJECT}/queries/<job_id>", methods=["GET"], endpoint="get_query_results"),
+                Rule(f"{_PROJECT}/jobs", methods=["POST"], endpoint="jobs_insert"),
+                Rule(f"{_PROJECT}/jobs/<job_id>", methods=["GET"], endpoint="jobs_get"),
             ],
             strict_slashes=False,
         )
@@ -98,6 +127,9 @@ class FakeBigQuery:
             self._datasets.clear()
             self._tables.clear()
             self._failures.clear()
+            self._jobs.clear()
+            self.page_rows = None
+            self.streaming_buffer = False
 
     def fail_next(self, status: int = 503, times: int = 1) -> None:
         """Answer the next ``times`` requests with an HTTP ``status`` error (after recording them)."""
@@ -109,12 +141,25 @@ class FakeBigQuery:
         with self._lock:
             return copy.deepcopy(self._tables[(project, dataset, table)].rows)
 
+    def flush_streaming_buffer(self) -> None:
+        """Every row leaves the streaming buffer (the service does so within about 90 minutes)."""
+        with self._lock:
+            for stored in self._tables.values():
+                stored.buffered = [False] * len(stored.rows)
+
     def table_resource(self, project: str, dataset: str, table: str) -> dict[str, Any]:
         with self._lock:
             return copy.deepcopy(self._tables[(project, dataset, table)].resource)
 
     def requests_to(self, method: str, suffix: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method and r.path.endswith(suffix)]
+
+    def query_requests(self) -> list[RecordedRequest]:
+        """The requests that started a query: jobs.query, and jobs.insert of query jobs."""
+        return [
+            r for r in self.requests
+            if r.method == "POST" and (r.path.endswith("/queries") or r.path.endswith("/jobs"))
+        ]
 
     # --- WSGI ------------------------------------------------------------------------------
 
@@ -231,6 +276,7 @@ class FakeBigQuery:
                     continue
                 stored.insert_ids.add(insert_id)
             stored.rows.append(row)
+            stored.buffered.append(self.streaming_buffer)
         response: dict[str, Any] = {"kind": "bigquery#tableDataInsertAllResponse"}
         if errors:
             response["insertErrors"] = [{"index": i, "errors": [e]} for i, e in sorted(errors.items())]
@@ -284,6 +330,103 @@ class FakeBigQuery:
         return _json(response)
 
 
+    # --- query jobs ------------------------------------------------------------------------
+
+    def _jobs_query(self, body: dict[str, Any], _args: Any, project: str) -> Response:
+        location = body.get("location", "US")
+        job = self._run_job(project, f"job_{uuid.uuid4().hex}", location, body)
+        if job.failure is not None:  # jobs.query answers a failed query with the error itself
+            return _error(job.failure.status, job.failure.message, job.failure.reason)
+        int64 = bool((body.get("formatOptions") or {}).get("useInt64Timestamp"))
+        return _json(self._results(job, "bigquery#queryResponse", 0, body.get("maxResults"), int64))
+
+    def _get_query_results(self, _body: dict[str, Any], args: Any, project: str, job_id: str) -> Response:
+        job = self._jobs.get((project, job_id))
+        if job is None:
+            return _error(404, f"Not found: Job {project}:{job_id}")
+        if job.failure is not None:
+            return _error(job.failure.status, job.failure.message, job.failure.reason)
+        start = int(args.get("pageToken") or args.get("startIndex") or 0)
+        int64 = str(args.get("formatOptions.useInt64Timestamp", "")).lower() == "true"
+        limit = int(args["maxResults"]) if "maxResults" in args else None
+        return _json(self._results(job, "bigquery#getQueryResultsResponse", start, limit, int64))
+
+    def _jobs_insert(self, body: dict[str, Any], _args: Any, project: str) -> Response:
+        reference = body.get("jobReference") or {}
+        query = (body.get("configuration") or {}).get("query")
+        if query is None:
+            return _error(400, "the fake runs query jobs only")
+        job_id = reference.get("jobId") or f"job_{uuid.uuid4().hex}"
+        if (project, job_id) in self._jobs:
+            return _error(409, f"Already Exists: Job {project}:{job_id}")
+        job = self._run_job(project, job_id, reference.get("location") or "US", query)
+        return _json(job.resource)
+
+    def _jobs_get(self, _body: dict[str, Any], _args: Any, project: str, job_id: str) -> Response:
+        job = self._jobs.get((project, job_id))
+        if job is None:
+            return _error(404, f"Not found: Job {project}:{job_id}")
+        return _json(job.resource)
+
+    def _run_job(self, project: str, job_id: str, location: str, config: dict[str, Any]) -> _Job:
+        now = str(int(time.time() * 1000))
+        resource: dict[str, Any] = {
+            "kind": "bigquery#job",
+            "id": f"{project}:{location}.{job_id}",
+            "jobReference": {"projectId": project, "jobId": job_id, "location": location},
+            "configuration": {"jobType": "QUERY", "query": copy.deepcopy(config)},
+            "status": {"state": "DONE"},
+            "statistics": {"creationTime": now, "startTime": now, "endTime": now, "query": {}},
+        }
+        job = _Job(resource)
+        try:
+            job.outcome = run_query_job(config, project, location, self._stored_table)
+        except QueryFailed as failed:
+            job.failure = failed
+            error = {"reason": failed.reason, "message": failed.message, "location": "query"}
+            resource["status"].update(errorResult=error, errors=[error])
+        else:
+            stats = resource["statistics"]["query"]
+            stats.update(statementType=job.outcome.statement_type, totalBytesProcessed="0")
+            if job.outcome.dml_affected_rows is not None:
+                stats["numDmlAffectedRows"] = str(job.outcome.dml_affected_rows)
+            if job.outcome.changed_table is not None and job.outcome.new_rows is not None:
+                changed = self._tables[job.outcome.changed_table]
+                changed.rows, changed.buffered = job.outcome.new_rows, job.outcome.new_buffered or []
+        self._jobs[(project, job_id)] = job
+        return job
+
+    def _stored_table(self, key: TableKey) -> StoredTable | None:
+        stored = self._tables.get(key)
+        return None if stored is None else StoredTable(stored.fields, stored.rows, stored.buffered)
+
+    def _results(self, job: _Job, kind: str, start: int, max_results: Any, int64: bool) -> dict[str, Any]:
+        assert job.outcome is not None
+        outcome = job.outcome
+        response: dict[str, Any] = {
+            "kind": kind,
+            "jobReference": job.resource["jobReference"],
+            "jobComplete": True,
+            "totalBytesProcessed": "0",
+            "cacheHit": False,
+        }
+        if outcome.dml_affected_rows is not None:
+            response["numDmlAffectedRows"] = str(outcome.dml_affected_rows)
+            return response
+        limits = [int(n) for n in (max_results, self.page_rows) if n is not None]
+        count = min(limits) if limits else len(outcome.rows)
+        page = outcome.rows[start : start + count]
+        response["schema"] = {"fields": outcome.fields}
+        response["totalRows"] = str(len(outcome.rows))
+        if page:
+            response["rows"] = [
+                {"f": [{"v": _encode_value(f["type"], row[f["name"]], int64)} for f in outcome.fields]} for row in page
+            ]
+        if start + count < len(outcome.rows):
+            response["pageToken"] = str(start + count)
+        return response
+
+
 def _parse_value(kind: str, value: Any) -> Any:
     """A JSON value as insertAll would accept it for a column of ``kind``; ValueError if it would not."""
     if kind == "STRING":
@@ -335,7 +478,7 @@ def _encode_value(kind: str, value: Any, int64_timestamps: bool) -> str | None:
         return str(value) if int64_timestamps else repr(value / 1_000_000)
     if kind in ("BOOLEAN", "BOOL"):
         return "true" if value else "false"
-    if kind == "DATE":
+    if kind in ("DATE", "DATETIME"):
         return value.isoformat()
     return str(value)
 
@@ -344,8 +487,9 @@ def _json(payload: dict[str, Any], status: int = 200) -> Response:
     return Response(json.dumps(payload), status=status, mimetype="application/json")
 
 
-def _error(status: int, message: str) -> Response:
-    reason, status_name = _STATUS_NAMES.get(status, ("backendError", "UNKNOWN"))
+def _error(status: int, message: str, reason: str = "") -> Response:
+    default_reason, status_name = _STATUS_NAMES.get(status, ("backendError", "UNKNOWN"))
+    reason = reason or default_reason
     return _json(
         {
             "error": {

@@ -5,6 +5,10 @@ local stack and separately started functions may share the data dir. So no
 connection is kept: each operation connects, does its work and closes, under a
 process-wide lock; a lock held by another process surfaces as TransientError so
 the caller's redelivery tries again a moment later.
+
+Report and retention SQL is written once, in BigQuery SQL: ``run_query`` and
+``run_statement`` transpile it with sqlglot and bind its ``@name`` parameters as
+DuckDB ``$name`` parameters (values never enter the SQL text).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import duckdb
 
 from shared.errors import InvalidInput, NotFound, TransientError
 from shared.history.rows import spec_for, validate_rows
+from shared.history.statements import QUERY_KEYWORDS, STATEMENT_KEYWORDS, bound_parameters, require_kind
 from shared.history.tables import TableSpec, history_tables
 
 _DUCKDB_TYPES = {
@@ -55,9 +60,23 @@ class DuckDBWarehouse:
         return self._path
 
     def ensure_tables(self) -> None:
+        """Create missing tables, and add the columns a schema file gained since a table was created
+        (new columns are NULLABLE, as in BigQuery, so the rows already there read them as null)."""
         with self._connection() as conn:
             for spec in self._tables.values():
                 conn.execute(self._create_table_sql(spec))
+                present = {
+                    name
+                    for (name,) in conn.execute(
+                        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [spec.name]
+                    ).fetchall()
+                }
+                for column in spec.columns:
+                    if column.name not in present:
+                        conn.execute(
+                            f"ALTER TABLE {_quote(spec.name)} ADD COLUMN {_quote(column.name)}"
+                            f" {_DUCKDB_TYPES[column.type]}"
+                        )
 
     def insert_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
         spec = spec_for(self._tables, table)
@@ -113,6 +132,27 @@ class DuckDBWarehouse:
             except duckdb.IOException as exc:
                 raise TransientError(f"query: DuckDB I/O error on {self._path}: {exc}") from exc
 
+    def run_query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        require_kind(sql, QUERY_KEYWORDS, "run_query")
+        duck_sql, values = _transpiled(sql, bound_parameters(params))
+        with self._connection() as conn:
+            _use_utc(conn)
+            try:
+                return _fetch(conn, duck_sql, values)
+            except duckdb.Error as exc:
+                raise self._refused(exc, sql) from exc
+
+    def run_statement(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
+        require_kind(sql, STATEMENT_KEYWORDS, "run_statement")
+        duck_sql, values = _transpiled(sql, bound_parameters(params))
+        with self._connection() as conn:
+            _use_utc(conn)
+            try:
+                [(changed,)] = conn.execute(duck_sql, values).fetchall()
+            except duckdb.Error as exc:
+                raise self._refused(exc, sql) from exc
+        return int(changed)
+
     def close(self) -> None:
         """Nothing is held between operations."""
 
@@ -149,9 +189,79 @@ class DuckDBWarehouse:
             return TransientError(f"{table}: DuckDB I/O error on {self._path}: {exc}")
         return exc
 
+    def _refused(self, exc: duckdb.Error, sql: str) -> Exception:
+        """A failure of report or retention SQL, named as BigQuery would: a missing table is NotFound,
+        anything else wrong with the statement InvalidInput; a file problem is worth a retry."""
+        if isinstance(exc, duckdb.IOException):
+            return TransientError(f"DuckDB I/O error on {self._path}: {exc}")
+        first_line = sql.strip().splitlines()[0] if sql.strip() else ""
+        if isinstance(exc, duckdb.CatalogException) and "Table with name" in str(exc):
+            return NotFound(f"DuckDB {self._path}: {exc} (in {first_line!r}); run ensure_tables first")
+        return InvalidInput(f"DuckDB refused the statement {first_line!r}: {exc}")
 
-def _fetch(conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None) -> list[dict[str, Any]]:
-    relation = conn.sql(sql, params=list(params) if params is not None else None)
+
+def _use_utc(conn: duckdb.DuckDBPyConnection) -> None:
+    # BigQuery computes DATE(ts), EXTRACT and DATE_TRUNC of a TIMESTAMP in UTC; DuckDB uses the session's
+    # time zone (the machine's by default), which would move rows near midnight to another day.
+    conn.execute("SET TimeZone = 'UTC'")
+
+
+def _transpiled(sql: str, bound: Mapping[str, tuple[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """``sql`` (BigQuery) as DuckDB SQL, and the values of the parameters it uses, by name.
+
+    InvalidInput for text that is not one BigQuery statement, for a construct DuckDB cannot run, or for a
+    parameter the statement uses but ``bound`` lacks. Unused parameters are left out: DuckDB refuses them.
+    """
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ErrorLevel, ParseError, UnsupportedError
+
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
+    except ParseError as exc:
+        raise InvalidInput(f"not valid BigQuery SQL: {_parse_problem(exc)}") from None
+    if len(statements) != 1:
+        raise InvalidInput(f"expected one SQL statement, got {len(statements)}")
+    [statement] = statements
+    used = {parameter.name for parameter in statement.find_all(exp.Parameter)}
+    missing = sorted(used - bound.keys())
+    if missing:
+        raise InvalidInput(f"query parameter @{missing[0]} is used but has no value")
+    statement = statement.transform(_count_if_as_in_bigquery)
+    try:
+        duck_sql = statement.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as exc:
+        raise InvalidInput(f"this BigQuery SQL cannot run on DuckDB: {exc}") from None
+    return duck_sql, {name: bound[name][1] for name in sorted(used)}
+
+
+def _count_if_as_in_bigquery(node: Any) -> Any:
+    """BigQuery's COUNTIF(c) is 0 over no rows or only NULL conditions; DuckDB's COUNT_IF is NULL then.
+    COUNT(CASE WHEN c THEN 1 END) counts the same rows and is 0 like BigQuery's."""
+    from sqlglot import exp
+
+    if isinstance(node, exp.CountIf):
+        return exp.Count(this=exp.If(this=node.this.copy(), true=exp.Literal.number(1)))
+    return node
+
+
+def _parse_problem(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None) or []
+    if not errors:
+        return str(exc)
+    first = errors[0]
+    problem = f"unexpected {first['highlight']!r}" if first.get("highlight") else first.get("description", str(exc))
+    return f"{problem} (line {first.get('line')}, column {first.get('col')})"
+
+
+def _fetch(
+    conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    if not params:
+        params = None
+    elif not isinstance(params, Mapping):
+        params = list(params)
+    relation = conn.sql(sql, params=params)
     if relation is None:  # a statement without a result set (DDL, plain INSERT)
         return []
     columns = relation.columns

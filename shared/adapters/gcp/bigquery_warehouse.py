@@ -4,6 +4,10 @@ Every row goes out with its id column as ``insertId``, so a redelivered export
 is deduplicated by the service. Requests are not retried here: a failure
 surfaces as TransientError and the Pub/Sub redelivery retries the whole batch,
 which the insert ids make harmless.
+
+Report and retention SQL runs as written (BigQuery standard SQL) through
+jobs.query, with the history dataset as the default dataset (tables are named
+bare) and its ``@name`` parameters sent typed, never formatted into the text.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared.errors import ConfigurationError, InvalidInput, NotFound, TransientError
 from shared.history.rows import spec_for, validate_rows
+from shared.history.statements import QUERY_KEYWORDS, STATEMENT_KEYWORDS, bound_parameters, require_kind
 from shared.history.tables import TableSpec, history_tables
 
 if TYPE_CHECKING:
@@ -24,9 +29,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _TIMEOUT_S = 30.0
+# How long a query may run before the client gives up on it (and cancels it): reports over months of
+# history take seconds; minutes mean something is wrong, and a retry later is better than a hung function.
+_QUERY_WAIT_S = 240.0
 # insertErrors reasons that say "the service had a problem", not "your row is bad".
 _TRANSIENT_REASONS = frozenset({"backendError", "internalError", "timeout", "rateLimitExceeded", "badGateway"})
 _COLLATERAL_REASON = "stopped"  # a valid row not written because another row of the request was invalid
+# How the service words its refusal of UPDATE/DELETE over rows still in the streaming buffer (HTTP 400).
+_STREAMING_BUFFER = "would affect rows in the streaming buffer"
 
 
 class BigQueryWarehouse:
@@ -107,6 +117,18 @@ class BigQueryWarehouse:
 
         return self._call(spec.name, fetch)
 
+    def run_query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        require_kind(sql, QUERY_KEYWORDS, "run_query")
+        bound = bound_parameters(params)
+        # Later pages are fetched while iterating: inside _call, so their failures are translated too.
+        return self._call("query", lambda: [dict(row.items()) for row in self._query_and_wait(sql, bound)])
+
+    def run_statement(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
+        require_kind(sql, STATEMENT_KEYWORDS, "run_statement")
+        bound = bound_parameters(params)
+        rows = self._call("statement", lambda: self._query_and_wait(sql, bound))
+        return int(rows.num_dml_affected_rows or 0)
+
     def close(self) -> None:
         with self._client_lock:
             if self._client is not None:
@@ -137,6 +159,26 @@ class BigQueryWarehouse:
                     self._client = bigquery.Client(project=self._project, location=self._location)
             return self._client
 
+    def _query_and_wait(self, sql: str, bound: Mapping[str, tuple[str, Any]]) -> bigquery.table.RowIterator:
+        from google.cloud import bigquery
+
+        parameters = [bigquery.ScalarQueryParameter(name, kind, value) for name, (kind, value) in bound.items()]
+        config = bigquery.QueryJobConfig(
+            default_dataset=bigquery.DatasetReference(self._project, self._dataset),
+            query_parameters=parameters,
+            use_legacy_sql=False,
+        )
+        # retry/job_retry None: a failure surfaces as TransientError and the caller decides (see module doc).
+        return self._bigquery().query_and_wait(
+            sql,
+            job_config=config,
+            location=self._location,
+            api_timeout=_TIMEOUT_S,
+            wait_timeout=_QUERY_WAIT_S,
+            retry=None,
+            job_retry=None,
+        )
+
     def _table_ref(self, spec: TableSpec) -> bigquery.TableReference:
         from google.cloud import bigquery
 
@@ -155,14 +197,26 @@ class BigQueryWarehouse:
             raise TransientError(f"{where}: {exc}") from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, auth.TransportError) as exc:
             raise TransientError(f"{where}: {exc}") from exc
+        except TimeoutError as exc:  # a query still running after _QUERY_WAIT_S (the client cancels it)
+            raise TransientError(f"{where}: no result within {_QUERY_WAIT_S:.0f} s") from exc
         except api.NotFound as exc:
-            raise NotFound(f"{where}: not found ({exc.message}); run ensure_tables first") from exc
+            raise NotFound(f"{where}: not found ({_service_message(exc)}); run ensure_tables first") from exc
         except (api.Forbidden, api.Unauthorized) as exc:
             raise ConfigurationError(f"{where}: access refused ({exc.message})") from exc
         except auth.DefaultCredentialsError as exc:
             raise ConfigurationError(f"{where}: no Google credentials ({exc})") from exc
         except api.BadRequest as exc:
-            raise InvalidInput(f"{where}: request refused ({exc.message})") from exc
+            message = _service_message(exc)
+            if _STREAMING_BUFFER in message:  # rows exported minutes ago: a later run can change them
+                raise TransientError(f"{where}: rows still in the streaming buffer ({message})") from exc
+            raise InvalidInput(f"{where}: request refused ({message})") from exc
+
+
+def _service_message(exc: Exception) -> str:
+    """What the service said (e.g. "Unrecognized name: mood at [1:8]"), without the request's URL."""
+    errors = getattr(exc, "errors", None) or []
+    first = errors[0] if errors and isinstance(errors[0], Mapping) else {}
+    return str(first.get("message") or getattr(exc, "message", exc))
 
 
 def _json_row(spec: TableSpec, row: Mapping[str, Any]) -> dict[str, Any]:
