@@ -16,6 +16,7 @@ from shared import topics
 from shared.agents.model import NEW, TICKETS, Ticket
 from shared.bootstrap import Platform
 from shared.conversations.handover import agent_desk
+from shared.conversations.sessions import SESSION
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
 from shared.domain.ids import stable_hash
 from shared.domain.messages import OutboundMessage
@@ -113,6 +114,9 @@ def reply_as_agent(platform: Platform, author: Author, conversation_id: str, tex
             "text": text, "options": message.options, "payload": message.payload, "at": now,
             "session_id": session_id, "ticket_id": ticket.id,
         })
+        summary = current.get(SESSION)
+        if summary and not summary.get("first_agent_reply_at"):
+            summary["first_agent_reply_at"] = now  # the session row's first response times
         tx.set(CONVERSATIONS, conversation_id, {
             **current, "updated_at": now, "unread": 0, "last_agent_message_at": now,
             "message_count": current.get("message_count", 0) + 1,

@@ -45,7 +45,8 @@ def return_to_bot_menu(platform: Platform, author: Author, conversation_id: str,
         origin = TurnOrigin(key=key, function=FUNCTION, conversation_id=conversation_id,
                             workspace_id=author.workspace_id, channel=current["channel"], account=current["account"],
                             contact=current["contact"])
-        replies = stage_turn(tx, outbox, origin, current, outcome, now)
+        replies = stage_turn(tx, outbox, origin, current, outcome, now,
+                             session_timeout_s=platform.settings.session_timeout_s)
         tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "conversation_id": conversation_id})
         return replies
 

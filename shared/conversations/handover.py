@@ -21,6 +21,7 @@ from shared.agents.model import Ticket
 from shared.agents.outcomes import ASSIGNED_TO, CLOSED_HOURS, INVITED, OPENED, QUEUE_POSITION, QUEUED
 from shared.bootstrap import Platform
 from shared.contacts import ContactBook
+from shared.conversations import sessions
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
 from shared.conversations.wait_estimate import estimated_wait_minutes
 from shared.domain.ids import stable_hash
@@ -112,6 +113,7 @@ def stage_assignment_outcome(platform: Platform, outbox: Outbox, tx: Transaction
         entries += _notice_entries(platform, tx, conversation_id, conversation, notices, events, now)
         if events:
             _link_ticket(conversation, events[-1].ticket, now)
+            _summarize(conversation, events[-1])
         tx.set(CONVERSATIONS, conversation_id, conversation)
         outbox.stage(tx, conversation_id, entries)
 
@@ -130,6 +132,24 @@ def _link_ticket(conversation: dict[str, Any], ticket: Ticket, now: datetime) ->
     position = dict(conversation.get("bot") or {})
     position["handoff"] = None
     conversation["bot"] = position
+
+
+def _summarize(conversation: dict[str, Any], event: TicketEvent) -> None:
+    """What people did, in the current session's summary (its row in the sessions table); a session with
+    several tickets is summarized by its last."""
+    summary = conversation.get(sessions.SESSION)
+    if not summary or summary.get("recorded"):
+        return
+    ticket = event.ticket
+    if summary.get("ticket_id") != ticket.id:
+        summary.update({"ticket_id": ticket.id, "queued_at": ticket.created_at, "agent_id": "", "agent_joined_at": "",
+                        "first_agent_reply_at": "", "resolved_by": "", "resolution": "", "typification": ""})
+    summary["queue"] = ticket.queue
+    if ticket.agent:
+        summary["agent_id"] = ticket.agent
+        summary["agent_joined_at"] = summary.get("agent_joined_at") or ticket.assigned_at
+    if not ticket.is_open:
+        summary.update({"resolved_by": event.by, "resolution": ticket.status, "typification": ticket.typification})
 
 
 def _history_entries(conversation: dict[str, Any], events: list[TicketEvent], now: datetime) -> list[OutboxEntry]:

@@ -178,8 +178,9 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
         })
         origin = TurnOrigin(key=message.message_id, function=FUNCTION, conversation_id=conversation_id,
                             workspace_id=message.workspace_id, channel=message.channel, account=message.account,
-                            contact=message.contact)
-        replies = stage_turn(tx, outbox, origin, conversation, outcome, now, [inbound_record])
+                            contact=message.contact, payload=message.payload, language=language)
+        replies = stage_turn(tx, outbox, origin, conversation, outcome, now, [inbound_record],
+                             session_timeout_s=platform.settings.session_timeout_s)
         tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "conversation_id": conversation_id})
         return replies
 

@@ -51,6 +51,9 @@ def record_without_turn(platform: Platform, message: InboundMessage) -> bool:
                 "direction": "inbound", "sender_type": "user", "kind": message.kind, "text": message.text,
                 "payload": message.payload, "at": message.received_at, "session_id": session_id,
             })
+            if conversation:  # agents' inboxes and the retention purge follow changes by updated_at
+                tx.set(CONVERSATIONS, message.conversation_id,
+                       {**conversation, "updated_at": platform.clock.now().isoformat()})
             records.append(inbound_message_record(message, session_id, "", None))
         tx.set(PROCESSED, marker_id, {"at": now, "conversation_id": message.conversation_id})
         return True

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from shared.bootstrap import Platform
 from shared.bots.engine import BotPosition, TurnContext, handle_timer
+from shared.conversations import sessions
 from shared.conversations.handover import ASSIGNMENT_TIMERS, run_assignment_timer
-from shared.conversations.store_names import CONVERSATIONS, PROCESSED
+from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED
 from shared.conversations.turns import TIMER_ACTIONS, TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id
 from shared.errors import InvalidInput
@@ -23,12 +25,14 @@ def handle_conversation_timer(platform: Platform, data: bytes, task_name: str) -
         payload = json.loads(data)
         if isinstance(payload, dict) and payload.get("action") in ASSIGNMENT_TIMERS:
             return bool(run_assignment_timer(platform, payload).events)
+        if isinstance(payload, dict) and payload.get("action") == sessions.SESSION_TIMEOUT:
+            return end_idle_session(platform, payload)
         conversation_id, workspace_id = payload["conversation_id"], payload["workspace_id"]
         action, token = payload["action"], payload["token"]
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"timer payload: {exc}") from None
     if action not in TIMER_ACTIONS:
-        known = ", ".join((*TIMER_ACTIONS, *ASSIGNMENT_TIMERS))
+        known = ", ".join((*TIMER_ACTIONS, *ASSIGNMENT_TIMERS, sessions.SESSION_TIMEOUT))
         raise InvalidInput(f"timer action {action!r}; expected one of {known}")
     if not task_name:
         raise InvalidInput("timer without its task_name attribute")
@@ -55,10 +59,41 @@ def handle_conversation_timer(platform: Platform, data: bytes, task_name: str) -
         origin = TurnOrigin(key=task_name, function=FUNCTION, conversation_id=conversation_id,
                             workspace_id=workspace_id, channel=conversation["channel"],
                             account=conversation["account"], contact=conversation["contact"])
-        stage_turn(tx, outbox, origin, conversation, outcome, now)
+        stage_turn(tx, outbox, origin, conversation, outcome, now,
+                   session_timeout_s=platform.settings.session_timeout_s)
         tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "conversation_id": conversation_id})
         return True
 
     applied = platform.store.run_transaction(turn)
     outbox.flush(conversation_id)
     return applied
+
+
+def end_idle_session(platform: Platform, payload: dict) -> bool:
+    """The session timer: the session's row if it has been idle for the timeout (and nobody holds the chat);
+    otherwise a timer for when it could be. True when the row was staged."""
+    conversation_id, session_id = payload["conversation_id"], payload["session_id"]
+    timeout_s = platform.settings.session_timeout_s
+    outbox = Outbox(platform.store, platform.bus, platform.clock, platform.scheduler)
+
+    def check(tx: Transaction) -> bool:
+        conversation = tx.get(CONVERSATIONS, conversation_id)
+        summary = (conversation or {}).get(sessions.SESSION) or {}
+        if summary.get("session_id") != session_id or summary.get("recorded"):
+            return False  # a later session, or its row is written: nothing to do
+        now = platform.clock.now()
+        until = sessions.idle_until(conversation, timeout_s) or now
+        if conversation.get(OPEN_TICKET) or until > now:
+            due = max(until, now + timedelta(seconds=timeout_s if conversation.get(OPEN_TICKET) else 1))
+            outbox.stage(tx, conversation_id, [sessions.timeout_timer(
+                conversation_id, payload["workspace_id"], session_id, due, int(payload.get("attempt", 0)) + 1)])
+            return False
+        last = (conversation.get("bot") or {}).get("last_activity_at") or now.isoformat()
+        entries = sessions.finish(conversation_id, conversation, last)
+        tx.set(CONVERSATIONS, conversation_id, conversation)
+        outbox.stage(tx, conversation_id, entries)
+        return True
+
+    recorded = platform.store.run_transaction(check)
+    outbox.flush(conversation_id)
+    return recorded

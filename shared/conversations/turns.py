@@ -4,12 +4,13 @@ hand-offs, emails and timers, all inside the caller's transaction."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from shared import topics
 from shared.bots.engine import TurnOutcome
+from shared.conversations import sessions
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
 from shared.domain.ids import reply_message_id, stable_hash
 from shared.domain.messages import AssignmentRequest, HistoryRecord, OutboundMessage
@@ -36,11 +37,17 @@ class TurnOrigin:
     channel: str
     account: str
     contact: str
+    payload: dict[str, Any] = field(default_factory=dict)  # the inbound message's (its referral: a campaign)
+    language: str = ""  # the inbound message's
 
 
 def stage_turn(tx: Transaction, outbox: Outbox, origin: TurnOrigin, conversation: dict[str, Any],
-               outcome: TurnOutcome, now: datetime, extra_history: list[HistoryRecord] | None = None) -> int:
-    """Write the outcome of a turn in ``tx``; returns the number of replies staged."""
+               outcome: TurnOutcome, now: datetime, extra_history: list[HistoryRecord] | None = None, *,
+               session_timeout_s: int = 0) -> int:
+    """Write the outcome of a turn in ``tx``; returns the number of replies staged.
+
+    With ``session_timeout_s``, a session that starts gets the timer that ends it once idle, and a
+    session that ends (timed out, or closed by the bot) gets its row in the sessions table."""
     session_id = outcome.position.session_id
     not_before = now
     replies = []
@@ -65,6 +72,7 @@ def stage_turn(tx: Transaction, outbox: Outbox, origin: TurnOrigin, conversation
     entries = [OutboxEntry(key=f"{topics.OUTBOUND}:{r.message_id}", topic=topics.OUTBOUND, data=r.to_json(),
                            ordering_key=origin.conversation_id) for r in replies]
     entries += _effect_entries(origin, outcome, now)
+    entries += _session_entries(origin, conversation, outcome, now, session_timeout_s)
     entries += [OutboxEntry(key=f"{topics.HISTORY}:{h.table}:{next(iter(h.row.values()))}", topic=topics.HISTORY,
                             data=h.to_json()) for h in history]
 
@@ -83,6 +91,30 @@ def stage_turn(tx: Transaction, outbox: Outbox, origin: TurnOrigin, conversation
         })
     outbox.stage(tx, origin.conversation_id, entries)
     return len(replies)
+
+
+def _session_entries(origin: TurnOrigin, conversation: dict[str, Any], outcome: TurnOutcome, now: datetime,
+                     timeout_s: int) -> list[OutboxEntry]:
+    """Before the conversation takes the turn's position: the old one still says when the last session was
+    last active, and its variables (a CSAT answer) belong to that session's row."""
+    types = [event.type for event in outcome.events]
+    entries: list[OutboxEntry] = []
+    if "session_ended" in types:
+        last = (conversation.get("bot") or {}).get("last_activity_at") or now.isoformat()
+        entries += sessions.finish(origin.conversation_id, conversation, last)
+    if "session_started" in types:
+        conversation[sessions.SESSION] = sessions.started(outcome.position.session_id, now.isoformat(),
+                                                          origin.payload, origin.language)
+        if timeout_s:
+            entries.append(sessions.timeout_timer(origin.conversation_id, origin.workspace_id,
+                                                  outcome.position.session_id, now + timedelta(seconds=timeout_s + 1)))
+    summary = conversation.get(sessions.SESSION)
+    if summary and summary.get("session_id") == outcome.position.session_id:
+        sessions.count_turn(summary, types)
+        if "session_closed" in types:
+            entries += sessions.finish(origin.conversation_id, {**conversation, "bot": outcome.position.to_dict()},
+                                       now.isoformat())
+    return entries
 
 
 def _effect_entries(origin: TurnOrigin, outcome: TurnOutcome, now: datetime) -> list[OutboxEntry]:
