@@ -12,7 +12,7 @@ from typing import Any
 FUNCTIONS = (
     "webhook_webchat", "webhook_whatsapp", "webhook_messenger", "webhook_instagram", "webhook_telegram",
     "webhook_twilio", "fetch_media", "resolve_intent", "send_message", "assign_agent", "export_history",
-    "run_timer", "console_api",
+    "run_timer", "console_api", "retention_purge",
 )
 
 

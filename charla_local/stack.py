@@ -37,6 +37,7 @@ SOURCE = str(Path(functions_source.__file__).resolve())
 EVENT_FUNCTIONS = {fs.function for fs in topics.function_subscriptions()}
 DEAD_LETTER_RETENTION = Subscription(name="charla-dead-letter-retained", topic=topics.DEAD_LETTER)
 OUTBOX_SWEEP_INTERVAL_S = 5.0
+RETENTION_PURGE_INTERVAL_S = 24 * 3600.0
 DEMO_PAGE = Path(__file__).resolve().parent / "demo_page.html"
 WEBHOOK_OF_CHANNEL = {"whatsapp": "webhook_whatsapp", "messenger": "webhook_messenger",
                       "instagram": "webhook_instagram", "telegram": "webhook_telegram",
@@ -135,6 +136,9 @@ class LocalStack:
         scheduler = self.platform.scheduler
         if hasattr(scheduler, "start"):  # the embedded scheduler runs due tasks in-process
             scheduler.start()
+        purger = threading.Thread(target=self._schedule_retention_purge, name="retention-schedule", daemon=True)
+        purger.start()
+        self._threads.append(purger)
         sweeper = threading.Thread(target=self._sweep_outbox, name="outbox-sweep", daemon=True)
         sweeper.start()
         self._threads.append(sweeper)
@@ -172,6 +176,13 @@ class LocalStack:
                 webhook=f"http://{self.host}:{self.port}/{path}")
         for note in skipped:
             log("WARNING", "demo channel not connected", reason=note)
+
+    def _schedule_retention_purge(self) -> None:
+        """What Cloud Scheduler does in the cloud: ask for the retention purge at start and then daily."""
+        while True:
+            self.platform.bus.publish(topics.RETENTION, b"{}")
+            if self._stop.wait(RETENTION_PURGE_INTERVAL_S):
+                return
 
     def _sweep_outbox(self) -> None:
         outbox = Outbox(self.platform.store, self.platform.bus, self.platform.clock, self.platform.scheduler)

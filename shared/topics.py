@@ -16,6 +16,9 @@ OUTBOUND: str = _CONTRACT["topics"]["outbound"]
 ASSIGNMENT: str = _CONTRACT["topics"]["assignment"]
 HISTORY: str = _CONTRACT["topics"]["history"]
 TIMERS: str = _CONTRACT["topics"]["timers"]
+# Cloud Scheduler publishes here daily; a purge that runs out of time publishes its cursor here to go on.
+RETENTION: str = _CONTRACT["topics"]["retention"]
+RETENTION_RUN_BUDGET_S: int = _CONTRACT["retention_run_budget_s"]
 DEAD_LETTER: str = _CONTRACT["topics"]["dead_letter"]
 
 ALL_TOPICS: tuple[str, ...] = tuple(_CONTRACT["topics"].values())

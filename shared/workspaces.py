@@ -37,6 +37,12 @@ class Workspace:
     ticket_expiry_hours: float = DEFAULT_EXPIRY_HOURS
     # The plan's cap on agents online at once; None: no cap.
     max_online_agents: int | None = None
+    # Retention (GDPR / LGPD): days personal data (names, phones, emails, variables, message text) and files
+    # (images, audio, video, documents) are kept; None: kept until deleted on request.
+    personal_data_days: int | None = None
+    files_days: int | None = None
+    # The plan's messages a month (both directions); None: no cap. The dashboard shows what is left.
+    messages_per_month: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,8 @@ class WorkspaceDirectory:
             "language": workspace.language, "time_zone": workspace.time_zone, "name": workspace.name,
             "expertise_bots": list(workspace.expertise_bots), "constants": dict(workspace.constants),
             "ticket_expiry_hours": workspace.ticket_expiry_hours, "max_online_agents": workspace.max_online_agents,
+            "personal_data_days": workspace.personal_data_days, "files_days": workspace.files_days,
+            "messages_per_month": workspace.messages_per_month,
         })
 
     def workspace(self, workspace_id: str) -> Workspace:
@@ -88,7 +96,9 @@ class WorkspaceDirectory:
                          expertise_bots=tuple(data.get("expertise_bots", ())),
                          constants=dict(data.get("constants") or {}),
                          ticket_expiry_hours=float(data.get("ticket_expiry_hours", DEFAULT_EXPIRY_HOURS)),
-                         max_online_agents=data.get("max_online_agents"))
+                         max_online_agents=data.get("max_online_agents"),
+                         personal_data_days=data.get("personal_data_days"), files_days=data.get("files_days"),
+                         messages_per_month=data.get("messages_per_month"))
 
     def save_channel(self, route: ChannelRoute) -> None:
         self._store.set(CHANNELS, channel_doc_id(route.type, route.account), {
@@ -168,15 +178,27 @@ class WorkspaceDirectory:
         if isinstance(expiry, bool) or not isinstance(expiry, int | float) or expiry <= 0:
             raise BotDefinitionError(f"{WORKSPACE_FILE} workspace.ticket_expiry_hours: expected a positive number"
                                      f" of hours, got {expiry!r}")
-        cap = ws.get("max_online_agents")
-        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
-            raise BotDefinitionError(f"{WORKSPACE_FILE} workspace.max_online_agents: expected a whole number of"
-                                     f" agents, at least 1, got {cap!r}")
+        for key in ("max_online_agents", "messages_per_month"):
+            cap = ws.get(key)
+            if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+                raise BotDefinitionError(f"{WORKSPACE_FILE} workspace.{key}: expected a whole number, at least 1,"
+                                         f" got {cap!r}")
+        retention = ws.get("retention") or {}
+        if not isinstance(retention, dict) or set(retention) - {"personal_data_days", "files_days"}:
+            raise BotDefinitionError(f"{WORKSPACE_FILE} workspace.retention: expected personal_data_days and/or"
+                                     " files_days")
+        for key, days in retention.items():
+            if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+                raise BotDefinitionError(f"{WORKSPACE_FILE} workspace.retention.{key}: expected a whole number of"
+                                         f" days, at least 1, got {days!r}")
         workspace = Workspace(id=ws["id"], language=ws.get("language", "es"),
                               time_zone=ws.get("time_zone", "UTC"), name=ws.get("name", ""),
                               expertise_bots=tuple(flows.get("route_by_expertise") or ()),
                               constants={**(config.get("constants") or {}), **(constants or {})},
-                              ticket_expiry_hours=float(expiry), max_online_agents=cap)
+                              ticket_expiry_hours=float(expiry), max_online_agents=ws.get("max_online_agents"),
+                              messages_per_month=ws.get("messages_per_month"),
+                              personal_data_days=retention.get("personal_data_days"),
+                              files_days=retention.get("files_days"))
         bots = [
             load_bot(path.read_text(encoding="utf-8"), path.name)
             for path in sorted(folder.glob("*.yaml"))

@@ -33,10 +33,12 @@ def platform(tmp_path):
 
 
 def test_the_settings_are_published_with_the_workspace_and_its_lines(platform, tmp_path):
-    platform.directory.load_folder(folder(tmp_path, "ticket_expiry_hours: 24, max_online_agents: 5",
-                                          ", agents: [ana, beto]"))
+    platform.directory.load_folder(folder(
+        tmp_path, "ticket_expiry_hours: 24, max_online_agents: 5, retention: {personal_data_days: 365, files_days: 90}",
+        ", agents: [ana, beto]"))
     workspace = platform.directory.workspace("ws1")
     assert (workspace.ticket_expiry_hours, workspace.max_online_agents) == (24.0, 5)
+    assert (workspace.personal_data_days, workspace.files_days) == (365, 90)
     assert platform.directory.channel("webchat", "site").agents == ("ana", "beto")
 
 
@@ -46,6 +48,8 @@ def test_the_settings_are_published_with_the_workspace_and_its_lines(platform, t
     ("max_online_agents: 0", "", "workspace.max_online_agents: expected a whole number"),
     ("max_online_agents: 2.5", "", "workspace.max_online_agents"),
     ("language: es", ", agents: ana", "channels[0].agents: expected a list of agent ids"),
+    ("retention: {personal_data_days: 0}", "", "workspace.retention.personal_data_days: expected a whole number"),
+    ("retention: {keep: 3}", "", "workspace.retention: expected personal_data_days"),
 ])
 def test_wrong_values_are_refused_naming_the_key_and_nothing_is_published(platform, tmp_path, workspace, channel,
                                                                           message):
