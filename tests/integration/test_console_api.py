@@ -55,6 +55,7 @@ class Console:
 def console(platform, monkeypatch):
     monkeypatch.setenv("CHARLA_SECRET_CONSOLE_SESSION_KEY", "k" * 48)
     platform.bus.ensure_subscription(ASSIGNMENT_PROBE)
+    platform.warehouse.ensure_tables()
     directory = AgentDirectory(platform.store, platform.clock)
     from shared.console.accounts import ConsoleAccounts
     from shared.console.session_tokens import SessionTokens
@@ -430,3 +431,77 @@ def test_invite_mode_and_the_plans_cap_on_agents_online_through_the_console(plat
     platform.directory.save_workspace(replace(workspace, max_online_agents=1))
     status, body = console.call("PUT", "/me/status", beto, body={"status": "online"})
     assert status == 400 and "1" in body["message"]
+
+
+def test_the_dashboard_counts_this_months_messages_and_contacts(platform, console):
+    from dataclasses import replace
+
+    from shared.domain.messages import HistoryRecord
+    from shared.history.export import export_history_records
+    from tests.integration.conftest import HISTORY_PROBE
+
+    platform.directory.save_workspace(replace(platform.directory.workspace(WS), messages_per_month=1000))
+    drain(platform, HISTORY_PROBE)
+    customer_asks_for_a_person(platform, "visitor-0001")
+    customer_asks_for_a_person(platform, "visitor-0002", name="Otro")
+    records = [HistoryRecord.from_json(d) for d in drain(platform, HISTORY_PROBE)]
+    export_history_records(platform.warehouse, records)
+    messages = sum(1 for r in records if r.table == "messages")
+    status, board = console.call("GET", "/dashboard", console.login(f"sofi@{WS}.example"))
+    assert status == 200 and board["messages_this_month"] == messages > 0
+    assert board["messages_left"] == 1000 - messages and board["messages_in_plan"] == 1000
+    assert board["unique_contacts_this_month"] == 2 and board["new_contacts_today"] == 2
+
+
+def test_a_contacts_data_is_exported_on_request_and_erased_everywhere(platform, console):
+    conversation_id = customer_asks_for_a_person(platform)
+    contact_id = platform.store.get(CONVERSATIONS, conversation_id)["contact_id"]
+    sofi, adri = console.login(f"sofi@{WS}.example"), console.login(f"adri@{WS}.example")
+    exported = console.client.get(f"/contacts/{contact_id}/data", headers={"Authorization": f"Bearer {sofi}"})
+    assert exported.status_code == 200, exported.get_data(as_text=True)
+    assert "attachment" in exported.headers["Content-Disposition"]
+    held = json.loads(exported.get_data(as_text=True))
+    assert SECRET_NAME in json.dumps(held, ensure_ascii=False) and "quiero hablar con alguien" in json.dumps(
+        held, ensure_ascii=False)
+    assert console.call("POST", f"/contacts/{contact_id}/erase", sofi)[0] == 403  # admins only
+    status, erased = console.call("POST", f"/contacts/{contact_id}/erase", adri)
+    assert status == 200 and erased["contact_id"] == contact_id
+    assert console.call("GET", f"/contacts/{contact_id}", sofi)[0] == 404
+    assert platform.store.get(CONVERSATIONS, conversation_id) is None
+    assert console.call("GET", f"/contacts/{contact_id}/data", sofi)[0] == 404
+
+
+def test_the_reports_see_what_the_platform_recorded_and_download_as_csv(platform, console):
+    from shared.domain.messages import HistoryRecord
+    from shared.history.export import export_history_records
+    from tests.integration.conftest import HISTORY_PROBE
+
+    start = platform.clock.now().isoformat()
+    conversation_id = customer_asks_for_a_person(platform)
+    ana, sofi = console.login(f"ana@{WS}.example"), console.login(f"sofi@{WS}.example")
+    console.call("PUT", "/me/status", ana, body={"status": "online"})
+    console.call("POST", f"/conversations/{conversation_id}/replies", ana,
+                 body={"text": "Hola", "client_message_id": "r1"})
+    console.call("POST", f"/conversations/{conversation_id}/resolve", ana, body={"typification": "Consulta"})
+    console.call("PUT", "/me/status", ana, body={"status": "paused", "reason": "Almuerzo"})
+    records = [HistoryRecord.from_json(d) for d in drain(platform, HISTORY_PROBE)]
+    assert any(r.row.get("type") == "agent_status_changed" and '"reason": "Almuerzo"' in (r.row.get("detail") or "")
+               for r in records)
+    export_history_records(platform.warehouse, records)
+    window = {"from": start, "to": "2100-01-01T00:00:00+00:00"}
+
+    status, listed = console.call("GET", "/reports", sofi)
+    assert status == 200 and {"resolved_chats", "agents", "pending_chats", "funnel"} <= {
+        r["name"] for r in listed["reports"]}
+    status, resolved = console.call("GET", "/reports/resolved_chats", sofi, **window)
+    assert status == 200 and [(r["channel"], r["chats"]) for r in resolved["rows"]] == [("webchat", 1)]
+    status, agents = console.call("GET", "/reports/agents", sofi, **window)
+    assert {r["agent_id"]: (r["incoming"], r["resolved"]) for r in agents["rows"]}["ana"] == (1, 1)
+    csv_file = console.client.get("/reports/resolved_chats", query_string={**window, "format": "csv"},
+                                  headers={"Authorization": f"Bearer {sofi}"})
+    assert csv_file.status_code == 200 and csv_file.get_data(as_text=True).splitlines()[0] == "day,channel,chats"
+    status, body = console.call("GET", "/reports/resolved_chats", sofi, **{**window, "from": "yesterday"})
+    assert status == 400 and body["field"] == "from"
+    status, body = console.call("GET", "/reports/nope", sofi, **window)
+    assert status == 400 and body["field"] == "name"
+    assert console.call("GET", "/reports/agents", ana, **window)[0] == 403

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.agents.model import AGENT_STATUSES, PAUSED
+from shared.agents.model import AGENT_STATUSES
 from shared.console.api.fields import Field
 from shared.console.api.routing import AGENT, PUBLIC, Call, Route
+from shared.console.presence import change_status
 
 
 def login(call: Call) -> dict[str, Any]:
@@ -33,11 +34,7 @@ def me(call: Call) -> dict[str, Any]:
 
 
 def set_status(services: Any, workspace_id: str, agent_id: str, status: str, reason: str) -> dict[str, Any]:
-    """online / offline, or paused with one of the workspace's active pause reasons."""
-    label = services.pause_reasons.require_active(workspace_id, reason).label if status == PAUSED else ""
-    cap = services.platform.directory.workspace(workspace_id).max_online_agents
-    outcome = services.desk.set_agent_status(workspace_id, agent_id, status, label, max_online_agents=cap)
-    return agent_profile(outcome.agent)
+    return agent_profile(change_status(services, workspace_id, agent_id, status, reason))
 
 
 def set_my_status(call: Call) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def log_agent_out(call: Call) -> dict[str, Any]:
     agent_id = call.params["agent_id"]
     call.services.directory.agent(call.workspace_id, agent_id)
     call.services.accounts.logout(call.workspace_id, agent_id)
-    return agent_profile(call.services.desk.set_agent_status(call.workspace_id, agent_id, "offline").agent)
+    return set_status(call.services, call.workspace_id, agent_id, "offline", "")
 
 
 def list_users(call: Call) -> dict[str, Any]:

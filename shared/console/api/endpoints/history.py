@@ -1,0 +1,86 @@
+"""What the history says and what the law asks of it: the dashboard's counters, a contact's erasure (right to
+be forgotten) and the export of everything held about a contact (right of access)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from shared.console.api.fields import Field, FieldError
+from shared.console.api.routing import ADMIN, SUPERVISOR, Call, Reply, Route
+from shared.console.dashboard import dashboard
+from shared.history.reports import REPORTS, report_csv, run_report
+from shared.retention import erase_contact, export_contact
+
+
+def show_dashboard(call: Call) -> dict[str, Any]:
+    platform = call.platform
+    workspace = platform.directory.workspace(call.workspace_id)
+    return dashboard(platform.warehouse, platform.store, platform.clock, workspace).to_dict()
+
+
+def list_reports(call: Call) -> dict[str, Any]:
+    return {"reports": [{"name": r.name, "description": r.description, "columns": list(r.columns),
+                         "parameters": dict(r.parameters)} for r in REPORTS.values()]}
+
+
+def _instant(name: str, text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise FieldError(name, f"expected an ISO 8601 instant with its offset, got {text!r}") from None
+    if moment.tzinfo is None:
+        raise FieldError(name, f"needs its UTC offset (e.g. {text}Z or {text}-03:00)")
+    return moment
+
+
+def show_report(call: Call) -> Any:
+    """A report over [from, to); ``format=csv`` downloads it. Days are the workspace's unless ``time_zone``."""
+    name = call.params["name"]
+    report = REPORTS.get(name)
+    if report is None:
+        raise FieldError("name", f"unknown report {name!r}; known: {', '.join(sorted(REPORTS))}")
+    extra = {}
+    if "time_zone" in report.parameters:
+        extra["time_zone"] = call.query.get("time_zone") or call.platform.directory.workspace(
+            call.workspace_id).time_zone
+    rows = run_report(call.platform.warehouse, name, call.workspace_id, _instant("from", call.query["from"]),
+                      _instant("to", call.query["to"]), **extra)
+    if call.query.get("format") == "csv":
+        return Reply(report_csv(rows, report.columns), content_type="text/csv; charset=utf-8",
+                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    rows = [{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()} for row in rows]
+    return {"report": name, "columns": list(report.columns), "rows": rows}
+
+
+def erase(call: Call) -> dict[str, Any]:
+    """Everything about the contact goes, in every store; warehouse rows still in BigQuery's streaming buffer
+    are cleared by the next purge runs (``warehouse_pending``)."""
+    report = erase_contact(call.platform, call.workspace_id, call.params["contact_id"])
+    return {"contact_id": report.contact_id, "erased": report.counts.by_store(),
+            "warehouse_pending": report.warehouse_pending}
+
+
+def export(call: Call) -> Reply:
+    held = export_contact(call.platform, call.workspace_id, call.params["contact_id"])
+    name = f"contact-{call.params['contact_id']}.json"
+    return Reply(json.dumps(held, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8",
+                 headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+ROUTES = [
+    Route("GET", "/reports", SUPERVISOR, "The reports there are", list_reports, tag="history"),
+    Route("GET", "/reports/{name}", SUPERVISOR, "A report over a date range, as JSON or CSV", show_report,
+          tag="history", query={"from": Field("string", required=True, description="ISO instant, inclusive"),
+                                "to": Field("string", required=True, description="ISO instant, exclusive"),
+                                "format": Field("string", enum=("json", "csv")),
+                                "time_zone": Field("string", description="days of the report; default the"
+                                                                         " workspace's")}),
+    Route("POST", "/contacts/{contact_id}/erase", ADMIN, "Forget the contact in every store (right to be forgotten)",
+          erase, tag="history"),
+    Route("GET", "/contacts/{contact_id}/data", SUPERVISOR, "Everything held about the contact (right of access)",
+          export, tag="history", produces="application/json"),
+    Route("GET", "/dashboard", SUPERVISOR, "Messages left in the plan, unique contacts this month, new contacts today",
+          show_dashboard, tag="history"),
+]
