@@ -27,6 +27,9 @@ from shared.ports.event_bus import EventBus
 from shared.ports.task_scheduler import ScheduledTask, TaskScheduler
 
 OUTBOX = "outbox"
+# The timers-topic message Cloud Scheduler publishes every minute in the cloud (the local stack sweeps on its
+# own): run_timer then publishes what a crash left staged.
+SWEEP_ACTION = "outbox_sweep"
 OUTBOX_LEASES = "outbox_leases"
 LEASE = timedelta(seconds=30)
 

@@ -13,7 +13,7 @@ from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESS
 from shared.conversations.turns import TIMER_ACTIONS, TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id
 from shared.errors import InvalidInput
-from shared.outbox import Outbox
+from shared.outbox import SWEEP_ACTION, Outbox
 from shared.ports.document_store import Transaction
 
 FUNCTION = "run_timer"
@@ -27,12 +27,14 @@ def handle_conversation_timer(platform: Platform, data: bytes, task_name: str) -
             return bool(run_assignment_timer(platform, payload).events)
         if isinstance(payload, dict) and payload.get("action") == sessions.SESSION_TIMEOUT:
             return end_idle_session(platform, payload)
+        if isinstance(payload, dict) and payload.get("action") == SWEEP_ACTION:
+            return Outbox(platform.store, platform.bus, platform.clock, platform.scheduler).sweep() > 0
         conversation_id, workspace_id = payload["conversation_id"], payload["workspace_id"]
         action, token = payload["action"], payload["token"]
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"timer payload: {exc}") from None
     if action not in TIMER_ACTIONS:
-        known = ", ".join((*TIMER_ACTIONS, *ASSIGNMENT_TIMERS, sessions.SESSION_TIMEOUT))
+        known = ", ".join((*TIMER_ACTIONS, *ASSIGNMENT_TIMERS, sessions.SESSION_TIMEOUT, SWEEP_ACTION))
         raise InvalidInput(f"timer action {action!r}; expected one of {known}")
     if not task_name:
         raise InvalidInput("timer without its task_name attribute")

@@ -106,3 +106,23 @@ def test_replies_left_in_the_outbox_by_a_crash_are_published_by_the_sweep(platfo
     assert outbox.sweep(older_than=timedelta(0)) > 0
     assert len(drain(platform, OUTBOUND_PROBE)) == 2
     assert outbox.sweep(older_than=timedelta(0)) == 0
+
+
+def test_in_the_cloud_the_scheduled_sweep_message_makes_run_timer_publish_what_a_crash_left(platform):
+    import json
+
+    from shared.conversations.timers import handle_conversation_timer
+    from shared.outbox import SWEEP_ACTION
+
+    real_bus = platform.bus
+    platform.__dict__["bus"] = PublishFailsOnce(real_bus)
+    with pytest.raises(TransientError):
+        resolve_inbound_message(platform, inbound(platform, "hola", "m-cloud-sweep"))
+    platform.__dict__["bus"] = real_bus
+    sweep = json.dumps({"action": SWEEP_ACTION}).encode()
+    assert handle_conversation_timer(platform, sweep, "") is False  # staged just now: not yet left behind
+    past = [d for d in platform.store.query(OUTBOX)]
+    for document in past:  # as if staged a minute ago
+        platform.store.set(OUTBOX, document.id, {**document.data, "staged_at": "2000-01-01T00:00:00+00:00"})
+    assert handle_conversation_timer(platform, sweep, "") is True
+    assert len(drain(platform, OUTBOUND_PROBE)) == 2
