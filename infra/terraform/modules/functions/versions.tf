@@ -3,12 +3,11 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = "~> 6.0"
+      version = ">= 6.0"
+    }
+    archive = {
+      source  = "hashicorp/archive"
+      version = ">= 2.4"
     }
   }
-}
-
-provider "google" {
-  project = var.project
-  region  = var.region
 }
