@@ -6,7 +6,7 @@ from shared.bootstrap import Platform
 from shared.bots.engine import BotPosition, TurnContext, back_from_people
 from shared.conversations.agent_messages import Author, held_ticket
 from shared.conversations.handover import agent_desk
-from shared.conversations.store_names import CONVERSATIONS, PROCESSED
+from shared.conversations.store_names import CONVERSATIONS, PROCESSED, marker_expiry
 from shared.conversations.turns import TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id, stable_hash
 from shared.errors import InvalidInput
@@ -47,7 +47,8 @@ def return_to_bot_menu(platform: Platform, author: Author, conversation_id: str,
                             contact=current["contact"])
         replies = stage_turn(tx, outbox, origin, current, outcome, now,
                              session_timeout_s=platform.settings.session_timeout_s)
-        tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "conversation_id": conversation_id})
+        tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "expires_at": marker_expiry(now),
+                                      "conversation_id": conversation_id})
         return replies
 
     replies = platform.store.run_transaction(turn)

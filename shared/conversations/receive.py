@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from shared import topics
 from shared.bootstrap import Platform
-from shared.conversations.store_names import PROCESSED
+from shared.conversations.store_names import PROCESSED, marker_expiry
 from shared.domain.ids import safe_document_id
 from shared.domain.messages import InboundMessage
 from shared.history.records import event_record
@@ -43,5 +43,6 @@ def receive_inbound_message(platform: Platform, message: InboundMessage, functio
             channel=message.channel, detail={"kind": message.kind},
         ).to_json())
     platform.store.set(PROCESSED, marker, {"at": platform.clock.now().isoformat(),
+                                           "expires_at": marker_expiry(platform.clock.now()),
                                           "conversation_id": message.conversation_id})
     return ReceiveResult(message.message_id, message.conversation_id, duplicate=False)

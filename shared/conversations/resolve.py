@@ -38,7 +38,13 @@ from shared.channels.provider_events import SILENT_KINDS
 from shared.contacts import ContactBook
 from shared.conversations.handover import CUSTOMER, agent_desk
 from shared.conversations.silent import record_without_turn
-from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED, messages_collection
+from shared.conversations.store_names import (
+    CONVERSATIONS,
+    OPEN_TICKET,
+    PROCESSED,
+    marker_expiry,
+    messages_collection,
+)
 from shared.conversations.turns import TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id, stable_hash
 from shared.domain.messages import InboundMessage
@@ -181,7 +187,8 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
                             contact=message.contact, payload=message.payload, language=language)
         replies = stage_turn(tx, outbox, origin, conversation, outcome, now, [inbound_record],
                              session_timeout_s=platform.settings.session_timeout_s)
-        tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "conversation_id": conversation_id})
+        tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "expires_at": marker_expiry(now),
+                                      "conversation_id": conversation_id})
         return replies
 
     try:
@@ -243,6 +250,7 @@ def _for_the_agents(platform: Platform, message: InboundMessage, marker_id: str)
             "unread": conversation.get("unread", 0) + 1,
         })
         tx.set(PROCESSED, marker_id, {"at": platform.clock.now().isoformat(),
+                                      "expires_at": marker_expiry(platform.clock.now()),
                                       "conversation_id": message.conversation_id})
         records.append(inbound_message_record(message, session_id, "", None))
         return True

@@ -7,6 +7,7 @@ found through the provider id the sender recorded, and as a message_status event
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from shared import topics
@@ -15,6 +16,7 @@ from shared.conversations.store_names import (
     CONVERSATIONS,
     PROCESSED,
     PROVIDER_MESSAGES,
+    marker_expiry,
     messages_collection,
     provider_message_doc_id,
 )
@@ -55,7 +57,8 @@ def record_without_turn(platform: Platform, message: InboundMessage) -> bool:
                 tx.set(CONVERSATIONS, message.conversation_id,
                        {**conversation, "updated_at": platform.clock.now().isoformat()})
             records.append(inbound_message_record(message, session_id, "", None))
-        tx.set(PROCESSED, marker_id, {"at": now, "conversation_id": message.conversation_id})
+        tx.set(PROCESSED, marker_id, {"at": now, "expires_at": marker_expiry(datetime.fromisoformat(now)),
+                                      "conversation_id": message.conversation_id})
         return True
 
     handled = platform.store.run_transaction(record)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from shared.domain.ids import safe_document_id
 
 CONVERSATIONS = "conversations"
 PROCESSED = "processed"  # idempotency markers: "<function>:<message or task id>"
+# Long past any redelivery (Pub/Sub keeps a message 7 days at most): then Firestore's TTL deletes the marker.
+PROCESSED_TTL = timedelta(days=30)
 # The conversation field naming the ticket people hold it with; while set, the bot stays silent.
 OPEN_TICKET = "ticket_id"
 # provider message id → our outbound message, so statuses find the message they report on.
@@ -18,3 +22,8 @@ def messages_collection(conversation_id: str) -> str:
 
 def provider_message_doc_id(channel: str, provider_message_id: str) -> str:
     return safe_document_id(f"{channel}:{provider_message_id}")
+
+
+def marker_expiry(now: datetime) -> str:
+    """The ``expires_at`` of a processed marker written ``now`` (the document store port's expiry field)."""
+    return (now + PROCESSED_TTL).isoformat()

@@ -9,7 +9,7 @@ from shared.bootstrap import Platform
 from shared.bots.engine import BotPosition, TurnContext, handle_timer
 from shared.conversations import sessions
 from shared.conversations.handover import ASSIGNMENT_TIMERS, run_assignment_timer
-from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED
+from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED, marker_expiry
 from shared.conversations.turns import TIMER_ACTIONS, TurnOrigin, stage_turn
 from shared.domain.ids import safe_document_id
 from shared.errors import InvalidInput
@@ -63,7 +63,8 @@ def handle_conversation_timer(platform: Platform, data: bytes, task_name: str) -
                             account=conversation["account"], contact=conversation["contact"])
         stage_turn(tx, outbox, origin, conversation, outcome, now,
                    session_timeout_s=platform.settings.session_timeout_s)
-        tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "conversation_id": conversation_id})
+        tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "expires_at": marker_expiry(now),
+                                      "conversation_id": conversation_id})
         return True
 
     applied = platform.store.run_transaction(turn)

@@ -22,6 +22,10 @@ from typing import Any, Literal, Protocol, TypeVar
 
 T = TypeVar("T")
 
+# A top-level instant (ISO text) after which the store may delete the document (Firestore: its TTL policy,
+# the adapter storing the field as a Timestamp); stores without expiry keep it as plain data.
+EXPIRES_AT = "expires_at"
+
 Operator = Literal["==", "!=", "<", "<=", ">", ">=", "in", "array_contains"]
 OPERATORS: tuple[str, ...] = ("==", "!=", "<", "<=", ">", ">=", "in", "array_contains")
 

@@ -515,3 +515,23 @@ def test_firestore_uses_an_injected_client_and_returns_timestamps_as_iso_strings
     assert store.get("processed", "wamid.1") == {"expires_at": "2026-01-02T03:04:05+00:00"}
 
 
+
+
+def test_an_expiry_instant_reads_back_as_written_in_a_document_or_a_transaction(store: DocumentStore) -> None:
+    from shared.ports.document_store import EXPIRES_AT
+
+    expiry = "2026-12-24T12:00:00.250000+00:00"
+    store.set("markers", "m1", {"at": "2026-11-24T12:00:00+00:00", EXPIRES_AT: expiry})
+    store.run_transaction(lambda tx: tx.set("markers", "m2", {EXPIRES_AT: expiry}))
+    assert store.get("markers", "m1")[EXPIRES_AT] == expiry and store.get("markers", "m2")[EXPIRES_AT] == expiry
+
+
+def test_firestore_keeps_the_expiry_as_a_timestamp_its_ttl_policy_can_use(make_store: StoreFactory, request) -> None:
+    if request.node.callspec.params["make_store"] != "firestore":
+        pytest.skip("only Firestore deletes documents by a TTL policy")
+    from datetime import datetime
+
+    store = make_store()
+    store.set("markers", "m1", {"expires_at": "2026-12-24T12:00:00+00:00"})
+    raw = store._ref("markers", "m1").get().to_dict()  # what the TTL policy sees
+    assert isinstance(raw["expires_at"], datetime)

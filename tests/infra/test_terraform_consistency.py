@@ -483,8 +483,6 @@ def test_idempotency_markers_have_a_ttl_policy():
     assert "ttl_config" in ttl
 
 
-@pytest.mark.xfail(strict=True, reason="the markers store 'at' as ISO text; Firestore's TTL needs a Timestamp "
-                   "'expires_at' (see the Deploy section of the README)")
 def test_idempotency_markers_say_when_they_expire():
     written = code.dict_keys_written("PROCESSED")
     assert written and all("expires_at" in keys for keys in written)

@@ -21,7 +21,14 @@ from google.cloud.firestore_v1.base_query import BaseQuery, FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from shared.errors import AlreadyExists, ContentionError, NotFound, TransientError
-from shared.ports.document_store import Document, Filter, Transaction, check_collection_path, check_document_id
+from shared.ports.document_store import (
+    EXPIRES_AT,
+    Document,
+    Filter,
+    Transaction,
+    check_collection_path,
+    check_document_id,
+)
 
 T = TypeVar("T")
 
@@ -85,6 +92,13 @@ def _document_data(data: Any, where: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise TypeError(f"a document must be a dict, not {type(data).__name__}")
     _check_json(data, where)
+    expiry = data.get(EXPIRES_AT)
+    if isinstance(expiry, str):
+        # Firestore's TTL policy deletes documents by a Timestamp field; reads give it back as ISO text (_plain).
+        try:
+            return {**data, EXPIRES_AT: datetime.fromisoformat(expiry)}
+        except ValueError:
+            raise ValueError(f"{where}: {EXPIRES_AT} must be an ISO-8601 instant, got {expiry!r}") from None
     return data
 
 
