@@ -16,6 +16,7 @@ from pathlib import Path
 
 import functions_framework
 from werkzeug.serving import make_server
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 import main as functions_source
@@ -39,6 +40,15 @@ DEAD_LETTER_RETENTION = Subscription(name="charla-dead-letter-retained", topic=t
 OUTBOX_SWEEP_INTERVAL_S = 5.0
 RETENTION_PURGE_INTERVAL_S = 24 * 3600.0
 DEMO_PAGE = Path(__file__).resolve().parent / "demo_page.html"
+CONSOLE_DIR = Path(__file__).resolve().parents[1] / "console"
+CONSOLE_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
+                 ".ico": "image/x-icon", ".json": "application/json"}
+# The console runs only its own files and talks only to console_api on this origin; pictures customers
+# send come from the providers' https hosts. A second line of defence behind never using innerHTML.
+CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+               "img-src 'self' https: data: blob:; media-src 'self' https: blob:; object-src 'none'; "
+               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 WEBHOOK_OF_CHANNEL = {"whatsapp": "webhook_whatsapp", "messenger": "webhook_messenger",
                       "instagram": "webhook_instagram", "telegram": "webhook_telegram",
                       "twilio_sms": "webhook_twilio", "twilio_whatsapp": "webhook_twilio"}
@@ -47,6 +57,20 @@ WEBHOOK_OF_CHANNEL = {"whatsapp": "webhook_whatsapp", "messenger": "webhook_mess
 @Request.application
 def demo_page(request: Request) -> Response:
     return Response(DEMO_PAGE.read_bytes(), 200, content_type="text/html; charset=utf-8")
+
+
+@Request.application
+def console_file(request: Request) -> Response:
+    """The agent console's static files (console/), as the cloud serves them from a bucket."""
+    if request.path == "/console":  # index.html's relative links resolve under /console/ only
+        return redirect(request.script_root + "/console/", 301)
+    path = (CONSOLE_DIR / (request.path.removeprefix("/console/") or "index.html")).resolve()
+    content_type = CONSOLE_TYPES.get(path.suffix)
+    if content_type is None or not path.is_relative_to(CONSOLE_DIR) or not path.is_file():
+        return Response("not found", 404, content_type="text/plain; charset=utf-8")
+    return Response(path.read_bytes(), 200, content_type=content_type,
+                    headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
+                             "Content-Security-Policy": CONSOLE_CSP, "Referrer-Policy": "no-referrer"})
 
 
 def _with_console_session_key(environ: Mapping[str, str], data_dir: Path) -> dict[str, str]:
@@ -106,6 +130,8 @@ class LocalStack:
                 return demo_api(environ, start_response)
             if path in ("", "/"):
                 return demo_page(environ, start_response)
+            if path == "/console" or path.startswith("/console/"):
+                return console_file(environ, start_response)
             if path == "/widget.js":  # the demo page's one script tag; the function serves the file
                 environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + "/webhook_webchat"}
                 return apps["/webhook_webchat"](environ, start_response)
