@@ -526,12 +526,15 @@ def test_an_expiry_instant_reads_back_as_written_in_a_document_or_a_transaction(
     assert store.get("markers", "m1")[EXPIRES_AT] == expiry and store.get("markers", "m2")[EXPIRES_AT] == expiry
 
 
-def test_firestore_keeps_the_expiry_as_a_timestamp_its_ttl_policy_can_use(make_store: StoreFactory, request) -> None:
-    if request.node.callspec.params["make_store"] != "firestore":
-        pytest.skip("only Firestore deletes documents by a TTL policy")
+@pytest.mark.emulator
+def test_firestore_keeps_the_expiry_as_a_timestamp_its_ttl_policy_can_use(firestore_env) -> None:
+    """Only Firestore deletes documents by a TTL policy, which reads a Timestamp field."""
     from datetime import datetime
 
-    store = make_store()
-    store.set("markers", "m1", {"expires_at": "2026-12-24T12:00:00+00:00"})
-    raw = store._ref("markers", "m1").get().to_dict()  # what the TTL policy sees
-    assert isinstance(raw["expires_at"], datetime)
+    store = FirestoreDocumentStore(project=EMULATOR_PROJECT)
+    try:
+        store.set("markers", "m1", {"expires_at": "2026-12-24T12:00:00+00:00"})
+        raw = store._ref("markers", "m1").get().to_dict()  # what the TTL policy sees
+        assert isinstance(raw["expires_at"], datetime)
+    finally:
+        store.close()

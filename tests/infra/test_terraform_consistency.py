@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import main
 from shared.agents.model import AGENTS, QUEUES, TICKETS
 from shared.channels.webchat import replies_collection
@@ -536,10 +534,9 @@ def test_outputs_give_every_webhook_url_the_console_and_the_dataset():
 
 
 def test_the_console_is_served_with_the_local_stacks_content_security_policy():
-    stack = pytest.importorskip("charla_local.stack")
-    if not hasattr(stack, "CONSOLE_CSP"):
-        pytest.skip("the local stack does not serve the console")
-    assert module("console_hosting").variables["console_csp"]["default"] == stack.CONSOLE_CSP
+    from charla_local.stack import CONSOLE_CSP
+
+    assert module("console_hosting").variables["console_csp"]["default"] == CONSOLE_CSP
 
 
 # -- wiring (what `terraform validate` would check) ---------------------------------------------------------
