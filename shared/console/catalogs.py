@@ -258,7 +258,11 @@ class _Catalog(Generic[E]):
         entries = [self.kind.from_dict(d.data) for d in docs]
         return sorted(entries, key=lambda e: (_name_key(getattr(e, self.unique)), e.id))
 
-    def _require(self, workspace_id: str, name_or_id: str) -> E:
+    def list(self, workspace_id: str) -> list[E]:
+        """The workspace's entries by name, inactive ones included."""
+        return self._all(workspace_id)
+
+    def require(self, workspace_id: str, name_or_id: str) -> E:
         """The active entry whose id or name (case and accents ignored) is ``name_or_id``."""
         active = [e for e in self._all(workspace_id) if getattr(e, "active", True)]
         wanted = _name_key(name_or_id) if isinstance(name_or_id, str) else None
@@ -332,42 +336,26 @@ class PauseReasons(_Catalog[PauseReason]):
     noun = "pause reason"
     id_prefix = "pr"
 
-    def list(self, workspace_id: str) -> list[PauseReason]:
-        """The workspace's reasons by label, inactive ones included."""
-        return self._all(workspace_id)
-
     def require_active(self, workspace_id: str, label_or_id: str) -> PauseReason:
         """The reason an agent pauses with; InvalidInput naming the active reasons when it is not one."""
-        return self._require(workspace_id, label_or_id)
+        return self.require(workspace_id, label_or_id)
 
 
 class Typifications(_Catalog[Typification]):
+    """What tickets are resolved with; ``require`` takes a name or id."""
+
     kind = Typification
     collection = TYPIFICATIONS
     unique = "name"
     noun = "typification"
     id_prefix = "ty"
 
-    def list(self, workspace_id: str) -> list[Typification]:
-        """The workspace's typifications by name, inactive ones included."""
-        return self._all(workspace_id)
-
-    def require(self, workspace_id: str, name: str) -> Typification:
-        """The typification a ticket is resolved with (by name or id); InvalidInput naming the active ones."""
-        return self._require(workspace_id, name)
-
-
 
 class MessageTemplates(_Catalog[MessageTemplate]):
+    """Approved templates; ``require`` takes a name or id."""
+
     kind = MessageTemplate
     collection = MESSAGE_TEMPLATES
     unique = "name"
     noun = "template"
     id_prefix = "tp"
-
-    def list(self, workspace_id: str) -> list[MessageTemplate]:
-        return self._all(workspace_id)
-
-    def require(self, workspace_id: str, name: str) -> MessageTemplate:
-        """An active template by name or id; InvalidInput naming the active ones."""
-        return self._require(workspace_id, name)
