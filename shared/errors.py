@@ -27,6 +27,15 @@ class InvalidInput(PermanentError):
     """A request or message is malformed; the message names the problem."""
 
 
+class InvalidField(InvalidInput):
+    """One named field of a request is missing or wrong; ``field`` names it (dotted for nested ones)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
 class NotFound(CharlaError):
     """A named thing (document, secret, blob, account) does not exist."""
 

@@ -12,14 +12,17 @@ import yaml
 from shared.agents.assignment import DEFAULT_EXPIRY_HOURS
 from shared.bots.definition import Bot
 from shared.bots.loader import load_bot
-from shared.errors import BotDefinitionError, NotFound
+from shared.errors import BotDefinitionError, InvalidField, NotFound
 from shared.ports.clock import Clock
-from shared.ports.document_store import DocumentStore, Filter
+from shared.ports.document_store import DocumentStore, Filter, Transaction
+from shared.workspace_settings import checked_settings
 
 WORKSPACES = "workspaces"
 CHANNELS = "channels"
 BOTS = "bots"
 WORKSPACE_FILE = "workspace.yaml"
+# The part of a workspace or channel document an admin changed in the console; it wins over what was published.
+CONSOLE_SETTINGS = "console_settings"
 FLOWS_FILE = "flows.yaml"
 
 
@@ -43,6 +46,10 @@ class Workspace:
     files_days: int | None = None
     # The plan's messages a month (both directions); None: no cap. The dashboard shows what is left.
     messages_per_month: int | None = None
+    # Every console user signs in with a one-time code from an authenticator app as a second step.
+    two_factor_required: bool = False
+    # The logo the console shows: a data: URL of a small image (shared/workspace_settings.py), or "".
+    logo: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,26 @@ class ChannelRoute:
     secrets: dict[str, str] = field(default_factory=dict)
     # The agents this line's hand-offs go to first (the first free of them, in their queue's round).
     agents: tuple[str, ...] = ()
+
+
+def _workspace_of(workspace_id: str, stored: dict[str, Any]) -> Workspace:
+    data = {**stored, **(stored.get(CONSOLE_SETTINGS) or {})}  # the console's changes win over the published
+    return Workspace(id=workspace_id, language=data.get("language", "es"),
+                     time_zone=data.get("time_zone", "UTC"), name=data.get("name", ""),
+                     expertise_bots=tuple(data.get("expertise_bots", ())),
+                     constants=dict(data.get("constants") or {}),
+                     ticket_expiry_hours=float(data.get("ticket_expiry_hours", DEFAULT_EXPIRY_HOURS)),
+                     max_online_agents=data.get("max_online_agents"),
+                     personal_data_days=data.get("personal_data_days"), files_days=data.get("files_days"),
+                     messages_per_month=data.get("messages_per_month"),
+                     two_factor_required=bool(data.get("two_factor_required", False)), logo=data.get("logo", ""))
+
+
+def _route_of(stored: dict[str, Any]) -> ChannelRoute:
+    data = {**stored, **(stored.get(CONSOLE_SETTINGS) or {})}
+    return ChannelRoute(type=data["type"], account=data["account"], workspace_id=data["workspace_id"],
+                        bot_id=data["bot_id"], secrets=dict(data.get("secrets") or {}),
+                        agents=tuple(data.get("agents") or ()))
 
 
 def channel_doc_id(channel_type: str, account: str) -> str:
@@ -79,41 +106,88 @@ class WorkspaceDirectory:
         self._lock = threading.Lock()
 
     def save_workspace(self, workspace: Workspace) -> None:
-        self._store.set(WORKSPACES, workspace.id, {
+        """Publish the workspace's own settings (workspace.yaml); what an admin changed in the console stays."""
+        fields = {
             "language": workspace.language, "time_zone": workspace.time_zone, "name": workspace.name,
             "expertise_bots": list(workspace.expertise_bots), "constants": dict(workspace.constants),
             "ticket_expiry_hours": workspace.ticket_expiry_hours, "max_online_agents": workspace.max_online_agents,
             "personal_data_days": workspace.personal_data_days, "files_days": workspace.files_days,
             "messages_per_month": workspace.messages_per_month,
-        })
+            "two_factor_required": workspace.two_factor_required, "logo": workspace.logo,
+        }
+        self._store.run_transaction(lambda tx: tx.set(WORKSPACES, workspace.id, {
+            **fields, CONSOLE_SETTINGS: dict((tx.get(WORKSPACES, workspace.id) or {}).get(CONSOLE_SETTINGS) or {})}))
 
     def workspace(self, workspace_id: str) -> Workspace:
-        data = self._store.get(WORKSPACES, workspace_id)
-        if data is None:
+        stored = self._store.get(WORKSPACES, workspace_id)
+        if stored is None:
             raise NotFound(f"workspace {workspace_id!r} does not exist")
-        return Workspace(id=workspace_id, language=data.get("language", "es"),
-                         time_zone=data.get("time_zone", "UTC"), name=data.get("name", ""),
-                         expertise_bots=tuple(data.get("expertise_bots", ())),
-                         constants=dict(data.get("constants") or {}),
-                         ticket_expiry_hours=float(data.get("ticket_expiry_hours", DEFAULT_EXPIRY_HOURS)),
-                         max_online_agents=data.get("max_online_agents"),
-                         personal_data_days=data.get("personal_data_days"), files_days=data.get("files_days"),
-                         messages_per_month=data.get("messages_per_month"))
+        return _workspace_of(workspace_id, stored)
+
+    def change_settings(self, workspace_id: str, changes: dict[str, Any]) -> Workspace:
+        """Apply an admin's changes (shared.workspace_settings.EDITABLE; None clears a retention limit).
+
+        InvalidField names a bad setting and nothing changes; NotFound: no such workspace.
+        """
+        checked = checked_settings(changes)
+
+        def work(tx: Transaction) -> Workspace:
+            stored = tx.get(WORKSPACES, workspace_id)
+            if stored is None:
+                raise NotFound(f"workspace {workspace_id!r} does not exist")
+            settings = {**(stored.get(CONSOLE_SETTINGS) or {}), **checked}
+            tx.update(WORKSPACES, workspace_id, {CONSOLE_SETTINGS: settings})
+            return _workspace_of(workspace_id, {**stored, CONSOLE_SETTINGS: settings})
+
+        return self._store.run_transaction(work)
 
     def save_channel(self, route: ChannelRoute) -> None:
-        self._store.set(CHANNELS, channel_doc_id(route.type, route.account), {
-            "type": route.type, "account": route.account,
-            "workspace_id": route.workspace_id, "bot_id": route.bot_id, "secrets": dict(route.secrets),
-            "agents": list(route.agents),
-        })
+        """Publish a channel account's route (workspace.yaml); the console's routing of it stays."""
+        key = channel_doc_id(route.type, route.account)
+        fields = {"type": route.type, "account": route.account, "workspace_id": route.workspace_id,
+                  "bot_id": route.bot_id, "secrets": dict(route.secrets), "agents": list(route.agents)}
+
+        def work(tx: Transaction) -> None:
+            stored = tx.get(CHANNELS, key) or {}
+            # An account moved to another workspace starts over; its old workspace's routing means nothing there.
+            kept = stored.get(CONSOLE_SETTINGS) if stored.get("workspace_id") == route.workspace_id else None
+            tx.set(CHANNELS, key, {**fields, CONSOLE_SETTINGS: dict(kept or {})})
+
+        self._store.run_transaction(work)
 
     def channel(self, channel_type: str, account: str) -> ChannelRoute:
         data = self._store.get(CHANNELS, channel_doc_id(channel_type, account))
         if data is None:
             raise NotFound(f"no {channel_type} channel account {account!r} is connected")
-        return ChannelRoute(type=channel_type, account=account, workspace_id=data["workspace_id"],
-                            bot_id=data["bot_id"], secrets=dict(data.get("secrets") or {}),
-                            agents=tuple(data.get("agents") or ()))
+        return _route_of(data)
+
+    def channels_of(self, workspace_id: str) -> list[ChannelRoute]:
+        """The workspace's channel accounts, by type and account."""
+        found = self._store.query(CHANNELS, [Filter("workspace_id", "==", workspace_id)])
+        return sorted((_route_of(d.data) for d in found), key=lambda r: (r.type, r.account))
+
+    def route_channel(self, workspace_id: str, channel_type: str, account: str, *, bot_id: str | None = None,
+                      agents: tuple[str, ...] | None = None) -> ChannelRoute:
+        """Send a channel account's conversations to another bot and/or its hand-offs to other agents.
+
+        NotFound: the account is not connected to this workspace. InvalidField: the bot is not published
+        in it (the agents are the caller's to check: the directory of agents is not this module's).
+        """
+        if bot_id is not None and bot_id not in self.published_bot_ids(workspace_id):
+            raise InvalidField("bot", f"{bot_id!r} is not a bot published in this workspace")
+        key = channel_doc_id(channel_type, account)
+        changes = {**({"bot_id": bot_id} if bot_id is not None else {}),
+                   **({"agents": list(agents)} if agents is not None else {})}
+
+        def work(tx: Transaction) -> ChannelRoute:
+            stored = tx.get(CHANNELS, key)
+            if stored is None or stored.get("workspace_id") != workspace_id:
+                raise NotFound(f"no {channel_type} channel account {account!r} is connected to this workspace")
+            settings = {**(stored.get(CONSOLE_SETTINGS) or {}), **changes}
+            tx.update(CHANNELS, key, {CONSOLE_SETTINGS: settings})
+            return _route_of({**stored, CONSOLE_SETTINGS: settings})
+
+        return self._store.run_transaction(work)
 
     def publish_bot(self, workspace_id: str, text: str, file_name: str) -> Bot:
         """Validate and publish; a bot that fails validation is never stored (the old one keeps running)."""
@@ -140,10 +214,13 @@ class WorkspaceDirectory:
             self._bots[key] = bot
         return bot
 
+    def published_bot_ids(self, workspace_id: str) -> list[str]:
+        published = self._store.query(BOTS, [Filter("workspace_id", "==", workspace_id)])
+        return sorted(d.data["bot_id"] for d in published)
+
     def workspace_bots(self, workspace_id: str) -> dict[str, Bot]:
         """Every published bot of a workspace (for hand-overs and the flow manager)."""
-        published = self._store.query(BOTS, [Filter("workspace_id", "==", workspace_id)])
-        return {d.data["bot_id"]: self.bot(workspace_id, d.data["bot_id"]) for d in published}
+        return {bot_id: self.bot(workspace_id, bot_id) for bot_id in self.published_bot_ids(workspace_id)}
 
     def first_channel_of_folder(self, folder: Path) -> ChannelRoute | None:
         """The first channel workspace.yaml connects (the local stack routes demo provider accounts like it)."""
@@ -191,6 +268,11 @@ class WorkspaceDirectory:
             if isinstance(days, bool) or not isinstance(days, int) or days < 1:
                 raise BotDefinitionError(f"{WORKSPACE_FILE} workspace.retention.{key}: expected a whole number of"
                                          f" days, at least 1, got {days!r}")
+        security = ws.get("security") or {}
+        if not isinstance(security, dict) or set(security) - {"two_factor_required"} or not isinstance(
+                security.get("two_factor_required", False), bool):
+            raise BotDefinitionError(f"{WORKSPACE_FILE} workspace.security: expected two_factor_required: true or"
+                                     " false")
         workspace = Workspace(id=ws["id"], language=ws.get("language", "es"),
                               time_zone=ws.get("time_zone", "UTC"), name=ws.get("name", ""),
                               expertise_bots=tuple(flows.get("route_by_expertise") or ()),
@@ -198,7 +280,8 @@ class WorkspaceDirectory:
                               ticket_expiry_hours=float(expiry), max_online_agents=ws.get("max_online_agents"),
                               messages_per_month=ws.get("messages_per_month"),
                               personal_data_days=retention.get("personal_data_days"),
-                              files_days=retention.get("files_days"))
+                              files_days=retention.get("files_days"),
+                              two_factor_required=security.get("two_factor_required", False))
         bots = [
             load_bot(path.read_text(encoding="utf-8"), path.name)
             for path in sorted(folder.glob("*.yaml"))

@@ -34,7 +34,7 @@ from typing import Any
 
 from shared.domain.ids import safe_document_id, stable_hash
 from shared.domain.messages import JsonDataclass
-from shared.errors import AlreadyExists, InvalidInput
+from shared.errors import AlreadyExists, InvalidField, InvalidInput
 
 CONTACTS = "contacts"
 CONTACT_KEYS = "contact_keys"
@@ -70,13 +70,8 @@ _PHONE_LIKE_QUERY = re.compile(r"[+0-9\s().\-/]+")
 _WORD = re.compile(r"[^\W_]+")
 
 
-class InvalidContactField(InvalidInput):
+class InvalidContactField(InvalidField):
     """A contact field is malformed; ``field`` names it ("phone", "addresses.whatsapp", ...)."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field = field
-        self.problem = problem
 
 
 class DuplicateContact(AlreadyExists):

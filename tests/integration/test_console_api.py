@@ -24,6 +24,7 @@ from shared.conversations.resolve import resolve_inbound_message
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
 from shared.domain.messages import AssignmentRequest, OutboundMessage
 from shared.ports.event_bus import Subscription
+from shared.workspaces import CHANNELS, WORKSPACES
 from tests.integration.conftest import OUTBOUND_PROBE, drain
 from tests.integration.test_resolve_exactly_once import inbound
 
@@ -138,11 +139,12 @@ def test_every_endpoint_refuses_a_role_below_its_own(console):
 
 def _snapshot(platform, workspace_id: str) -> dict:
     collections = ["agents", "queues", "tickets", CONVERSATIONS, "quick_replies", "pause_reasons", "typifications",
-                   "contacts", "console_sessions"]
+                   "contacts", "console_sessions", WORKSPACES, CHANNELS, "console_logins"]
     found = {}
     for collection in collections:
         for doc in platform.store.query(collection):
-            if doc.data.get("workspace_id") == workspace_id or doc.id.startswith(f"{workspace_id}:"):
+            if doc.data.get("workspace_id") == workspace_id or doc.id.startswith(f"{workspace_id}:") or (
+                    collection == WORKSPACES and doc.id == workspace_id):
                 found[(collection, doc.id)] = doc.data
     return found
 
@@ -154,12 +156,14 @@ def test_no_endpoint_reads_or_changes_another_workspace(platform, console):
         "conversation_id": conversation_id, "agent_id": "ana", "name": "ventas",
         "entry_id": QuickReplies(platform.store, platform.clock).list(WS)[0].id,
         "contact_id": platform.store.get(CONVERSATIONS, conversation_id)["contact_id"],
+        "channel_type": "webchat", "account": "demo-site",
     }
     ana_a = console.login(f"ana@{WS}.example")  # A's agent keeps a live session: B must not end it
     before = _snapshot(platform, WS)
     before = {k: v for k, v in before.items() if k[0] != "console_sessions"}
     outsider = console.login(f"adri@{OTHER_WS}.example")  # an admin: every role check passes
-    bodies = {"ticket_ids": [ticket_id], "agent": "ana", "status": "online", "text": "hola", "tags": ["x"],
+    bodies = {"ticket_ids": [ticket_id], "agent": "ana", "bot": "tienda", "agents": ["ana"], "status": "online",
+              "text": "hola", "tags": ["x"],
               "client_message_id": "c1", "queue": "ventas", "keep": ids["contact_id"], "other": ids["contact_id"],
               "channel": "webchat", "granted": True, "blacklisted": True, "account": "x", "template": "x",
               "accept": True, "csv": "name,phone\r\nX,+5491100000000\r\n"}

@@ -34,11 +34,13 @@ def platform(tmp_path):
 
 def test_the_settings_are_published_with_the_workspace_and_its_lines(platform, tmp_path):
     platform.directory.load_folder(folder(
-        tmp_path, "ticket_expiry_hours: 24, max_online_agents: 5, retention: {personal_data_days: 365, files_days: 90}",
+        tmp_path, "ticket_expiry_hours: 24, max_online_agents: 5, retention: {personal_data_days: 365, files_days: 90},"
+                  " security: {two_factor_required: true}",
         ", agents: [ana, beto]"))
     workspace = platform.directory.workspace("ws1")
     assert (workspace.ticket_expiry_hours, workspace.max_online_agents) == (24.0, 5)
     assert (workspace.personal_data_days, workspace.files_days) == (365, 90)
+    assert workspace.two_factor_required is True
     assert platform.directory.channel("webchat", "site").agents == ("ana", "beto")
 
 
@@ -50,6 +52,8 @@ def test_the_settings_are_published_with_the_workspace_and_its_lines(platform, t
     ("language: es", ", agents: ana", "channels[0].agents: expected a list of agent ids"),
     ("retention: {personal_data_days: 0}", "", "workspace.retention.personal_data_days: expected a whole number"),
     ("retention: {keep: 3}", "", "workspace.retention: expected personal_data_days"),
+    ("security: {two_factor_required: sometimes}", "", "workspace.security: expected two_factor_required"),
+    ("security: {passwords: strong}", "", "workspace.security: expected two_factor_required"),
 ])
 def test_wrong_values_are_refused_naming_the_key_and_nothing_is_published(platform, tmp_path, workspace, channel,
                                                                           message):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared.errors import InvalidInput
+from shared.errors import InvalidField
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "array": (list,),
@@ -14,12 +14,8 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-class FieldError(InvalidInput):
-    """A request field is missing or wrong; ``field`` names it (dotted for nested ones)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
+class FieldError(InvalidField):
+    """A request field is missing or wrong (by its declaration); ``field`` names it."""
 
 
 @dataclass(frozen=True)
@@ -31,9 +27,11 @@ class Field:
     enum: tuple[str, ...] = ()
     items: str = ""  # the type of an array's items
     minimum: float | None = None
+    maximum: float | None = None
+    nullable: bool = False  # null is a value (e.g. "no limit"), kept in the body rather than dropped
 
     def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": self.type}
+        schema: dict[str, Any] = {"type": [self.type, "null"] if self.nullable else self.type}
         if self.description:
             schema["description"] = self.description
         if self.enum:
@@ -44,6 +42,8 @@ class Field:
             schema["items"] = {"type": self.items}
         if self.minimum is not None:
             schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
         return schema
 
     def check(self, name: str, value: Any) -> None:
@@ -57,6 +57,8 @@ class Field:
             raise FieldError(name, f"at most {self.max_length} {unit}, got {len(value)}")
         if self.minimum is not None and value < self.minimum:
             raise FieldError(name, f"at least {self.minimum:g}, got {value!r}")
+        if self.maximum is not None and value > self.maximum:
+            raise FieldError(name, f"at most {self.maximum:g}, got {value!r}")
         if self.items:
             for index, item in enumerate(value):
                 wrong_bool = isinstance(item, bool) != (self.items == "boolean")
@@ -86,4 +88,4 @@ def validated(fields: dict[str, Field], body: Any) -> dict[str, Any]:
                 raise FieldError(name, "required")
             continue
         spec.check(name, body[name])
-    return {name: value for name, value in body.items() if value is not None}
+    return {name: value for name, value in body.items() if value is not None or fields[name].nullable}

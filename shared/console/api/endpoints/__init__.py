@@ -6,7 +6,16 @@ from shared.console.api.routing import Route
 
 
 def all_routes() -> list[Route]:
-    from shared.console.api.endpoints import catalogs, contacts, conversations, history, session, team, team_chat
+    from shared.console.api.endpoints import (
+        catalogs,
+        contacts,
+        conversations,
+        history,
+        session,
+        team,
+        team_chat,
+        workspace,
+    )
 
     return [*session.ROUTES, *conversations.ROUTES, *team.ROUTES, *team_chat.ROUTES, *catalogs.ROUTES,
-            *contacts.ROUTES, *history.ROUTES]
+            *contacts.ROUTES, *history.ROUTES, *workspace.ROUTES]
