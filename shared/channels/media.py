@@ -17,6 +17,7 @@ import httpx
 from shared import topics
 from shared.bootstrap import Platform
 from shared.channels.credentials import ProviderEndpoint, provider_endpoint
+from shared.conversations.store_names import media_blob_prefix
 from shared.domain.messages import InboundMessage
 from shared.errors import ConfigurationError, TransientError
 
@@ -59,7 +60,7 @@ def type_is_accepted(mime_type: str, accepted: tuple[str, ...]) -> bool:
 
 
 def media_blob_key(message: InboundMessage) -> str:
-    return f"media/{message.workspace_id}/{message.conversation_id}/{message.message_id}"
+    return media_blob_prefix(message.workspace_id, message.conversation_id) + message.message_id
 
 
 def fetch_message_media(platform: Platform, http: httpx.Client, message: InboundMessage) -> InboundMessage:

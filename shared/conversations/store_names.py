@@ -20,6 +20,11 @@ def messages_collection(conversation_id: str) -> str:
     return f"{CONVERSATIONS}/{conversation_id}/messages"
 
 
+def media_blob_prefix(workspace_id: str, conversation_id: str) -> str:
+    """Where a conversation's stored files live in the blob store (one key per message under it)."""
+    return f"media/{workspace_id}/{conversation_id}/"
+
+
 def provider_message_doc_id(channel: str, provider_message_id: str) -> str:
     return safe_document_id(f"{channel}:{provider_message_id}")
 

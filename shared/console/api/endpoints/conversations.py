@@ -7,7 +7,7 @@ from typing import Any
 from shared.agents.model import TICKETS, Ticket
 from shared.agents.tickets import CLOSING_STATUSES
 from shared.console.api.fields import Field
-from shared.console.api.routing import AGENT, SUPERVISOR, Call, Route
+from shared.console.api.routing import AGENT, SUPERVISOR, Call, Reply, Route
 from shared.console.api.services import MAX_LONG_POLL_S
 from shared.console.inbox import VIEWS, Inbox, InboxQuery, summary
 from shared.conversations.agent_messages import (
@@ -20,7 +20,7 @@ from shared.conversations.agent_messages import (
 )
 from shared.conversations.back_to_bot import return_to_bot_menu
 from shared.conversations.outreach import rendered
-from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
+from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, media_blob_prefix, messages_collection
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.ports.document_store import Filter
 
@@ -37,6 +37,33 @@ def inbox(call: Call) -> dict[str, Any]:
     if wait > 0 and query.since:
         return box.wait_for_changes(call.workspace_id, author.agent_id, author.supervises, query, wait)
     return box.list(call.workspace_id, author.agent_id, author.supervises, query)
+
+
+# Served for the console to show inline; anything else is a download, so a customer's HTML or SVG never
+# runs as a page of the console's origin.
+PREVIEWABLE = ("image/png", "image/jpeg", "image/gif", "image/webp", "audio/", "video/", "application/pdf")
+
+
+def stored_media(call: Call) -> Reply:
+    """A customer's file as fetch_media stored it (the provider's own link expires or needs its credentials)."""
+    conversation_id, message_id = call.params["conversation_id"], call.params["message_id"]
+    conversation_of(call.platform, call.author(), conversation_id)
+    entry = call.platform.store.get(messages_collection(conversation_id), message_id)
+    media = ((entry or {}).get("payload") or {}).get("media") or {}
+    key = media.get("blob", "") if isinstance(media, dict) else ""
+    if not isinstance(key, str) or not key.startswith(media_blob_prefix(call.workspace_id, conversation_id)):
+        raise NotFound(f"message {message_id!r} of this conversation has no stored file")
+    try:
+        data = call.platform.blobs.get(key)
+    except NotFound:
+        raise NotFound("the file is no longer kept (the retention policy or an erasure removed it)") from None
+    declared = str(media.get("mime_type") or "").split(";")[0].strip().lower()
+    inline = any(declared == t or (t.endswith("/") and declared.startswith(t)) for t in PREVIEWABLE)
+    filename = "".join(c for c in str(media.get("filename") or message_id) if c.isalnum() or c in "._- ")[:100]
+    headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",
+               "Content-Security-Policy": "sandbox; default-src 'none'",
+               "Content-Disposition": "inline" if inline else f'attachment; filename="{filename or "file"}"'}
+    return Reply(body=data, content_type=declared if inline else "application/octet-stream", headers=headers)
 
 
 def _tickets_of(call: Call, conversation_id: str) -> list[Ticket]:
@@ -203,6 +230,8 @@ ROUTES = [
                  "limit": Field("integer", minimum=1)}),
     Route("GET", "/conversations/{conversation_id}", AGENT, "A conversation's whole history", conversation,
           tag="conversations"),
+    Route("GET", "/conversations/{conversation_id}/media/{message_id}", AGENT, "A customer's file, as stored",
+          stored_media, tag="conversations", produces="application/octet-stream"),
     Route("POST", "/conversations/{conversation_id}/replies", AGENT, "Reply to the customer", reply,
           body={"text": Field("string", max_length=MAX_TEXT_CHARS), "kind": Field("string", enum=REPLY_KINDS),
                 "payload": Field("object", description="media: {url, media_type, caption}; template: {name,"
