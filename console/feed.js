@@ -79,8 +79,8 @@ export class InboxFeed extends EventTarget {
         cursor = answer.cursor;
         retryMs = RETRY_MIN_MS;
         if (view === "assigned") this.noticeNewMessages(answer.conversations, first);
-        // An empty answer is told too: `since` reports only conversations still in the view, so one that left
-        // it (resolved or moved by someone else) shows only when the lists are read again.
+        // Told even when only `left` names conversations (resolved, transferred, taken by someone else): the
+        // views read their lists again and drop them at once.
         this.dispatchEvent(new CustomEvent("change", {detail: {view, conversations: answer.conversations}}));
         this.refreshCounts();
       } catch (error) {

@@ -5,7 +5,8 @@ Views: ``assigned`` (the caller's open chats), ``invited`` (invite mode: chats o
 (supervisors: every conversation of the workspace that ever had a ticket). Filters combine: tag,
 variable (name=value), agent, channel, ticket status, and a date range on the last activity; ``search``
 matches the contact's address (phone) or name. ``since`` returns only conversations changed after a
-cursor (the ``cursor`` of a previous answer) for live updates.
+cursor (the ``cursor`` of a previous answer) for live updates, and in ``left`` those that changed and
+are no longer in the view (resolved, transferred, taken by someone else), so a list drops them at once.
 """
 
 from __future__ import annotations
@@ -68,6 +69,18 @@ def summary(doc_id: str, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _matches(data: dict[str, Any], condition: Filter) -> bool:
+    """``condition`` evaluated on a document read already (the view's filters only use these operators)."""
+    value = data.get(condition.field)
+    if condition.op == "==":
+        return value == condition.value
+    if condition.op == "in":
+        return value in condition.value
+    if condition.op == "array_contains":
+        return isinstance(value, list) and condition.value in value
+    raise ValueError(f"the inbox's views do not use {condition.op!r}")
+
+
 class Inbox:
     def __init__(self, store: DocumentStore, clock: Clock) -> None:
         self._store = store
@@ -80,6 +93,25 @@ class Inbox:
         if query.agent and not supervises and query.agent != agent_id:
             raise Forbidden("agents filter by their own chats only")
         cursor = self._clock.now().isoformat()
+        view = self._view_filters(workspace_id, agent_id, query)
+        if query.since:
+            # Live updates read only what changed; the view's filters are applied here, so a conversation
+            # that changed and no longer belongs (resolved, moved to someone else) is reported as left.
+            changed = self._store.query(CONVERSATIONS, [Filter("workspace_id", "==", workspace_id),
+                                                         Filter("updated_at", ">", query.since)])
+            documents = [d for d in changed if all(_matches(d.data, f) for f in view)]
+            left = sorted({d.id for d in changed} - {d.id for d in documents})
+        else:
+            documents, left = self._store.query(CONVERSATIONS, view), []
+        queues = self._my_queues(workspace_id, agent_id) if query.view == "queued" and not supervises else None
+        rows = [(d.id, d.data) for d in documents if self._keeps(d.data, query, queues)]
+        left += sorted({d.id for d in documents} - {i for i, _ in rows}) if query.since else []
+        rows.sort(key=lambda row: row[1].get("updated_at", ""), reverse=True)
+        return {"conversations": [summary(i, data) for i, data in rows[:query.limit]], "cursor": cursor,
+                "unread": sum(data.get("unread", 0) for _, data in rows), "left": sorted(left)[:MAX_PAGE]}
+
+    @staticmethod
+    def _view_filters(workspace_id: str, agent_id: str, query: InboxQuery) -> list[Filter]:
         filters = [Filter("workspace_id", "==", workspace_id)]
         if query.view == "assigned":
             filters += [Filter("agent", "==", agent_id), Filter("ticket_status", "in", list(OPEN_STATUSES))]
@@ -95,12 +127,7 @@ class Inbox:
             filters.append(Filter("tags", "array_contains", query.tag))
         if query.agent and query.view == "all":
             filters.append(Filter("agent", "==", query.agent))
-        documents = self._store.query(CONVERSATIONS, filters)
-        queues = self._my_queues(workspace_id, agent_id) if query.view == "queued" and not supervises else None
-        rows = [(d.id, d.data) for d in documents if self._keeps(d.data, query, queues)]
-        rows.sort(key=lambda row: row[1].get("updated_at", ""), reverse=True)
-        return {"conversations": [summary(i, data) for i, data in rows[:query.limit]], "cursor": cursor,
-                "unread": sum(data.get("unread", 0) for _, data in rows)}
+        return filters
 
     def wait_for_changes(self, workspace_id: str, agent_id: str, supervises: bool, query: InboxQuery,
                          wait_s: float, poll_s: float = 0.5) -> dict[str, Any]:
@@ -108,7 +135,7 @@ class Inbox:
         deadline = time.monotonic() + wait_s
         while True:
             answer = self.list(workspace_id, agent_id, supervises, query)
-            if answer["conversations"] or time.monotonic() >= deadline:
+            if answer["conversations"] or answer["left"] or time.monotonic() >= deadline:
                 return answer
             time.sleep(poll_s)
 

@@ -386,6 +386,7 @@ QUERIES = [
     Query("shared/console/catalogs.py::_Catalog._all", QUICK_REPLIES, (_WS, "category")),
     # The inbox's views (ticket_status 'in' counts as equality), each optionally by channel, tag or agent.
     Query("shared/console/inbox.py::Inbox.list", CONVERSATIONS, (_WS, "agent", "ticket_status")),
+    Query("shared/console/inbox.py::Inbox.list", CONVERSATIONS, (_WS,), order="updated_at"),  # live updates
     Query("shared/console/inbox.py::Inbox.list", CONVERSATIONS, (_WS, "invited", "ticket_status")),
     Query("shared/console/inbox.py::Inbox.list", CONVERSATIONS, (_WS, "ticket_status")),
     Query("shared/console/inbox.py::Inbox.list", CONVERSATIONS, (_WS, "channel", "ticket_status")),

@@ -259,6 +259,27 @@ def test_an_agent_goes_online_answers_a_queued_customer_transfers_and_the_other_
     assert detail["ticket_id"] == "" and detail["status"] == "bot"
 
 
+def test_a_chat_that_leaves_a_view_is_reported_as_left_at_once(platform, console):
+    conversation_id = customer_asks_for_a_person(platform)
+    ana, beto = console.login(f"ana@{WS}.example"), console.login(f"beto@{WS}.example")
+    cursor = console.call("GET", "/inbox", beto, view="queued")[1]["cursor"]
+    console.call("PUT", "/me/status", ana, body={"status": "online"})
+    status, queued = console.call("GET", "/inbox", beto, view="queued", since=cursor, wait=5)
+    assert status == 200 and queued["conversations"] == [] and queued["left"] == [conversation_id]
+
+    mine = console.call("GET", "/inbox", ana, view="assigned")[1]
+    assert [c["conversation_id"] for c in mine["conversations"]] == [conversation_id] and mine["left"] == []
+    console.call("PUT", "/me/status", beto, body={"status": "online"})
+    console.call("POST", f"/conversations/{conversation_id}/transfer", ana, body={"agent": "beto"})
+    status, after = console.call("GET", "/inbox", ana, view="assigned", since=mine["cursor"], wait=5)
+    assert after["conversations"] == [] and after["left"] == [conversation_id]
+    status, arrived = console.call("GET", "/inbox", beto, view="assigned", since=mine["cursor"], wait=5)
+    assert [c["conversation_id"] for c in arrived["conversations"]] == [conversation_id] and arrived["left"] == []
+    # Nothing changed since: the long poll waits its time out and answers empty.
+    status, quiet = console.call("GET", "/inbox", ana, view="assigned", since=after["cursor"], wait=1)
+    assert (quiet["conversations"], quiet["left"]) == ([], [])
+
+
 def test_supervisors_watch_the_team_pause_agents_and_log_them_out(platform, console):
     customer_asks_for_a_person(platform)
     sofi, ana = console.login(f"sofi@{WS}.example"), console.login(f"ana@{WS}.example")
