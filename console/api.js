@@ -102,6 +102,19 @@ export class Api {
    * cannot fetch it; the answer becomes a blob the browser saves under `filename`.
    */
   async download(path, query, filename) {
+    const blob = await this.blob(path, query);
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = filename;
+    link.hidden = true;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  }
+
+  /** A file the API answers (a report, a customer's stored picture), as a Blob of the type it was served as. */
+  async blob(path, query) {
     const response = await fetch(this.url(path, query), {headers: this.headers(false), cache: "no-store"});
     if (!response.ok) {
       let body = null;
@@ -113,14 +126,6 @@ export class Api {
       if (response.status === 401) this.onSignedOut(new ApiError(401, body));
       throw new ApiError(response.status, body);
     }
-    const blob = await response.blob();
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = filename;
-    link.hidden = true;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    return response.blob();
   }
 }

@@ -2,7 +2,7 @@
  * Charla's agent console: the page's frame (brand, navigation by role, status, language, theme) and a
  * hash router that mounts one view at a time. Views live in views/*.js; each is
  *   mount(root, ctx, params) → {update?(params), unmount()}
- * and gets ctx = {api, session, feed, me, navigate, toast, refreshMe}.
+ * and gets ctx = {api, session, feed, me, navigate, toast, refreshMe, refreshWorkspace}.
  */
 
 import {Api, apiBase} from "./api.js";
@@ -30,7 +30,7 @@ const ROUTES = {
 
 const session = new Session();
 const api = new Api(apiBase(CONFIG), () => session.token, () => signedOut(t("login.expired")));
-const state = {feed: null, me: null, current: null, currentName: "", shell: null, stopStatus: null};
+const state = {feed: null, me: null, workspace: null, current: null, currentName: "", shell: null, stopStatus: null};
 
 // ---- theme and language ----------------------------------------------------------------------------
 
@@ -124,21 +124,33 @@ async function signedIn(answer) {
 }
 
 async function startSession() {
+  const branding = loadWorkspace(); // beside /me, not after it
   try {
     state.me = await api.get("/me");
   } catch {
     state.me = null;
     return;
   }
+  await branding;
   state.feed = new InboxFeed(api, viewsOf(), onNewMessages);
   state.feed.addEventListener("counts", (event) => showCounts(event.detail));
   state.feed.start();
+}
+
+/** The workspace's name and logo for the header (GET /workspace); the page's defaults until it answers. */
+async function loadWorkspace() {
+  try {
+    state.workspace = await api.get("/workspace");
+  } catch {
+    state.workspace = null;
+  }
 }
 
 function stopSession() {
   if (state.feed) state.feed.stop();
   state.feed = null;
   state.me = null;
+  state.workspace = null;
   document.title = t("app.title");
 }
 
@@ -210,6 +222,10 @@ function context() {
     api, session, feed: state.feed, me: state.me, navigate,
     // A call refused for want of a session has already said so and gone back to the sign-in.
     toast: (message, kind) => { if (session.signedIn) toast(message, kind); },
+    refreshWorkspace: async () => {
+      await loadWorkspace();
+      state.shell?.querySelector(".brand")?.replaceWith(brand());
+    },
     refreshMe: async () => {
       state.me = await api.get("/me");
       return state.me;
@@ -220,9 +236,15 @@ function context() {
 // ---- the frame ---------------------------------------------------------------------------------------
 
 function brand() {
+  const workspace = state.workspace;
+  const name = (workspace && workspace.name) || CONFIG.workspaceName || "Charla";
+  // The workspace's own logo (a data: URL from the API) names the workspace; the name beside it is then
+  // left to sight, so a screen reader does not say it twice.
+  const logo = workspace && workspace.logo && workspace.logo.startsWith("data:image/") ? workspace.logo : "";
   return h("div", {class: "brand"},
-    h("img", {src: CONFIG.logo || "logo.svg", alt: "", width: 32, height: 32, class: "brand-logo"}),
-    h("span", {class: "brand-name"}, CONFIG.workspaceName || "Charla"));
+    h("img", {src: logo || CONFIG.logo || "logo.svg", alt: logo ? name : "", width: 32, height: 32,
+      class: logo ? "brand-logo brand-logo--workspace" : "brand-logo"}),
+    h("span", {class: "brand-name", "aria-hidden": logo ? "true" : false}, name));
 }
 
 function skipLink() {

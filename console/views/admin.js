@@ -1,14 +1,16 @@
 /*
  * Administration: users, queues, pause reasons, quick replies, approved templates and typifications,
- * all through console_api. Channel routing, retention and security are the workspace's settings
- * (workspace.yaml); console_api has no endpoints for them yet, so that screen only says so.
+ * all through console_api; the workspace's settings (retention, security, logo…) and its channels'
+ * routing are in settings.js.
  */
 
 import {clear, focusHeading, h} from "../dom.js";
 import {t} from "../i18n.js";
 import {recordsTable} from "./records.js";
+import {channelRouting, workspaceSettings} from "./settings.js";
 
-const SECTIONS = ["users", "queues", "pause_reasons", "quick_replies", "templates", "typifications", "settings"];
+const SECTIONS = ["users", "queues", "pause_reasons", "quick_replies", "templates", "typifications", "settings",
+  "channels"];
 const yes = (value) => (value ? t("app.yes") : t("app.no"));
 const list = (value) => (Array.isArray(value) ? value.join(", ") : "");
 
@@ -22,7 +24,8 @@ export function mount(root, ctx, params) {
     nav.replaceChildren(...SECTIONS.map((name) => h("li", {}, h("a", {href: `#/admin/${name}`,
       "aria-current": name === section ? "page" : false}, t(`admin.${name}`)))));
     clear(body);
-    if (section === "settings") settings(body);
+    if (section === "settings") workspaceSettings(body, ctx);
+    else if (section === "channels") channelRouting(body, ctx);
     else recordsTable(body, SPECS[section](ctx));
   }
 
@@ -156,16 +159,4 @@ function withoutName(body) {
   const rest = {...body};
   delete rest.name;
   return rest;
-}
-
-function settings(root) {
-  const missing = [
-    ["admin.routing", "GET/PUT /channels, /channels/{type}/{account}"],
-    ["admin.retention", "GET/PUT /workspace/retention"],
-    ["admin.security", "GET/PUT /workspace/security"],
-  ];
-  root.append(h("h2", {}, t("admin.settings")), h("p", {}, t("admin.settingsNote")),
-    h("dl", {class: "settings-list"}, missing.map(([key, endpoint]) => [
-      h("dt", {}, t(key)),
-      h("dd", {}, t("admin.notInApi"), " ", h("code", {}, endpoint))])));
 }

@@ -1,8 +1,8 @@
 /*
  * Contacts: find one by name or phone (GET /contacts?search=) and start a conversation with an approved
  * template (GET /templates, POST /contacts/{id}/conversations); the chat is the agent's from the first
- * message. console_api does not list the workspace's channel accounts, so the account is typed (the
- * web chat's site, the WhatsApp phone number id…) and remembered for next time.
+ * message. The account to write from is one of the workspace's connected accounts on the contact's
+ * channels (GET /channels); the last one used per channel is picked first next time.
  */
 
 import {announce, clientId, h} from "../dom.js";
@@ -16,6 +16,8 @@ export function mount(root, ctx) {
   let contacts = [];
   let chosen = null;
   let templates = [];
+  let accounts = null; // channel type → its connected accounts; null until GET /channels answers
+  let accountsFailed = false; // then the account is typed, as before the API listed them
   let serial = 0;
 
   const search = h("input", {id: "contact-search", type: "search", autocomplete: "off",
@@ -60,10 +62,15 @@ export function mount(root, ctx) {
       contact.blacklisted ? h("span", {class: "tag tag--danger"}, t("contacts.blacklisted")) : null))));
   }
 
-  function channelsOf(contact) {
+  function addressedChannels(contact) {
     const channels = new Set(Object.keys(contact.addresses || {}));
     if (contact.phone) PHONE_CHANNELS.forEach((channel) => channels.add(channel));
     return [...channels];
+  }
+
+  function channelsOf(contact) {
+    const channels = addressedChannels(contact);
+    return accountsFailed ? channels : channels.filter((channel) => (accounts[channel] || []).length);
   }
 
   function rememberedAccounts() {
@@ -88,15 +95,23 @@ export function mount(root, ctx) {
       panel.replaceChildren(heading, h("p", {class: "form-error"}, t("contacts.blacklistedNote")));
       return;
     }
+    if (!accounts && !accountsFailed) {
+      panel.replaceChildren(heading, h("p", {class: "muted", role: "status"}, t("contacts.loadingChannels")));
+      return;
+    }
     const channels = channelsOf(contact);
     if (!channels.length) {
-      panel.replaceChildren(heading, h("p", {class: "muted"}, t("contacts.noAddress")));
+      panel.replaceChildren(heading, h("p", {class: "muted"},
+        addressedChannels(contact).length ? t("contacts.noChannel") : t("contacts.noAddress")));
       return;
     }
     const template = h("select", {id: "start-template", required: true},
       templates.map((item) => h("option", {value: item.name}, `${item.name} (${item.language})`)));
     const channel = h("select", {id: "start-channel"}, channels.map((name) => h("option", {value: name}, name)));
-    const account = h("input", {id: "start-account", type: "text", required: true, autocomplete: "off"});
+    const account = accountsFailed
+      ? h("input", {id: "start-account", type: "text", required: true, autocomplete: "off",
+        "aria-describedby": "start-account-hint"})
+      : h("select", {id: "start-account", required: true, "aria-describedby": "start-account-hint"});
     const parameters = h("div", {class: "template-parameters"});
     const preview = h("p", {class: "template-preview", "aria-live": "polite"});
     const error = h("p", {class: "form-error", role: "alert", hidden: true});
@@ -121,7 +136,14 @@ export function mount(root, ctx) {
         ? item.text.replace(/\{\{(\d+)\}\}/g, (whole, n) => filled[Number(n) - 1] || whole) : "";
     }
     function suggestAccount() {
-      account.value = rememberedAccounts()[channel.value] || "";
+      const remembered = rememberedAccounts()[channel.value] || "";
+      if (accountsFailed) {
+        account.value = remembered;
+        return;
+      }
+      const known = accounts[channel.value] || [];
+      account.replaceChildren(...known.map((name) => h("option", {value: name}, name)));
+      if (known.includes(remembered)) account.value = remembered;
     }
     template.addEventListener("change", showParameters);
     channel.addEventListener("change", suggestAccount);
@@ -158,7 +180,7 @@ export function mount(root, ctx) {
         parameters,
         h("label", {for: "start-channel"}, t("contacts.channel")), channel,
         h("label", {for: "start-account"}, t("contacts.account")), account,
-        h("p", {class: "muted"}, t("contacts.accountHint")),
+        h("p", {class: "muted", id: "start-account-hint"}, t("contacts.accountHint")),
         h("h3", {}, t("contacts.preview")), preview,
         error, submit)
       : h("p", {class: "muted"}, t("contacts.noTemplates")));
@@ -167,6 +189,15 @@ export function mount(root, ctx) {
   }
 
   panel.append(h("h2", {id: "start-title"}, t("contacts.startTitle")), h("p", {class: "muted"}, t("contacts.pick")));
+  api.get("/channels").then((answer) => {
+    accounts = {};
+    for (const {type, account} of answer.channels) (accounts[type] = accounts[type] || []).push(account);
+    if (chosen) renderPanel();
+  }).catch((error) => {
+    accountsFailed = true;
+    if (chosen) renderPanel();
+    if (error.status !== 401) toast(error.message, "error");
+  });
   api.get("/templates").then((answer) => {
     templates = answer.items.filter((item) => item.active !== false);
     if (chosen) renderPanel();

@@ -11,6 +11,7 @@ import {messageElement} from "./message.js";
 import {openDialog} from "./dialog.js";
 
 const OPEN = new Set(["NEW", "IN_PROGRESS"]);
+const AGENT_STATUSES = new Set(["online", "paused", "offline"]);
 const TIMELINE_EVENTS = new Set(["opened", "queued", "assigned", "taken", "transferred", "invited", "declined",
   "invitation_expired"]);
 
@@ -115,6 +116,7 @@ export function mount(root, ctx, conversationId) {
         contactName: data.contact_name || data.contact,
         quoted: (providerId) => byProviderId.get(providerId) || null,
         onQuote: holds() ? (quoted) => box && box.quote(quoted) : null,
+        fileOf: (entry) => api.blob(`${path}/media/${encodeURIComponent(entry.message_id)}`),
       });
       const old = rendered.get(message.message_id);
       if (!old) {
@@ -219,29 +221,40 @@ export function mount(root, ctx, conversationId) {
     const target = h("input", {id: "transfer-target", type: "text", list: "transfer-options", required: true,
       autocomplete: "off"});
     const options = h("datalist", {id: "transfer-options"});
-    const choices = {agent: [], queue: (ctx.me && ctx.me.queues) || [], bot_menu: []};
+    const count = h("p", {class: "muted", id: "transfer-count", role: "status"}, t("transfer.loading"));
+    target.setAttribute("aria-describedby", "transfer-hint transfer-count");
+    // Every role lists whom a chat can go to (GET /directory): value → what the list shows beside it.
+    const choices = {agent: [], queue: [], bot_menu: []};
+    let loaded = false;
     const fill = () => {
-      options.replaceChildren(...choices[kind.value].map(([value, text]) => h("option", {value}, text)));
+      const shown = choices[kind.value];
+      options.replaceChildren(...shown.map(([value, text]) => h("option", {value, label: text}, text)));
+      if (loaded) count.textContent = shown.length ? t("transfer.options", {count: shown.length}) : t("transfer.none");
     };
-    choices.queue = choices.queue.map((queue) => [queue, queue]);
     kind.addEventListener("change", () => { target.value = ""; fill(); });
-    if (supervises) {
-      // Agents cannot list the team (GET /users and /queues are for supervisors): they type the id.
-      api.get("/users").then((answer) => {
-        choices.agent = answer.users.filter((u) => u.enabled && u.id !== data.agent).map((u) => [u.id, u.name]);
-        fill();
-      }).catch(() => {});
-      api.get("/queues").then((answer) => {
-        choices.queue = answer.queues.map((q) => [q.name, q.name]);
-        fill();
-      }).catch(() => {});
-    }
+    api.get("/directory").then((directory) => {
+      choices.agent = directory.agents.filter((agent) => agent.id !== data.agent)
+        .map((agent) => [agent.id, AGENT_STATUSES.has(agent.status)
+          ? `${agent.name} · ${t(`status.${agent.status}`)}` : agent.name]);
+      choices.queue = directory.queues.map((queue) => [queue.name, queue.name]);
+      const menus = new Map();
+      for (const bot of directory.bots) {
+        for (const menu of bot.menus) menus.set(menu, menus.has(menu) ? `${menus.get(menu)}, ${bot.id}` : bot.id);
+      }
+      choices.bot_menu = [...menus].map(([menu, bots]) => [menu, `${menu} · ${bots}`]);
+      loaded = true;
+      fill();
+    }).catch((error) => {
+      loaded = true;
+      fill();
+      if (error.status !== 401) toast(error.message, "error");
+    });
     fill();
     openDialog({
       title: t("transfer.title"), opener: event.currentTarget, submitLabel: t("transfer.submit"),
       fields: [h("label", {for: "transfer-kind"}, t("transfer.to")), kind,
         h("label", {for: "transfer-target"}, t("transfer.target")), target, options,
-        h("p", {class: "muted"}, t("transfer.hint"))],
+        h("p", {class: "muted", id: "transfer-hint"}, t("transfer.hint")), count],
       submit: async () => {
         const value = target.value.trim();
         if (!value) throw new Error(t("transfer.missing"));

@@ -15,9 +15,10 @@ const AUDIO_KINDS = new Set(["audio", "voice"]);
 
 /**
  * @param {object} message an entry of GET /conversations/{id} "messages"
- * @param {{contactName: string, quoted: (message) => object|null, onQuote: ((message) => void)|null}} options
+ * @param {{contactName: string, quoted: (message) => object|null, onQuote: ((message) => void)|null,
+ *   fileOf: ((message) => Promise<Blob>)|undefined}} options  fileOf fetches a customer's stored file
  */
-export function messageElement(message, {contactName, quoted, onQuote}) {
+export function messageElement(message, {contactName, quoted, onQuote, fileOf}) {
   const sender = SENDERS[message.sender_type] || "system";
   const payload = message.payload || {};
   const who = {
@@ -34,7 +35,7 @@ export function messageElement(message, {contactName, quoted, onQuote}) {
     h("time", {datetime: message.at || "", class: "msg-time"}, formatTime(message.at, locale()))));
   const quote = quotedBlock(payload, quoted);
   if (quote) article.append(quote);
-  article.append(...body(message, payload));
+  article.append(...body(message, payload, fileOf));
   if (message.status === "failed") {
     article.append(h("p", {class: "msg-failed"}, t("message.failed", {reason: message.failure_reason || ""})));
   }
@@ -56,11 +57,11 @@ function quotedBlock(payload, quoted) {
     shorten(text, 280));
 }
 
-function body(message, payload) {
+function body(message, payload, fileOf) {
   const kind = message.kind || "text";
   const parts = [];
   const media = mediaOf(kind, payload, message.text);
-  if (media) parts.push(mediaBlock(media));
+  if (media) parts.push(mediaBlock(media, fileOf ? () => fileOf(message) : null));
   if (kind === "location") parts.push(locationBlock(payload));
   if (kind === "contacts") parts.push(contactsBlock(payload));
   if (kind === "reaction") {
@@ -100,28 +101,87 @@ function mediaOf(kind, payload, text) {
   return null;
 }
 
-function mediaBlock(media) {
+function mediaBlock(media, load) {
   const url = safeUrl(media.url);
-  const family = media.type.split("/")[0];
   const label = media.caption || media.filename || t(`media.${IMAGE_KINDS.has(media.kind) ? "image" : "file"}`);
   const figure = h("figure", {class: "msg-media"});
-  if (url && (IMAGE_KINDS.has(media.kind) || family === "image")) {
-    figure.append(h("img", {src: url, alt: label, loading: "lazy", referrerpolicy: "no-referrer"}));
-  } else if (url && (VIDEO_KINDS.has(media.kind) || family === "video")) {
-    figure.append(h("video", {src: url, controls: true, preload: "metadata", "aria-label": label}));
-  } else if (url && (AUDIO_KINDS.has(media.kind) || family === "audio")) {
-    figure.append(h("audio", {src: url, controls: true, preload: "metadata", "aria-label": label}));
-  } else if (url) {
-    figure.append(h("a", {href: url, target: "_blank", rel: "noopener noreferrer"},
-      t("media.download", {name: media.filename || label})));
-  }
-  if (!url && media.stored) {
-    // The stored copy lives in the blob store; console_api has no endpoint to fetch it yet.
-    figure.append(h("p", {class: "msg-detail"}, t("media.stored", {name: media.filename || media.type || media.kind})));
-  }
+  // The stored copy first: a provider's link expires or needs the provider's credentials.
+  if (media.stored && load) figure.append(storedFile(media, label, load));
+  else if (url) figure.append(player(media, url, label) || downloadLink(url, media.filename || label));
+  else if (media.stored) figure.append(h("p", {class: "msg-detail"}, media.filename || media.type || media.kind));
   if (media.error) figure.append(h("p", {class: "msg-failed"}, t("media.error", {reason: media.error})));
   if (media.caption) figure.append(h("figcaption", {}, media.caption));
   return figure;
+}
+
+/** An <img>, <video> or <audio> for what the browser can show; null for anything else. */
+function player(media, url, label) {
+  const family = media.type.split("/")[0];
+  if (IMAGE_KINDS.has(media.kind) || family === "image") {
+    return h("img", {src: url, alt: label, loading: "lazy", referrerpolicy: "no-referrer"});
+  }
+  if (VIDEO_KINDS.has(media.kind) || family === "video") {
+    return h("video", {src: url, controls: true, preload: "metadata", "aria-label": label});
+  }
+  if (AUDIO_KINDS.has(media.kind) || family === "audio") {
+    return h("audio", {src: url, controls: true, preload: "metadata", "aria-label": label});
+  }
+  return null;
+}
+
+function downloadLink(url, name) {
+  return h("a", {href: url, target: "_blank", rel: "noopener noreferrer"}, t("media.download", {name}));
+}
+
+// Only what console_api serves inline is shown; an SVG or HTML file from a customer is only ever saved.
+const SHOWN_INLINE = /^(image\/(png|jpeg|gif|webp)|audio\/|video\/)/;
+const objectUrls = new Map();  // stored key → Promise of a blob: URL, kept while the console is open
+const MAX_OBJECT_URLS = 200;
+
+function objectUrlOf(key, load) {
+  if (!objectUrls.has(key)) {
+    if (objectUrls.size >= MAX_OBJECT_URLS) {
+      const [oldest, promise] = objectUrls.entries().next().value;
+      objectUrls.delete(oldest);
+      promise.then((url) => URL.revokeObjectURL(url), () => {});
+    }
+    const promise = load().then((blob) => {
+      if (!SHOWN_INLINE.test(blob.type)) throw new Error(t("media.notShown"));
+      return URL.createObjectURL(blob);
+    });
+    promise.catch(() => objectUrls.delete(key));
+    objectUrls.set(key, promise);
+  }
+  return objectUrls.get(key);
+}
+
+function storedFile(media, label, load) {
+  const holder = h("div", {class: "msg-stored"});
+  const name = media.filename || label;
+  const save = h("button", {type: "button", class: "link-button", onclick: async () => {
+    try {
+      const blob = await load();
+      const link = h("a", {href: URL.createObjectURL(new Blob([blob], {type: "application/octet-stream"})),
+        download: name, hidden: true});
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (problem) {
+      holder.append(h("p", {class: "msg-failed", role: "alert"}, t("media.gone", {reason: problem.message || ""})));
+    }
+  }}, t("media.download", {name}));
+  if (!SHOWN_INLINE.test(media.type)) {
+    holder.append(save);
+    return holder;
+  }
+  holder.append(h("p", {class: "msg-detail"}, t("media.loading", {name})));
+  objectUrlOf(media.stored, load).then(
+    (url) => holder.replaceChildren(player(media, url, label) || save),
+    (problem) => holder.replaceChildren(h("p", {class: "msg-failed"},
+      t("media.gone", {reason: problem.message || ""})), save),
+  );
+  return holder;
 }
 
 function locationBlock(payload) {

@@ -6,7 +6,7 @@
 
 import {barChart} from "../charts.js";
 import {announce, formatSeconds, h} from "../dom.js";
-import {locale, t} from "../i18n.js";
+import {getLanguage, locale, stringKeys, t} from "../i18n.js";
 
 const DEFAULT_DAYS = 7;
 const sum = (column) => (rows) => rows.reduce((total, row) => total + (Number(row[column]) || 0), 0);
@@ -88,7 +88,7 @@ export function mount(root, ctx) {
   }
 
   function reportSection(report, answer, period) {
-    const title = t(`report.${report.name}`);
+    const title = known(`report.${report.name}`) ? t(`report.${report.name}`) : report.name;
     const download = h("button", {type: "button", class: "small", "aria-label": t("reports.csvOf", {title}),
       onclick: () => api.download(`/reports/${report.name}`, {...period, format: "csv"},
         `${report.name}_${from.value}_${to.value}.csv`).catch((error) => toast(error.message, "error"))},
@@ -96,7 +96,7 @@ export function mount(root, ctx) {
     const section = h("section", {class: "report card", id: `report-${report.name}`,
       "aria-labelledby": `report-${report.name}-title`},
     h("header", {class: "report-head"}, h("h2", {id: `report-${report.name}-title`}, title), download),
-    h("p", {class: "muted"}, report.description));
+    h("p", {class: "muted"}, describe(report)));
     if (answer.error) {
       section.append(h("p", {class: "form-error"}, answer.error.message));
       return section;
@@ -115,6 +115,17 @@ export function mount(root, ctx) {
   showCounters();
   show().catch((error) => toast(error.message, "error"));
   return {unmount() { serial += 1; }};
+}
+
+/** The report's description in the console's language when there is one; else the API's (English). */
+function describe(report) {
+  const key = `reportDescription.${report.name}`;
+  return known(key) ? t(key) : report.description;
+}
+
+// A report the console does not know yet (added to the API later) shows the API's words, not a warning.
+function known(key) {
+  return stringKeys()[getLanguage()].includes(key);
 }
 
 function chartOf(title, chart, rows) {

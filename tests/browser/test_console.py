@@ -7,6 +7,7 @@ of each main screen in CHARLA_CONSOLE_SCREENSHOTS (default .charla/screenshots/c
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -32,6 +33,8 @@ WAIT_MS = 20_000
 REPORT_PATIENCE_S = 45
 SCREENSHOTS = Path(os.environ.get("CHARLA_CONSOLE_SCREENSHOTS", ROOT / ".charla" / "screenshots" / "console"))
 ATTACK = "<script>alert(1)</script> y <img src=x onerror=alert(2)>"
+PNG_1X1 = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAAB"
+                           "JRU5ErkJggg==")
 HTML_SINKS = re.compile(r"\.innerHTML\s*=|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(")
 
 
@@ -377,8 +380,8 @@ def test_a_customer_is_taken_over_answered_transferred_resolved_and_found_in_the
     form.get_by_label("Nombre").fill("Envío demorado")
     form.get_by_role("button", name="Guardar").click()
     expect(adriana.page.get_by_role("table", name="Tipificaciones")).to_contain_text("Envío demorado")
-    adriana.page.get_by_role("link", name="Canales, retención y seguridad").click()
-    expect(adriana.page.get_by_text("Falta en la API:").first).to_be_visible()
+    adriana.page.get_by_role("link", name="Configuración").click()
+    expect(adriana.page.get_by_role("heading", name="Configuración del espacio de trabajo")).to_be_visible()
 
 
 def test_an_agent_starts_a_conversation_from_a_contact_and_a_supervisor_resolves_it_in_bulk(browser_tab, base_url):
@@ -404,7 +407,7 @@ def test_an_agent_starts_a_conversation_from_a_contact_and_a_supervisor_resolves
     expect(form.locator(".template-preview")).to_have_text(
         "Hola Rosa, te escribimos de Tienda Sol por tu pedido A-1234. ¿Podemos ayudarte?")
     expect(form.get_by_label("Canal", exact=True)).to_have_value("webchat")
-    form.get_by_label("Cuenta del canal").fill("demo-site")
+    expect(form.get_by_label("Cuenta del canal")).to_have_value("demo-site")  # the workspace's first web chat
     form.get_by_role("button", name="Enviar e iniciar").click()
 
     # The chat is Lucía's from the first message, and the customer receives the template.
@@ -443,7 +446,7 @@ def test_every_kind_of_history_entry_renders_from_the_api_shape_and_never_as_htm
          "payload": {"media": {"url": "https://cdn.example/foto.svg", "mime_type": "image/svg+xml"},
                      "reply_to": "wamid.BOT1"}},
         {"sender_type": "user", "direction": "inbound", "kind": "image", "text": "",
-         "payload": {"media": {"blob": "media/demo/cv/in_2", "mime_type": "image/jpeg"}}},
+         "payload": {"media": {"blob": "media/demo/cv_shapes/m3", "mime_type": "image/png"}}},
         {"sender_type": "user", "direction": "inbound", "kind": "document", "text": "",
          "payload": {"media": {"url": "javascript:alert(3)", "filename": "trampa.pdf"}}},
         {"sender_type": "user", "direction": "inbound", "kind": "location", "text": "",
@@ -455,6 +458,9 @@ def test_every_kind_of_history_entry_renders_from_the_api_shape_and_never_as_htm
          "payload": {"agent_name": "Lucía", "reply_to": {"message_id": "m2", "text": "<b>la foto</b>"}}},
         {"sender_type": "note", "direction": "internal", "kind": "text", "text": "<script>alert(4)</script>",
          "agent_id": "lucia"},
+        {"sender_type": "user", "direction": "inbound", "kind": "document", "text": "",
+         "payload": {"media": {"blob": "media/demo/cv_shapes/m9", "mime_type": "image/svg+xml",
+                               "filename": "plano.svg"}}},
     ]
     conversation = {
         "conversation_id": "cv_shapes", "channel": "whatsapp", "contact": "5491155550000",
@@ -471,6 +477,10 @@ def test_every_kind_of_history_entry_renders_from_the_api_shape_and_never_as_htm
     tab.page.route("https://cdn.example/**", lambda route: route.fulfill(
         status=200, content_type="image/svg+xml",
         body='<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30"/></svg>'))
+    stored = {"m3": ("image/png", PNG_1X1), "m9": ("application/octet-stream", b"<svg onload='alert(6)'/>")}
+    tab.page.route(re.compile(r"/console_api/conversations/cv_shapes/media/m\d+$"), lambda route: route.fulfill(
+        status=200, content_type=stored[route.request.url.rsplit("/", 1)[1]][0],
+        body=stored[route.request.url.rsplit("/", 1)[1]][1]))
     tab.page.route(re.compile(r"/console_api/conversations/cv_shapes$"), lambda route: route.fulfill(
         status=200, content_type="application/json", body=json.dumps(conversation)))
     tab.open_console()
@@ -483,7 +493,13 @@ def test_every_kind_of_history_entry_renders_from_the_api_shape_and_never_as_htm
     expect(picture).to_have_attribute("src", "https://cdn.example/foto.svg")
     entry = tab.history.locator('[data-message-id="m2"]')
     expect(entry.locator(".msg-quoted")).to_contain_text("¿Me mandás una foto?")
-    expect(tab.history.locator('[data-message-id="m3"]')).to_contain_text("Copia guardada: image/jpeg")
+    # A stored copy is fetched with the session's token and shown from a blob: URL; an SVG is only saved.
+    stored_picture = tab.history.locator('[data-message-id="m3"] img')
+    expect(stored_picture).to_have_attribute("src", re.compile(r"^blob:"))
+    stored_picture.evaluate("img => img.decode()")
+    svg_file = tab.history.locator('[data-message-id="m9"]')
+    expect(svg_file.get_by_role("button", name="Descargar: plano.svg")).to_be_visible()
+    assert svg_file.locator("img, object, iframe, embed").count() == 0
     unsafe = tab.history.locator('[data-message-id="m4"]')
     assert unsafe.get_by_role("link").count() == 0
     map_link = tab.history.get_by_role("link", name="Ver en el mapa: Casa <i>")
