@@ -11,6 +11,7 @@ import {announce, clear, focusHeading, h} from "./dom.js";
 import {InboxFeed} from "./feed.js";
 import {getLanguage, LANGUAGES, setLanguage, t} from "./i18n.js";
 import {Session} from "./session.js";
+import * as account from "./views/account.js";
 import * as admin from "./views/admin.js";
 import * as contacts from "./views/contacts.js";
 import * as inbox from "./views/inbox.js";
@@ -26,6 +27,8 @@ const ROUTES = {
   monitor: {view: monitor, role: "supervisor", label: "nav.monitor"},
   reports: {view: reports, role: "supervisor", label: "nav.reports"},
   admin: {view: admin, role: "admin", label: "nav.admin"},
+  // Reached from the user menu, not the sections.
+  account: {view: account, role: "agent", label: "nav.account", menu: true},
 };
 
 const session = new Session();
@@ -255,7 +258,8 @@ function skipLink() {
 }
 
 function navigation() {
-  const links = Object.entries(ROUTES).filter(([, entry]) => session.atLeast(entry.role)).map(([name, entry]) =>
+  const shown = Object.entries(ROUTES).filter(([, entry]) => !entry.menu && session.atLeast(entry.role));
+  const links = shown.map(([name, entry]) =>
     h("li", {}, h("a", {href: name === "inbox" ? "#/inbox/assigned" : `#/${name}`, dataset: {route: name}},
       t(entry.label))));
   return h("nav", {"aria-label": t("nav.label"), class: "main-nav"}, h("ul", {}, links));
@@ -265,6 +269,7 @@ function userMenu() {
   const user = session.user;
   return h("div", {class: "user-menu"},
     h("span", {class: "user-name"}, user.name, h("span", {class: "role-badge"}, t(`role.${user.role}`))),
+    h("a", {href: "#/account", id: "my-account", class: "link-button"}, t("nav.account")),
     h("button", {type: "button", class: "secondary", onclick: signOut}, t("app.signOut")));
 }
 

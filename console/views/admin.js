@@ -67,7 +67,14 @@ const SPECS = {
       {label: t("field.capacity"), value: (u) => String(u.capacity)},
       {label: t("field.status"), value: (u) => t(`status.${u.status}`)},
       {label: t("field.enabled"), value: (u) => yes(u.enabled)},
+      {label: t("field.twoFactor"), value: (u) => yes(u.two_factor)},
     ],
+    actions: [{
+      label: t("admin.resetTwoFactor"), labelOf: (u) => t("admin.resetTwoFactorOf", {name: u.id}),
+      shows: (u) => Boolean(u.two_factor), title: (u) => t("admin.resetTwoFactorOf", {name: u.id}),
+      warning: t("admin.resetTwoFactorWarning"), done: t("admin.resetTwoFactorDone"),
+      run: (u) => api.post(`/users/${encodeURIComponent(u.id)}/two_factor/reset`),
+    }],
     fields: [
       {name: "id", label: t("field.id"), required: true, createOnly: true, hint: t("field.idHint")},
       {name: "name", label: t("field.name"), required: true},

@@ -1,46 +1,103 @@
 /*
- * Sign-in with email and password (POST /login). console_api has no second factor yet, so there is no
- * second step here; the API answers a locked account (5 failed attempts) with its own message.
+ * Sign-in with email and password (POST /login), then, when the user has two-step verification on or
+ * their workspace requires it, a second step (POST /login/second_step): the code of an authenticator
+ * app, or first setting one up with the key the API answered. No session exists before the code is
+ * right. The API answers a locked account (5 failed attempts, passwords and codes alike) with its own
+ * message.
  */
 
 import {h} from "../dom.js";
 import {t} from "../i18n.js";
+import {codeInput, enrolmentDetails} from "./account.js";
 
 export function mount(root, {api, signedIn}) {
   const error = h("p", {id: "login-error", class: "form-error", role: "alert", hidden: true});
-  const email = h("input", {id: "login-email", name: "email", type: "email", autocomplete: "username", required: true,
-    "aria-describedby": "login-error"});
-  const password = h("input", {id: "login-password", name: "password", type: "password",
-    autocomplete: "current-password", required: true, "aria-describedby": "login-error"});
-  const submit = h("button", {type: "submit", class: "primary"}, t("login.submit"));
 
-  async function onSubmit(event) {
-    event.preventDefault();
-    error.hidden = true;
-    submit.disabled = true;
-    submit.textContent = t("login.signingIn");
-    try {
-      const answer = await api.post("/login", {email: email.value.trim(), password: password.value});
-      await signedIn(answer);
-    } catch (problem) {
-      error.textContent = problem.status === 401 || problem.status === 403 || problem.status === 400
-        ? `${t("login.failed")} ${problem.message}` : t("app.networkError");
-      error.hidden = false;
-      email.setAttribute("aria-invalid", "true");
-      password.value = "";
-      password.focus();
-      submit.disabled = false;
-      submit.textContent = t("login.submit");
-    }
+  function showError(problem) {
+    error.textContent = problem.status === 401 || problem.status === 403 || problem.status === 400
+      ? `${t("login.failed")} ${problem.message}` : t("app.networkError");
+    error.hidden = false;
   }
 
-  const form = h("form", {class: "login-card", "aria-labelledby": "login-title", novalidate: true, onsubmit: onSubmit},
+  function passwordForm() {
+    const email = h("input", {id: "login-email", name: "email", type: "email", autocomplete: "username",
+      required: true, "aria-describedby": "login-error"});
+    const password = h("input", {id: "login-password", name: "password", type: "password",
+      autocomplete: "current-password", required: true, "aria-describedby": "login-error"});
+    const submit = h("button", {type: "submit", class: "primary"}, t("login.submit"));
+
+    async function onSubmit(event) {
+      event.preventDefault();
+      error.hidden = true;
+      submit.disabled = true;
+      submit.textContent = t("login.signingIn");
+      try {
+        const answer = await api.post("/login", {email: email.value.trim(), password: password.value});
+        if (answer.second_step) {
+          show(secondStepForm(answer));
+          return;
+        }
+        await signedIn(answer);
+      } catch (problem) {
+        showError(problem);
+        email.setAttribute("aria-invalid", "true");
+        password.value = "";
+        password.focus();
+        submit.disabled = false;
+        submit.textContent = t("login.submit");
+      }
+    }
+
+    const form = h("form", {class: "login-card", "aria-labelledby": "login-title", novalidate: true,
+      onsubmit: onSubmit},
     h("h1", {id: "login-title"}, t("login.title")),
     h("p", {class: "muted"}, t("login.intro")),
     h("label", {for: "login-email"}, t("login.email")), email,
     h("label", {for: "login-password"}, t("login.password")), password,
     error, submit);
-  root.append(form);
-  email.focus();
+    return {form, focus: email};
+  }
+
+  /** The code of the user's authenticator app; for "enrol", after the key to add to it. */
+  function secondStepForm(step) {
+    const enrol = step.second_step === "enrol";
+    const code = codeInput("login-code", "login-code-hint login-error");
+    const submit = h("button", {type: "submit", class: "primary"}, enrol ? t("login.enrol.submit") : t("login.verify"));
+    const restart = h("button", {type: "button", class: "secondary", onclick: () => show(passwordForm())},
+      t("login.startOver"));
+
+    async function onSubmit(event) {
+      event.preventDefault();
+      error.hidden = true;
+      submit.disabled = true;
+      try {
+        await signedIn(await api.post("/login/second_step", {challenge: step.challenge, code: code.value}));
+      } catch (problem) {
+        showError(problem);
+        code.setAttribute("aria-invalid", "true");
+        code.value = "";
+        code.focus();
+        submit.disabled = false;
+      }
+    }
+
+    const form = h("form", {class: "login-card", "aria-labelledby": "login-title", novalidate: true,
+      onsubmit: onSubmit},
+    h("h1", {id: "login-title"}, enrol ? t("login.enrol.title") : t("login.code.title")),
+    enrol ? [h("p", {class: "muted"}, t("login.enrol.intro")), enrolmentDetails(step.secret, step.otpauth_uri, "login")]
+      : null,
+    h("label", {for: "login-code"}, t("login.code")), code,
+    h("p", {id: "login-code-hint", class: "muted"}, enrol ? t("login.enrol.codeHint") : t("login.code.hint")),
+    error, h("div", {class: "form-actions"}, submit, restart));
+    return {form, focus: code};
+  }
+
+  function show({form, focus}) {
+    error.hidden = true;
+    root.replaceChildren(form);
+    focus.focus();
+  }
+
+  show(passwordForm());
   return {unmount() {}};
 }

@@ -16,7 +16,10 @@ import {openDialog} from "./dialog.js";
  *          fields: {name: string, label: string, type?: string, options?: string[], required?: boolean,
  *                   createOnly?: boolean, hint?: string, max?: number}[],
  *          create: (body) => Promise, edit: (item, changes) => Promise, remove?: (item) => Promise,
- *          check?: (body, item) => string}} spec
+ *          check?: (body, item) => string,
+ *          actions?: {label: string, labelOf: (item) => string, shows: (item) => boolean, title: (item) => string,
+ *                     warning: string, run: (item) => Promise, done: string}[]}} spec
+ *   actions: more row buttons (e.g. reset a user's second sign-in step), each confirmed in a dialog
  */
 export function recordsTable(root, spec) {
   const body = h("tbody");
@@ -44,7 +47,10 @@ export function recordsTable(root, spec) {
             onclick: (event) => openForm(item, event.currentTarget)}, t("records.edit")),
           spec.remove ? [" ", h("button", {type: "button", class: "small danger",
             "aria-label": t("records.deleteOf", {name: spec.key(item)}),
-            onclick: (event) => confirmRemove(item, event.currentTarget)}, t("records.delete"))] : null))));
+            onclick: (event) => confirmRemove(item, event.currentTarget)}, t("records.delete"))] : null,
+          (spec.actions || []).filter((action) => action.shows(item)).map((action) => [" ",
+            h("button", {type: "button", class: "small", "aria-label": action.labelOf(item),
+              onclick: (event) => confirmAction(action, item, event.currentTarget)}, action.label)])))));
     } catch (error) {
       status.textContent = error.message;
     }
@@ -128,6 +134,19 @@ export function recordsTable(root, spec) {
       submit: async () => {
         await spec.remove(item);
         spec.toast(t("records.deleted"));
+        await refresh();
+        root.querySelector(".page-head button")?.focus();
+      },
+    });
+  }
+
+  function confirmAction(action, item, opener) {
+    openDialog({
+      title: action.title(item), opener, submitLabel: action.label,
+      fields: [h("p", {}, action.warning)],
+      submit: async () => {
+        await action.run(item);
+        spec.toast(action.done);
         await refresh();
         root.querySelector(".page-head button")?.focus();
       },

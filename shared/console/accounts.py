@@ -10,6 +10,16 @@ LOCK_DURATION. Unknown email, wrong password and a login left behind by an email
 same answer. A disabled user is told so, but only once the password was right: whoever knows the
 password is the user (or has their secret already), and "wrong password" would send them to reset a
 password that is fine instead of to their admin.
+
+Second factor (shared.console.two_factor, TOTP): its secret lives on the login document, first as
+pending (``totp_pending``, set by start_enrolment) and active once a code confirmed it (``totp_secret``).
+When the user has one active, or their workspace requires one, the right password opens no session: it
+opens a second step, a random challenge kept in ``console_challenges`` under its hash for
+CHALLENGE_TTL and CHALLENGE_ATTEMPTS tries (only the newest of a login counts). A user who must but has
+not enrolled gets a fresh secret with the challenge, and the first right code both activates it and
+opens the session. Wrong codes count toward the same lockout as wrong passwords, and a right password
+does not clear them while a code is still due (else each password would buy four more guesses). The
+last time step accepted (``totp_last_step``) is kept so that no code works twice.
 """
 
 from __future__ import annotations
@@ -29,21 +39,39 @@ from shared.console.passwords import (
     verify_password,
 )
 from shared.console.session_tokens import SessionTokens
+from shared.console.two_factor import matching_step, new_secret, normalised_code, otpauth_uri
 from shared.domain.ids import stable_hash
-from shared.errors import AlreadyExists, ContentionError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.errors import (
+    AlreadyExists,
+    ContentionError,
+    Forbidden,
+    InvalidField,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter, Transaction
 
 LOGINS = "console_logins"
 SESSIONS = "console_sessions"
+CHALLENGES = "console_challenges"
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_DURATION = timedelta(minutes=15)
+CHALLENGE_TTL = timedelta(minutes=5)
+CHALLENGE_ATTEMPTS = 3
+# What a login carries of its second factor: moved with it when a new password or email rewrites it.
+TWO_FACTOR_FIELDS = ("totp_secret", "totp_pending", "totp_last_step", "totp_enabled_at")
 
 WRONG_CREDENTIALS = "wrong email or password"
 DISABLED = "this user is disabled"
 SESSION_ENDED = "session ended by a newer sign-in or a logout"
+WRONG_CODE = "wrong code; type the one your authenticator app shows now"
+CODE_USED = "this code was already used; wait for the next one"
+STEP_GONE = "this sign-in step expired or is no longer valid; sign in again with your password"
+MALFORMED_CODE = "expected the 6 digits your authenticator app shows"
 
 
 def normalised_email(email: str) -> str:
@@ -53,6 +81,11 @@ def normalised_email(email: str) -> str:
 def login_doc_id(email: str) -> str:
     """Hashed, so that document ids (which end up in logs and traces) carry no email address."""
     return f"lg_{stable_hash(normalised_email(email), length=32)}"
+
+
+def challenge_doc_id(challenge: str) -> str:
+    """Hashed, so that whoever reads the store (or its logs) cannot answer a pending second step."""
+    return f"ch_{stable_hash(challenge, length=40)}"
 
 
 @dataclass(frozen=True)
@@ -65,6 +98,26 @@ class ConsoleSession:
     agent_id: str
     role: str
     name: str
+
+
+@dataclass(frozen=True)
+class SecondStep:
+    """What the right password hands the console when a code must follow: ``kind`` is "code", or
+    "enrol" when the user must first add ``secret`` to an authenticator app (``otpauth_uri`` holds both)."""
+
+    kind: str
+    challenge: str
+    expires_at: datetime
+    secret: str = ""
+    otpauth_uri: str = ""
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A pending second factor: the key to add to an authenticator app, bare and as a key URI."""
+
+    secret: str
+    otpauth_uri: str
 
 
 @dataclass(frozen=True)
@@ -96,7 +149,9 @@ class _Verdict:
     """What one sign-in transaction decided; raised or returned only after its writes are committed."""
 
     session: ConsoleSession | None = None
+    second_step: SecondStep | None = None
     refusal: str = ""
+    refused_field: str = ""  # set when the refusal is about a field of a signed-in request, not a sign-in
 
 
 def _lock_message(locked_until: datetime) -> str:
@@ -135,6 +190,7 @@ class ConsoleAccounts:
         check_password_policy(password, email=email)
         password_hash = hash_password(password)  # slow: outside the transaction, so it is not repeated
         older = self._login_ids_of(workspace_id, agent_id)
+        credential_id = secrets.token_urlsafe(12)
 
         def work(tx: Transaction) -> None:
             current = self._tx_agent(tx, workspace_id, agent_id)
@@ -149,10 +205,17 @@ class ConsoleAccounts:
                 # A login left behind by the holder's email change is free to take.
                 if holder is not None and normalised_email(holder.email) == email:
                     raise AlreadyExists(f"the email {email} is already used to sign in by another user")
-            stale = [i for i in older if i != doc_id and self._points_at(tx.get(LOGINS, i), workspace_id, agent_id)]
+            stale = {i: login for i in older if i != doc_id
+                     and self._points_at(login := tx.get(LOGINS, i), workspace_id, agent_id)}
+            # The second factor is the user's, not the password's: it moves to the new login (a new email).
+            kept = [taken] if self._points_at(taken, workspace_id, agent_id) else []
+            factor = next(({k: v[k] for k in TWO_FACTOR_FIELDS if k in v} for v in [*kept, *stale.values()]
+                           if v.get("totp_secret") or v.get("totp_pending")), {})
             tx.set(LOGINS, doc_id, {
                 "email": email, "workspace_id": workspace_id, "agent_id": agent_id, "password_hash": password_hash,
                 "password_set_at": instant(self._clock.now()), "failed": [], "locked_until": None,
+                # A new id per password: a second step begun with the old one is no longer valid.
+                "credential_id": credential_id, **factor,
             })
             for i in stale:
                 tx.delete(LOGINS, i)
@@ -175,8 +238,12 @@ class ConsoleAccounts:
 
     # -- sessions -------------------------------------------------------------------------------------
 
-    def login(self, email: str, password: str) -> ConsoleSession:
-        """Sign in; ends the user's older session. Unauthenticated says why not (see the module docstring)."""
+    def login(self, email: str, password: str) -> ConsoleSession | SecondStep:
+        """Sign in; ends the user's older session. Unauthenticated says why not (see the module docstring).
+
+        When a second factor is due, the answer is a SecondStep and no session exists until
+        complete_second_step gets its challenge with a right code.
+        """
         doc_id = login_doc_id(email)
         now = self._clock.now()
         snapshot = self._store.get(LOGINS, doc_id) if normalised_email(email) else None
@@ -191,6 +258,11 @@ class ConsoleAccounts:
         verdicts = {known_hash: self._verify(known_hash, password)}
         rehashed = hash_password(password) if verdicts[known_hash] and needs_rehash(known_hash) else None
         session_id = secrets.token_urlsafe(32)
+        # Reads of other documents and queries stay out of the transaction; it checks what they found.
+        requires = {snapshot.get("workspace_id", ""): self._workspace_requires_code(snapshot.get("workspace_id", ""))}
+        may_need_code = verdicts[known_hash] and (bool(snapshot.get("totp_secret")) or any(requires.values()))
+        older_challenges = self._challenge_ids_of(doc_id) if may_need_code else []
+        challenge, enrol_secret = secrets.token_urlsafe(32), new_secret()
 
         def work(tx: Transaction) -> _Verdict:
             login = tx.get(LOGINS, doc_id)
@@ -210,6 +282,13 @@ class ConsoleAccounts:
                 return _Verdict(refusal=WRONG_CREDENTIALS)  # a login left behind by an email change
             if not agent.enabled:
                 return _Verdict(refusal=DISABLED)
+            if ws not in requires:
+                requires[ws] = self._workspace_requires_code(ws)
+            if login.get("totp_secret") or requires[ws]:
+                if rehashed is not None and stored == known_hash:
+                    tx.update(LOGINS, doc_id, {"password_hash": rehashed})
+                return _Verdict(second_step=self._open_second_step(
+                    tx, login, doc_id, now, challenge, enrol_secret, older_challenges))
             token, expires_at = self._tokens.issue(ws, agent_id, session_id)
             tx.set(SESSIONS, agent_doc_id(ws, agent_id), {
                 "workspace_id": ws, "agent_id": agent_id, "session_id": session_id,
@@ -226,9 +305,176 @@ class ConsoleAccounts:
                                                    agent_id=agent_id, role=agent.role, name=agent.name))
 
         verdict = self._store.run_transaction(work)
+        if verdict.second_step is not None:
+            return verdict.second_step
         if verdict.session is None:
             raise Unauthenticated(verdict.refusal)
         return verdict.session
+
+    def complete_second_step(self, challenge: str, code: str) -> ConsoleSession:
+        """The session a right code opens for a pending second step; ends the user's older session.
+
+        Unauthenticated: unknown, expired or spent challenge, a wrong or reused code (counted toward the
+        lockout), a locked or disabled user. InvalidField "code": not 6 digits (nothing is counted).
+        """
+        if normalised_code(code) is None:
+            raise InvalidField("code", MALFORMED_CODE)
+        if not isinstance(challenge, str) or not challenge or len(challenge) > 256:
+            raise Unauthenticated(STEP_GONE)
+        key = challenge_doc_id(challenge)
+        now = self._clock.now()
+        session_id = secrets.token_urlsafe(32)
+
+        def work(tx: Transaction) -> _Verdict:
+            pending = tx.get(CHALLENGES, key)
+            if pending is None:
+                return _Verdict(refusal=STEP_GONE)
+            doc_id, ws, agent_id = pending["login_id"], pending["workspace_id"], pending["agent_id"]
+            login = tx.get(LOGINS, doc_id)
+            agent = self._tx_agent(tx, ws, agent_id)
+            enrol = pending.get("kind") == "enrol"
+            secret = pending.get("secret") if enrol else (login or {}).get("totp_secret")
+            # An enrolment never replaces a factor turned on meanwhile (that one needs its own code to go).
+            if enrol and (login or {}).get("totp_secret"):
+                secret = None
+            if (datetime.fromisoformat(pending["expires_at"]) <= now or not self._points_at(login, ws, agent_id)
+                    or login.get("credential_id", "") != pending.get("credential_id", "") or not secret
+                    or agent is None or normalised_email(agent.email) != login.get("email")):
+                tx.delete(CHALLENGES, key)
+                return _Verdict(refusal=STEP_GONE)
+            locked = _locked_until(login, now)
+            if locked is not None:
+                tx.delete(CHALLENGES, key)
+                return _Verdict(refusal=_lock_message(locked))
+            if not agent.enabled:
+                tx.delete(CHALLENGES, key)
+                return _Verdict(refusal=DISABLED)
+            step = matching_step(secret, code, now, after_step=login.get("totp_last_step"))
+            if step is None:
+                verdict = self._count_failure(tx, doc_id, login, now, refusal=self._code_refusal(secret, code, now))
+                attempts = int(pending.get("attempts", 0)) + 1
+                if attempts >= CHALLENGE_ATTEMPTS or verdict.refusal not in (WRONG_CODE, CODE_USED):
+                    tx.delete(CHALLENGES, key)
+                else:
+                    tx.update(CHALLENGES, key, {"attempts": attempts})
+                return verdict
+            token, expires_at = self._tokens.issue(ws, agent_id, session_id)
+            tx.set(SESSIONS, agent_doc_id(ws, agent_id), {
+                "workspace_id": ws, "agent_id": agent_id, "session_id": session_id,
+                "started_at": instant(now), "expires_at": instant(expires_at),
+            })
+            changes: dict[str, Any] = {"failed": [], "locked_until": None, "totp_last_step": step}
+            if enrol:
+                changes.update(totp_secret=secret, totp_pending=None, totp_enabled_at=instant(now))
+            tx.update(LOGINS, doc_id, changes)
+            tx.delete(CHALLENGES, key)
+            return _Verdict(session=ConsoleSession(token=token, expires_at=expires_at, workspace_id=ws,
+                                                   agent_id=agent_id, role=agent.role, name=agent.name))
+
+        verdict = self._store.run_transaction(work)
+        if verdict.session is None:
+            raise Unauthenticated(verdict.refusal)
+        return verdict.session
+
+    # -- the second factor of a signed-in user --------------------------------------------------------
+
+    def two_factor_on(self, workspace_id: str, agent_id: str) -> bool:
+        """Whether the user signs in with a code (an active second factor on their current login)."""
+        found = self._current_login(workspace_id, agent_id)
+        return found is not None and bool(found[1].get("totp_secret"))
+
+    def users_with_two_factor(self, workspace_id: str) -> set[str]:
+        """The workspace's users whose login has an active second factor (for the admins' list)."""
+        logins = self._store.query(LOGINS, [Filter("workspace_id", "==", workspace_id)])
+        return {d.data["agent_id"] for d in logins if d.data.get("totp_secret")}
+
+    def two_factor_required(self, workspace_id: str) -> bool:
+        return self._workspace_requires_code(workspace_id)
+
+    def start_enrolment(self, workspace_id: str, agent_id: str) -> Enrolment:
+        """A new pending secret (replacing an unconfirmed one); the factor is off until confirm_enrolment.
+
+        NotFound: no such agent or it has no login; AlreadyExists: a second factor is already on.
+        """
+        agent = self._agent(workspace_id, agent_id)
+        secret = new_secret()
+
+        def work(tx: Transaction) -> None:
+            doc_id, login = self._tx_current_login(tx, workspace_id, agent_id)
+            if login.get("totp_secret"):
+                raise AlreadyExists("two-factor sign-in is already on; turn it off first to use another device")
+            tx.update(LOGINS, doc_id, {"totp_pending": secret})
+
+        self._store.run_transaction(work)
+        return Enrolment(secret=secret, otpauth_uri=otpauth_uri(secret, normalised_email(agent.email)))
+
+    def confirm_enrolment(self, workspace_id: str, agent_id: str, code: str) -> None:
+        """Turn the pending secret on with a right code from it. InvalidField "code": nothing pending,
+        not 6 digits or a wrong code (not counted: the caller is signed in and nothing is protected yet)."""
+        if normalised_code(code) is None:
+            raise InvalidField("code", MALFORMED_CODE)
+        now = self._clock.now()
+
+        def work(tx: Transaction) -> None:
+            doc_id, login = self._tx_current_login(tx, workspace_id, agent_id)
+            pending = login.get("totp_pending")
+            if not pending:
+                raise InvalidField("code", "no two-factor set-up is pending; start it again")
+            step = matching_step(pending, code, now, after_step=login.get("totp_last_step"))
+            if step is None:
+                raise InvalidField("code", self._code_refusal(pending, code, now))
+            tx.update(LOGINS, doc_id, {"totp_secret": pending, "totp_pending": None, "totp_last_step": step,
+                                       "totp_enabled_at": instant(now)})
+
+        self._store.run_transaction(work)
+
+    def disable_two_factor(self, workspace_id: str, agent_id: str, code: str) -> None:
+        """Turn the second factor off with a right, unused code from it.
+
+        InvalidField "code": not 6 digits, or wrong (counted toward the lockout: a stolen session must not
+        buy unlimited guesses); InvalidInput: it is not on; Forbidden: the workspace requires it, or the
+        login is locked.
+        """
+        if normalised_code(code) is None:
+            raise InvalidField("code", MALFORMED_CODE)
+        if self._workspace_requires_code(workspace_id):
+            raise Forbidden("your workspace requires two-factor sign-in; an admin can reset it if you lost"
+                            " your device")
+        now = self._clock.now()
+
+        def work(tx: Transaction) -> _Verdict:
+            doc_id, login = self._tx_current_login(tx, workspace_id, agent_id)
+            secret = login.get("totp_secret")
+            if not secret:
+                raise InvalidInput("two-factor sign-in is not on")
+            locked = _locked_until(login, now)
+            if locked is not None:
+                raise Forbidden(_lock_message(locked))
+            step = matching_step(secret, code, now, after_step=login.get("totp_last_step"))
+            if step is None:
+                refusal = self._code_refusal(secret, code, now)
+                verdict = self._count_failure(tx, doc_id, login, now, refusal=refusal)
+                return _Verdict(refusal=verdict.refusal, refused_field="code")
+            # The last step stays: a code seen while turning it off must not work if it is turned on again.
+            tx.update(LOGINS, doc_id, {"totp_secret": None, "totp_pending": None, "totp_last_step": step})
+            return _Verdict()
+
+        verdict = self._store.run_transaction(work)
+        if verdict.refused_field:
+            raise InvalidField(verdict.refused_field, verdict.refusal)
+
+    def reset_two_factor(self, workspace_id: str, agent_id: str) -> None:
+        """An admin turns a user's second factor off (a lost phone); if their workspace requires one, they
+        enrol again at their next sign-in. NotFound: no such agent. Nothing happens without a login."""
+        self._agent(workspace_id, agent_id)
+        older = self._login_ids_of(workspace_id, agent_id)
+
+        def work(tx: Transaction) -> None:
+            mine = [i for i in older if self._points_at(tx.get(LOGINS, i), workspace_id, agent_id)]
+            for i in mine:
+                tx.update(LOGINS, i, {"totp_secret": None, "totp_pending": None})
+
+        self._store.run_transaction(work)
 
     def authenticate(self, token: str) -> Principal:
         """Who calls with this token: valid, still the user's current session, and the user still enabled."""
@@ -257,8 +503,58 @@ class ConsoleAccounts:
         # No password longer than the policy allows was ever stored: skip hashing megabytes.
         return isinstance(password, str) and len(password) <= MAX_LENGTH and verify_password(stored_hash, password)
 
+    def _open_second_step(self, tx: Transaction, login: dict[str, Any], doc_id: str, now: datetime, challenge: str,
+                          enrol_secret: str, older_challenges: list[str]) -> SecondStep:
+        enrol = not login.get("totp_secret")
+        expires_at = now + CHALLENGE_TTL
+        for i in older_challenges:  # only the newest second step of a login counts
+            tx.delete(CHALLENGES, i)
+        tx.set(CHALLENGES, challenge_doc_id(challenge), {
+            "login_id": doc_id, "workspace_id": login["workspace_id"], "agent_id": login["agent_id"],
+            "kind": "enrol" if enrol else "code", "secret": enrol_secret if enrol else "",
+            "credential_id": login.get("credential_id", ""), "attempts": 0,
+            "created_at": instant(now), "expires_at": instant(expires_at),
+        })
+        if not enrol:
+            return SecondStep(kind="code", challenge=challenge, expires_at=expires_at)
+        return SecondStep(kind="enrol", challenge=challenge, expires_at=expires_at, secret=enrol_secret,
+                          otpauth_uri=otpauth_uri(enrol_secret, login.get("email", "")))
+
     @staticmethod
-    def _count_failure(tx: Transaction, doc_id: str, login: dict[str, Any], now: datetime) -> _Verdict:
+    def _code_refusal(secret: str, code: str, now: datetime) -> str:
+        # A right code refused only for its step: seen before (a replay, or the same code typed twice).
+        return CODE_USED if matching_step(secret, code, now) is not None else WRONG_CODE
+
+    def _workspace_requires_code(self, workspace_id: str) -> bool:
+        from shared.workspaces import WorkspaceDirectory
+
+        try:
+            return WorkspaceDirectory(self._store, self._clock).workspace(workspace_id).two_factor_required
+        except NotFound:  # a workspace not published yet has its defaults
+            return False
+
+    def _challenge_ids_of(self, doc_id: str) -> list[str]:
+        return [d.id for d in self._store.query(CHALLENGES, [Filter("login_id", "==", doc_id)])]
+
+    def _current_login(self, workspace_id: str, agent_id: str) -> tuple[str, dict[str, Any]] | None:
+        agent = self._agent(workspace_id, agent_id)
+        doc_id = login_doc_id(agent.email)
+        login = self._store.get(LOGINS, doc_id) if normalised_email(agent.email) else None
+        return (doc_id, login) if self._points_at(login, workspace_id, agent_id) else None
+
+    def _tx_current_login(self, tx: Transaction, workspace_id: str, agent_id: str) -> tuple[str, dict[str, Any]]:
+        agent = self._tx_agent(tx, workspace_id, agent_id)
+        if agent is None:
+            raise NotFound(f"agent {agent_id!r} of workspace {workspace_id!r} does not exist")
+        doc_id = login_doc_id(agent.email)
+        login = tx.get(LOGINS, doc_id) if normalised_email(agent.email) else None
+        if login is None or not self._points_at(login, workspace_id, agent_id):
+            raise NotFound(f"agent {agent_id!r} has no password to sign in with")
+        return doc_id, login
+
+    @staticmethod
+    def _count_failure(tx: Transaction, doc_id: str, login: dict[str, Any], now: datetime,
+                       refusal: str = WRONG_CREDENTIALS) -> _Verdict:
         since = now - FAILURE_WINDOW
         failed = [t for t in login.get("failed") or () if datetime.fromisoformat(t) > since]
         failed.append(instant(now))
@@ -267,7 +563,7 @@ class ConsoleAccounts:
             tx.update(LOGINS, doc_id, {"failed": [], "locked_until": instant(locked_until)})
             return _Verdict(refusal=_lock_message(locked_until))
         tx.update(LOGINS, doc_id, {"failed": failed, "locked_until": None})
-        return _Verdict(refusal=WRONG_CREDENTIALS)
+        return _Verdict(refusal=refusal)
 
     def _agent(self, workspace_id: str, agent_id: str) -> Agent:
         data = self._store.get(AGENTS, agent_doc_id(workspace_id, agent_id))
@@ -291,4 +587,5 @@ class ConsoleAccounts:
         return login is not None and (login.get("workspace_id"), login.get("agent_id")) == (workspace_id, agent_id)
 
 
-__all__ = ["LOGINS", "SESSIONS", "ConsoleAccounts", "ConsoleSession", "Principal", "login_doc_id", "normalised_email"]
+__all__ = ["CHALLENGES", "LOGINS", "SESSIONS", "ConsoleAccounts", "ConsoleSession", "Enrolment", "Principal",
+           "SecondStep", "challenge_doc_id", "login_doc_id", "normalised_email"]

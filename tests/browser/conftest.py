@@ -55,3 +55,39 @@ def widget_stack(tmp_path_factory):
     wait_for_http(f"http://127.0.0.1:{stack.port}/healthz")
     yield stack
     stack.stop()
+
+
+@pytest.fixture(scope="module")
+def base_url(widget_stack) -> str:
+    return f"http://127.0.0.1:{widget_stack.port}"
+
+
+@pytest.fixture
+def browser_tab(chromium, base_url):
+    """Opens console tabs, each in its own browser context (its own storage and session), as each person
+    has their own browser; all closed at the end, failing the test if a script failed or an alert opened."""
+    from playwright.sync_api import expect
+
+    from tests.browser.console_tab import WAIT_MS, Tab
+
+    expect.set_options(timeout=WAIT_MS)
+    opened: list[tuple[object, Tab]] = []
+
+    def open_tab(viewport: dict | None = None) -> Tab:
+        context = chromium.new_context(locale="es-AR", viewport=viewport or {"width": 1280, "height": 800},
+                                       accept_downloads=True)
+        page = context.new_page()
+        tab = Tab(page, base_url)
+        page.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        # A string missing from the chosen language is said on the browser's console.
+        page.on("console", lambda message: tab.errors.append(message.text)
+                if "charla console:" in message.text else None)
+        opened.append((context, tab))
+        return tab
+
+    yield open_tab
+    for context, _ in opened:
+        context.close()
+    assert [t.errors for _, t in opened if t.errors] == [], "a page's script failed"
+    assert [t.dialogs for _, t in opened if t.dialogs] == [], "something opened an alert"

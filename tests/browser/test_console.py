@@ -9,79 +9,29 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 
 try:
-    from playwright.sync_api import Page, expect
+    from playwright.sync_api import expect
 except ImportError:  # the chromium fixture skips (or fails under CI=true) with the reason
-    Page = expect = None
+    expect = None
 
 from charla_local.demo_team import DEFAULT_PASSWORD
+from tests.browser.console_tab import ROOT, SCREENSHOTS
 from tests.support.webchat_client import Visitor
 
-ROOT = Path(__file__).resolve().parents[2]
 CONSOLE_DIR = ROOT / "console"
-WAIT_MS = 20_000
 REPORT_PATIENCE_S = 45
-SCREENSHOTS = Path(os.environ.get("CHARLA_CONSOLE_SCREENSHOTS", ROOT / ".charla" / "screenshots" / "console"))
 ATTACK = "<script>alert(1)</script> y <img src=x onerror=alert(2)>"
 PNG_1X1 = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAAB"
                            "JRU5ErkJggg==")
 HTML_SINKS = re.compile(r"\.innerHTML\s*=|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(")
-
-
-@dataclass
-class Tab:
-    """One person's browser tab, and what went wrong in it."""
-
-    page: Page
-    base_url: str
-    dialogs: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def open_console(self) -> None:
-        self.page.goto(f"{self.base_url}/console/")
-        expect(self.page.locator("#login-email, #main h1").first).to_be_visible()
-
-    def sign_in(self, email: str, password: str = DEFAULT_PASSWORD) -> None:
-        """As a keyboard user: the email field has the focus, Tab to the password, Enter submits."""
-        expect(self.page.get_by_label("Correo electrónico")).to_be_focused()
-        self.page.keyboard.type(email)
-        self.page.keyboard.press("Tab")
-        expect(self.page.get_by_label("Contraseña")).to_be_focused()
-        self.page.keyboard.type(password)
-        self.page.keyboard.press("Enter")
-
-    def go_online(self) -> None:
-        status = self.page.get_by_role("combobox", name="Estado")
-        status.select_option(label="En línea")
-        expect(status).to_have_value("online")
-
-    def nav(self, name: str) -> None:
-        self.page.get_by_role("navigation", name="Secciones").get_by_role("link", name=name).click()
-        expect(self.page.get_by_role("heading", level=1)).to_be_visible()
-
-    def shot(self, name: str, full_page: bool = False) -> None:
-        # Not full page for the inbox: growing the viewport to the page would scroll its history to the top.
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
-
-    @property
-    def history(self):
-        return self.page.get_by_role("log", name="Historial de la conversación")
-
-
-@pytest.fixture(scope="module")
-def base_url(widget_stack) -> str:
-    return f"http://127.0.0.1:{widget_stack.port}"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -91,32 +41,6 @@ def _say_where_the_screenshots_go(request) -> Iterator[None]:
     if capture is not None and SCREENSHOTS.exists():
         with capture.global_and_fixture_disabled():  # printed even without -s
             print(f"\nconsole screenshots: {SCREENSHOTS}")
-
-
-@pytest.fixture
-def browser_tab(chromium, base_url):
-    """Opens tabs, each in its own browser context (its own storage and session); all closed at the end."""
-    expect.set_options(timeout=WAIT_MS)
-    opened: list[tuple[object, Tab]] = []
-
-    def open_tab(viewport: dict | None = None) -> Tab:
-        context = chromium.new_context(locale="es-AR", viewport=viewport or {"width": 1280, "height": 800},
-                                       accept_downloads=True)
-        page = context.new_page()
-        tab = Tab(page, base_url)
-        page.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-        page.on("pageerror", lambda error: tab.errors.append(str(error)))
-        # A string missing from the chosen language is said on the browser's console.
-        page.on("console", lambda message: tab.errors.append(message.text)
-                if "charla console:" in message.text else None)
-        opened.append((context, tab))
-        return tab
-
-    yield open_tab
-    for context, _ in opened:
-        context.close()
-    assert [t.errors for _, t in opened if t.errors] == [], "a page's script failed"
-    assert [t.dialogs for _, t in opened if t.dialogs] == [], "something opened an alert"
 
 
 # ---- the files ------------------------------------------------------------------------------------------

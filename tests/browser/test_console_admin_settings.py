@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 try:
     from playwright.sync_api import expect
@@ -18,7 +16,7 @@ except ImportError:  # the chromium fixture skips (or fails under CI=true) with 
     expect = None
 
 from charla_local.demo_team import DEFAULT_PASSWORD
-from tests.browser.test_console import WAIT_MS, Tab
+from tests.browser.console_tab import Tab
 
 
 def _png(width: int = 4, height: int = 4) -> bytes:
@@ -48,43 +46,6 @@ def _api(base_url: str, token: str, method: str, path: str, **kwargs) -> dict:
                            timeout=10, **kwargs)
     assert answer.status_code == 200, answer.text
     return answer.json()
-
-
-@pytest.fixture(scope="module")
-def base_url(widget_stack) -> str:
-    return f"http://127.0.0.1:{widget_stack.port}"
-
-
-@pytest.fixture
-def browser_tab(chromium, base_url):
-    """Opens tabs, each in its own browser context (its own storage and session); all closed at the end."""
-    expect.set_options(timeout=WAIT_MS)
-    opened: list[tuple[object, Tab]] = []
-
-    def open_tab() -> Tab:
-        context = chromium.new_context(locale="es-AR", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        tab = Tab(page, base_url)
-        page.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-        page.on("pageerror", lambda error: tab.errors.append(str(error)))
-        page.on("console", lambda message: tab.errors.append(message.text)
-                if "charla console:" in message.text else None)
-        opened.append((context, tab))
-        return tab
-
-    yield open_tab
-    for context, _ in opened:
-        context.close()
-    assert [t.errors for _, t in opened if t.errors] == [], "a page's script failed"
-    assert [t.dialogs for _, t in opened if t.dialogs] == [], "something opened an alert"
-
-
-@pytest.fixture
-def restore_security(base_url) -> Iterator[None]:
-    """The workspace's security as it was, for the module's other sign-ins."""
-    yield
-    _api(base_url, _token(base_url, "adriana@demo.charla"), "PUT", "/workspace/settings",
-         json={"two_factor_required": False})
 
 
 def test_an_admin_routes_the_web_chat_to_agents_and_an_agent_picks_accounts_and_transfer_targets(
@@ -159,7 +120,7 @@ def test_an_admin_routes_the_web_chat_to_agents_and_an_agent_picks_accounts_and_
     transfer.get_by_role("button", name="Cancelar").click()
 
 
-def test_an_admin_changes_retention_security_and_the_logo_and_they_are_kept(browser_tab, base_url, restore_security):
+def test_an_admin_changes_retention_security_and_the_logo_and_they_are_kept(browser_tab, base_url):
     adriana = browser_tab()
     adriana.open_console()
     adriana.sign_in("adriana@demo.charla")
@@ -217,6 +178,10 @@ def test_an_admin_changes_retention_security_and_the_logo_and_they_are_kept(brow
     assert settings["personal_data_days"] == 400 and settings["files_days"] is None
     assert settings["two_factor_required"] is True and settings["time_zone"] == "America/Montevideo"
     assert settings["logo"].startswith("data:image/png;base64,")
+    # The requirement is in force: the password alone no longer opens a session, it asks to enrol.
+    asked = httpx.post(f"{base_url}/console_api/login", timeout=10,
+                       json={"email": "sofia@demo.charla", "password": DEFAULT_PASSWORD}).json()
+    assert asked["second_step"] == "enrol" and "token" not in asked
 
     # ---- the logo can go again ----
     form.get_by_role("button", name="Quitar el logo").click()
@@ -224,3 +189,5 @@ def test_an_admin_changes_retention_security_and_the_logo_and_they_are_kept(brow
     form.get_by_role("button", name="Guardar").click()
     expect(page.locator("header.topbar .brand-logo")).to_have_attribute("src", "logo.svg")
     assert _api(base_url, _token_of(adriana), "GET", "/workspace")["logo"] == ""
+    # For the module's other sign-ins, with the admin's own session (signing in again would need a code).
+    _api(base_url, _token_of(adriana), "PUT", "/workspace/settings", json={"two_factor_required": False})

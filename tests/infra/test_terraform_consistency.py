@@ -19,13 +19,14 @@ from typing import Any
 import main
 from shared.agents.model import AGENTS, QUEUES, TICKETS
 from shared.channels.webchat import replies_collection
-from shared.console.accounts import LOGINS
+from shared.console.accounts import CHALLENGES, LOGINS, SESSIONS
 from shared.console.catalogs import MESSAGE_TEMPLATES, PAUSE_REASONS, QUICK_REPLIES, TYPIFICATIONS
 from shared.console.team_chat import TEAM_MESSAGES
 from shared.contacts.model import CONTACTS
 from shared.conversations.store_names import CONVERSATIONS, PROCESSED, messages_collection
 from shared.history.tables import history_tables
 from shared.outbox import OUTBOX, SWEEP_ACTION
+from shared.ports.document_store import EXPIRES_AT
 from shared.retention.model import PENDING_ERASURES
 from shared.topics import RETENTION_RUN_BUDGET_S
 from shared.workspaces import BOTS, CHANNELS, WORKSPACES
@@ -379,6 +380,8 @@ QUERIES = [
     Query("shared/cli/validate.py::validate_folder", WORKSPACES),  # embedded store only
     Query("shared/cli/validate.py::validate_folder", CHANNELS),
     Query("shared/console/accounts.py::ConsoleAccounts._login_ids_of", LOGINS, (_WS, "agent_id")),
+    Query("shared/console/accounts.py::ConsoleAccounts._challenge_ids_of", CHALLENGES, ("login_id",)),
+    Query("shared/console/accounts.py::ConsoleAccounts.users_with_two_factor", LOGINS, (_WS,)),
     Query("shared/console/api/endpoints/conversations.py::_tickets_of", TICKETS, ("conversation_id",)),
     Query("shared/console/api/endpoints/conversations.py::conversation", _MESSAGES),
     *(Query("shared/console/catalogs.py::_Catalog._all", catalog, (_WS,))
@@ -476,11 +479,15 @@ def test_composite_indexes_are_declared_as_firestore_takes_them():
         assert all(mode in ("ASCENDING", "DESCENDING", "CONTAINS") for _, mode in index.fields), index.name
 
 
-def test_idempotency_markers_have_a_ttl_policy():
-    ttl = module("data").resource("google_firestore_field", "processed_ttl")
-    assert ttl["collection"] == PROCESSED
-    assert ttl["field"] == "expires_at"
-    assert "ttl_config" in ttl
+def test_documents_that_expire_have_a_ttl_policy():
+    ttl = module("data").resource("google_firestore_field", "ttl")
+    assert expression(ttl["for_each"]) == "toset(local.expiring_collections)"
+    assert expression(ttl["collection"]) == "each.value"
+    assert ttl["field"] == EXPIRES_AT and "ttl_config" in ttl
+    assert set(module("data").locals["expiring_collections"]) == {PROCESSED, SESSIONS, CHALLENGES}
+    for constant in ("SESSIONS", "CHALLENGES"):
+        written = code.dict_keys_written(constant)
+        assert written and all(EXPIRES_AT in keys for keys in written), constant
 
 
 def test_idempotency_markers_say_when_they_expire():

@@ -6,6 +6,7 @@ import pytest
 
 from shared import topics
 from shared.bootstrap import Platform
+from shared.ports.clock import Clock
 from shared.ports.event_bus import Subscription
 from shared.settings import Settings
 from tests.support.emulators import EMULATOR_PROJECT
@@ -20,13 +21,18 @@ def _firestore(platform: Platform):
     return FirestoreDocumentStore(project=EMULATOR_PROJECT)
 
 
-@pytest.fixture(params=["sqlite", "firestore"])
-def platform(request, tmp_path):
+def platform_for(request, tmp_path, clock: Clock | None = None) -> Platform:
+    """The platform of a test parametrized with "sqlite" / "firestore" (the emulator started if needed)."""
     overrides = {}
     if request.param == "firestore":
         request.getfixturevalue("firestore_env")
         overrides["store"] = _firestore
-    platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "data"), overrides=overrides)
+    return Platform(Settings(backend="embedded", data_dir=tmp_path / "data"), clock=clock, overrides=overrides)
+
+
+@pytest.fixture(params=["sqlite", "firestore"])
+def platform(request, tmp_path):
+    platform = platform_for(request, tmp_path)
     for topic in topics.ALL_TOPICS:
         platform.bus.ensure_topic(topic)
     platform.bus.ensure_subscription(OUTBOUND_PROBE)

@@ -298,6 +298,15 @@ def test_admins_manage_users_queues_and_quick_replies(platform, console):
     assert status == 200 and created["role"] == "agent"
     assert console.call("POST", "/users", adri, body={"id": "caro", "name": "Otra"})[0] == 409
     caro = console.login("caro@demo.example")
+    # An edit that sends the email back unchanged (as a form does) keeps the login; a new email ends it.
+    status, _ = console.call("PATCH", "/users/caro", adri, body={"name": "Carolina", "email": " Caro@demo.example"})
+    assert status == 200 and console.call("GET", "/me", caro)[0] == 200
+    caro = console.login("caro@demo.example")
+    status, _ = console.call("PATCH", "/users/caro", adri, body={"email": "carolina@demo.example"})
+    assert status == 200 and console.call("GET", "/me", caro)[0] == 401
+    assert console.call("POST", "/login", body={"email": "caro@demo.example", "password": PASSWORD})[0] == 401
+    status, _ = console.call("PATCH", "/users/caro", adri, body={"password": PASSWORD})
+    caro = console.login("carolina@demo.example")
     status, _ = console.call("PATCH", "/users/caro", adri, body={"enabled": False})
     assert status == 200 and console.call("GET", "/me", caro)[0] == 401
     status, queue = console.call("PUT", "/queues/soporte", adri,

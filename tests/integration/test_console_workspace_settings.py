@@ -30,6 +30,8 @@ def admin(console):  # noqa: F811 (pytest fixture injection)
 
 def test_an_admin_changes_retention_security_and_branding_and_everyone_sees_the_branding(platform, console, admin):  # noqa: F811
     platform.directory.save_workspace(Workspace(id=OTHER_WS, name="Otro"))
+    ana = console.login(f"ana@{WS}.example")  # before the second step is required
+    outsider = console.login(f"adri@{OTHER_WS}.example")
     status, before = console.call("GET", "/workspace/settings", admin)
     assert status == 200 and before["id"] == WS and before["personal_data_days"] is None
     assert before["two_factor_required"] is False and before["logo"] == ""
@@ -46,12 +48,11 @@ def test_an_admin_changes_retention_security_and_branding_and_everyone_sees_the_
     assert (workspace.personal_data_days, workspace.files_days, workspace.ticket_expiry_hours) == (90, 30, 24.0)
     assert (workspace.language, workspace.two_factor_required) == ("pt", True)
 
-    ana = console.login(f"ana@{WS}.example")
     status, branding = console.call("GET", "/workspace", ana)
     assert status == 200 and branding == {"id": WS, "name": "Grupo Sol", "language": "pt",
                                           "time_zone": "America/Sao_Paulo", "logo": PNG_1X1}
     # The other workspace is untouched.
-    other = console.call("GET", "/workspace/settings", console.login(f"adri@{OTHER_WS}.example"))[1]
+    other = console.call("GET", "/workspace/settings", outsider)[1]
     assert other["logo"] == "" and other["personal_data_days"] is None
 
 

@@ -12,7 +12,6 @@ import pytest
 from shared import topics
 from shared.agents import Agent, AgentDirectory, Queue, Ticket
 from shared.agents.model import TICKETS
-from shared.bootstrap import Platform
 from shared.conversations.agent_messages import Author, add_private_note, mark_read, reply_as_agent
 from shared.conversations.handover import TICKET_EXPIRY, agent_desk, expiry_task_name, hand_to_people
 from shared.conversations.resolve import resolve_inbound_message
@@ -22,10 +21,8 @@ from shared.domain.messages import AssignmentRequest, HistoryRecord, OutboundMes
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.ports.clock import ManualClock
 from shared.ports.event_bus import Subscription
-from shared.settings import Settings
-from tests.integration.conftest import HISTORY_PROBE, OUTBOUND_PROBE, drain
+from tests.integration.conftest import HISTORY_PROBE, OUTBOUND_PROBE, drain, platform_for
 from tests.integration.test_resolve_exactly_once import inbound
-from tests.support.emulators import EMULATOR_PROJECT
 
 WS = "demo"
 ASSIGNMENT_PROBE = Subscription(name="test-assignment-probe", topic=topics.ASSIGNMENT, ordered=True)
@@ -34,14 +31,7 @@ START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 @pytest.fixture(params=["sqlite", "firestore"])
 def platform(request, tmp_path):
-    overrides = {}
-    if request.param == "firestore":
-        request.getfixturevalue("firestore_env")
-        from shared.adapters.gcp.firestore_document_store import FirestoreDocumentStore
-
-        overrides["store"] = lambda p: FirestoreDocumentStore(project=EMULATOR_PROJECT)
-    platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "data"), clock=ManualClock(START),
-                        overrides=overrides)
+    platform = platform_for(request, tmp_path, clock=ManualClock(START))
     for topic in topics.ALL_TOPICS:
         platform.bus.ensure_topic(topic)
     for probe in (OUTBOUND_PROBE, HISTORY_PROBE, ASSIGNMENT_PROBE):

@@ -17,7 +17,6 @@ import pytest
 
 from shared import topics
 from shared.agents.model import TICKETS
-from shared.bootstrap import Platform
 from shared.contacts.model import CONTACT_KEYS, CONTACTS, contact_doc_id, key_doc_id, search_terms_for
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
 from shared.domain.messages import HistoryRecord
@@ -27,10 +26,8 @@ from shared.ports.event_bus import Subscription
 from shared.retention import Counts, erase_contact, export_contact, purge_expired
 from shared.retention import purge as purge_module
 from shared.retention.model import PENDING_ERASURES, RETENTION_STATE
-from shared.settings import Settings
 from shared.workspaces import WORKSPACES, Workspace
-from tests.integration.conftest import drain
-from tests.support.emulators import EMULATOR_PROJECT
+from tests.integration.conftest import drain, platform_for
 from tests.support.retention_seed import SeededWorkspace, seed_workspace
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
@@ -52,14 +49,7 @@ class _TestClock(ManualClock):
 
 @pytest.fixture(params=["sqlite", "firestore"])
 def platform(request, tmp_path):
-    overrides = {}
-    if request.param == "firestore":
-        request.getfixturevalue("firestore_env")
-        from shared.adapters.gcp.firestore_document_store import FirestoreDocumentStore
-
-        overrides["store"] = lambda p: FirestoreDocumentStore(project=EMULATOR_PROJECT)
-    platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "data"), clock=_TestClock(NOW),
-                        overrides=overrides)
+    platform = platform_for(request, tmp_path, clock=_TestClock(NOW))
     platform.bus.ensure_topic(topics.HISTORY)
     platform.bus.ensure_subscription(HISTORY_PROBE)
     platform.warehouse.ensure_tables()

@@ -96,17 +96,22 @@ resource "google_firestore_index" "composite" {
   }
 }
 
-# Idempotency markers ("processed/<function>:<message id>") only matter while a provider or Pub/Sub may
-# redeliver. Firestore TTL deletes a document once its Timestamp field is in the past. The markers store
-# "at" as an ISO string, which TTL ignores: they must also carry "expires_at" as a Timestamp
-# (see README, Deploy: until then this policy deletes nothing, and the collection grows).
-resource "google_firestore_field" "processed_ttl" {
+# Documents that only matter until a moment they carry in "expires_at", written as a Timestamp by the
+# Firestore adapter (shared/ports/document_store.py EXPIRES_AT): idempotency markers (only while a
+# provider or Pub/Sub may redeliver), console sessions (their token has expired) and pending second
+# sign-in steps. Firestore TTL deletes each within a day or so after that moment.
+locals {
+  expiring_collections = ["processed", "console_sessions", "console_challenges"]
+}
+
+resource "google_firestore_field" "ttl" {
+  for_each   = toset(local.expiring_collections)
   database   = google_firestore_database.default.name
-  collection = "processed"
+  collection = each.value
   field      = "expires_at"
 
   ttl_config {}
-  # No single-field index on a TTL field: the markers are only read by id, and a timestamp index on a
-  # write-heavy collection makes a hotspot.
+  # No single-field index on a TTL field: these documents are only read by id, and a timestamp index on
+  # a write-heavy collection makes a hotspot.
   index_config {}
 }

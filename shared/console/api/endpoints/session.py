@@ -6,14 +6,51 @@ from typing import Any
 
 from shared.agents.model import AGENT_STATUSES
 from shared.console.api.fields import Field
-from shared.console.api.routing import AGENT, PUBLIC, Call, Route
+from shared.console.api.routing import ADMIN, AGENT, PUBLIC, Call, Route
 from shared.console.presence import change_status
 
 
-def login(call: Call) -> dict[str, Any]:
-    session = call.services.accounts.login(call.body["email"], call.body["password"])
+def session_json(session: Any) -> dict[str, Any]:
     return {"token": session.token, "expires_at": session.expires_at.isoformat(), "workspace_id": session.workspace_id,
             "agent_id": session.agent_id, "role": session.role, "name": session.name}
+
+
+def login(call: Call) -> dict[str, Any]:
+    """The session, or the second step a code must complete (no session exists until then)."""
+    from shared.console.accounts import SecondStep
+
+    answer = call.services.accounts.login(call.body["email"], call.body["password"])
+    if not isinstance(answer, SecondStep):
+        return session_json(answer)
+    step = {"second_step": answer.kind, "challenge": answer.challenge, "expires_at": answer.expires_at.isoformat()}
+    if answer.kind == "enrol":
+        step.update(secret=answer.secret, otpauth_uri=answer.otpauth_uri)
+    return step
+
+
+def complete_second_step(call: Call) -> dict[str, Any]:
+    return session_json(call.services.accounts.complete_second_step(call.body["challenge"], call.body["code"]))
+
+
+def start_two_factor(call: Call) -> dict[str, Any]:
+    enrolment = call.services.accounts.start_enrolment(call.workspace_id, call.principal.agent_id)
+    return {"secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri}
+
+
+def confirm_two_factor(call: Call) -> dict[str, Any]:
+    call.services.accounts.confirm_enrolment(call.workspace_id, call.principal.agent_id, call.body["code"])
+    return {"two_factor": True}
+
+
+def disable_two_factor(call: Call) -> dict[str, Any]:
+    call.services.accounts.disable_two_factor(call.workspace_id, call.principal.agent_id, call.body["code"])
+    return {"two_factor": False}
+
+
+def reset_two_factor(call: Call) -> dict[str, Any]:
+    """For a user who lost their device; NotFound for an agent of another workspace."""
+    call.services.accounts.reset_two_factor(call.workspace_id, call.params["agent_id"])
+    return {"agent_id": call.params["agent_id"], "two_factor": False}
 
 
 def logout(call: Call) -> dict[str, Any]:
@@ -30,7 +67,10 @@ def agent_profile(agent: Any) -> dict[str, Any]:
 
 
 def me(call: Call) -> dict[str, Any]:
-    return agent_profile(call.services.directory.agent(call.workspace_id, call.principal.agent_id))
+    accounts = call.services.accounts
+    return {**agent_profile(call.services.directory.agent(call.workspace_id, call.principal.agent_id)),
+            "two_factor": accounts.two_factor_on(call.workspace_id, call.principal.agent_id),
+            "two_factor_required": accounts.two_factor_required(call.workspace_id)}
 
 
 def set_status(services: Any, workspace_id: str, agent_id: str, status: str, reason: str) -> dict[str, Any]:
@@ -53,13 +93,28 @@ STATUS_FIELDS = {"status": Field("string", required=True, enum=AGENT_STATUSES),
                  "reason": Field("string", max_length=100, description="a pause reason (label or id); required"
                                                                        " to pause")}
 
+CODE_FIELD = Field("string", required=True, max_length=20, description="the 6 digits the authenticator app shows")
+
 ROUTES = [
     Route("GET", "/openapi.json", PUBLIC, "This document", openapi, tag="session"),
     Route("POST", "/login", PUBLIC, "Sign in with email and password; ends the user's older session", login,
           body={"email": Field("string", required=True, max_length=254),
                 "password": Field("string", required=True, max_length=256)}, tag="session"),
+    Route("POST", "/login/second_step", PUBLIC, "Complete a sign-in with the code of the user's authenticator"
+          " app; ends the user's older session", complete_second_step,
+          body={"challenge": Field("string", required=True, max_length=256,
+                                   description="the challenge POST /login answered"),
+                "code": Field("string", required=True, max_length=20, description="6 digits")}, tag="session"),
     Route("POST", "/logout", AGENT, "End this session", logout, tag="session"),
     Route("GET", "/me", AGENT, "The signed-in user", me, tag="session"),
     Route("PUT", "/me/status", AGENT, "Go online, pause with a reason, or go offline", set_my_status,
           body=STATUS_FIELDS, tag="session"),
+    Route("POST", "/me/two_factor", AGENT, "Start setting up two-factor sign-in: a new secret for an"
+          " authenticator app, off until confirmed", start_two_factor, tag="session"),
+    Route("PUT", "/me/two_factor", AGENT, "Turn two-factor sign-in on with a code from the new secret",
+          confirm_two_factor, body={"code": CODE_FIELD}, tag="session"),
+    Route("POST", "/me/two_factor/disable", AGENT, "Turn two-factor sign-in off with a current code",
+          disable_two_factor, body={"code": CODE_FIELD}, tag="session"),
+    Route("POST", "/users/{agent_id}/two_factor/reset", ADMIN, "Turn a user's two-factor sign-in off (a lost"
+          " device); they set it up again when their workspace requires it", reset_two_factor, tag="team"),
 ]

@@ -32,14 +32,19 @@ def log_agent_out(call: Call) -> dict[str, Any]:
 
 
 def list_users(call: Call) -> dict[str, Any]:
-    return {"users": [agent_profile(a) for a in call.services.directory.agents_of(call.workspace_id)]}
+    with_code = call.services.accounts.users_with_two_factor(call.workspace_id)
+    return {"users": [{**agent_profile(a), "two_factor": a.id in with_code}
+                      for a in call.services.directory.agents_of(call.workspace_id)]}
 
 
-def _save_user(call: Call, agent: Agent) -> dict[str, Any]:
+def _save_user(call: Call, agent: Agent, email_before: str = "") -> dict[str, Any]:
+    from shared.console.accounts import normalised_email  # argon2 loads on the first sign-in, not at import
+
     saved = call.services.directory.save_agent(agent)
     if call.body.get("password"):
         call.services.accounts.set_password(call.workspace_id, saved.id, call.body["password"])
-    elif "email" in call.body:
+    elif normalised_email(saved.email) != normalised_email(email_before):
+        # The login is kept under the email; a new email needs a new password (the admin sets one).
         call.services.accounts.forget_login(call.workspace_id, saved.id)
     return agent_profile(saved)
 
@@ -64,7 +69,7 @@ def edit_user(call: Call) -> dict[str, Any]:
         raise InvalidInput("enabled: an admin cannot disable their own user")
     changes = {k: call.body[k] for k in USER_FIELDS if k in call.body}
     changes = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
-    edited = _save_user(call, replace(current, **changes))
+    edited = _save_user(call, replace(current, **changes), email_before=current.email)
     if call.body.get("enabled") is False:
         call.services.accounts.logout(call.workspace_id, current.id)
     return edited
