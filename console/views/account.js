@@ -3,8 +3,8 @@
  * Turning it on takes two steps, as at sign-in: POST /me/two_factor answers a new key for an
  * authenticator app, and PUT /me/two_factor with a code from it turns it on. Turning it off takes a
  * current code (POST /me/two_factor/disable); a workspace that requires it keeps it on (an admin can
- * reset it for a lost phone). The key is shown as text and as an otpauth: link: the console has no
- * QR code library, so the user types or pastes the key into the app.
+ * reset it for a lost phone). The key is shown as the QR code the API draws (an SVG data: URL, shown as
+ * an image), as text to type and as an otpauth: link.
  */
 
 import {announce, append, clear, h} from "../dom.js";
@@ -17,13 +17,16 @@ export function codeInput(id, describedBy) {
     "aria-describedby": describedBy});
 }
 
-/** The key grouped in fours (easier to type), the link, and why there is no QR code. */
-export function enrolmentDetails(secret, uri, prefix) {
+/** The QR code to scan, the key grouped in fours (easier to type) and the link. */
+export function enrolmentDetails(secret, uri, qr, prefix) {
   const grouped = String(secret).replace(/(.{4})(?=.)/g, "$1 ");
   const secretId = `${prefix}-two-factor-secret`;
   const uriId = `${prefix}-two-factor-uri`;
   const select = (event) => event.target.select();
+  // Only an image the API drew: a data: URL of an SVG, which an <img> never runs.
+  const code = typeof qr === "string" && qr.startsWith("data:image/svg+xml") ? qr : "";
   return h("div", {class: "two-factor-setup stacked-form"},
+    code ? h("img", {src: code, alt: t("twoFactor.qr"), class: "two-factor-qr", width: 212, height: 212}) : null,
     h("label", {for: secretId}, t("twoFactor.secret")),
     h("input", {id: secretId, type: "text", readonly: true, value: grouped, class: "two-factor-secret",
       spellcheck: "false", "aria-describedby": `${prefix}-two-factor-secret-hint`, onfocus: select}),
@@ -94,7 +97,7 @@ export function mount(root, ctx) {
             await reload(t("twoFactor.turnedOn"));
           });
         start.replaceWith(h("div", {}, h("p", {}, t("twoFactor.setupIntro")),
-          enrolmentDetails(enrolment.secret, enrolment.otpauth_uri, "account"), form));
+          enrolmentDetails(enrolment.secret, enrolment.otpauth_uri, enrolment.qr, "account"), form));
         document.getElementById("account-two-factor-secret")?.focus();
       } catch (problem) {
         showError(problem);

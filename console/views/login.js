@@ -84,7 +84,7 @@ export function mount(root, {api, signedIn}) {
     const form = h("form", {class: "login-card", "aria-labelledby": "login-title", novalidate: true,
       onsubmit: onSubmit},
     h("h1", {id: "login-title"}, enrol ? t("login.enrol.title") : t("login.code.title")),
-    enrol ? [h("p", {class: "muted"}, t("login.enrol.intro")), enrolmentDetails(step.secret, step.otpauth_uri, "login")]
+    enrol ? [h("p", {class: "muted"}, t("login.enrol.intro")), enrolmentDetails(step.secret, step.otpauth_uri, step.qr, "login")]
       : null,
     h("label", {for: "login-code"}, t("login.code")), code,
     h("p", {id: "login-code-hint", class: "muted"}, enrol ? t("login.enrol.codeHint") : t("login.code.hint")),

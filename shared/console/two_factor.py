@@ -47,6 +47,14 @@ def otpauth_uri(secret: str, account: str) -> str:
     return f"otpauth://totp/{label}?{query}"
 
 
+def qr_code(uri: str) -> str:
+    """The key URI as a QR code every authenticator app scans: an SVG in a data: URL (an <img> shows it;
+    an SVG in an image cannot run anything). Error correction M, as peers use for a screen."""
+    import segno  # only enrolment needs it: not loaded with the sign-in path
+
+    return segno.make(uri, error="m", micro=False).svg_data_uri(scale=4, border=4, dark="#000", light="#fff")
+
+
 def time_step(instant: datetime) -> int:
     """The number of whole periods since the Unix epoch (RFC 6238's T)."""
     if instant.tzinfo is None:
@@ -93,4 +101,4 @@ def matching_step(secret: str, code: str, now: datetime, *, after_step: int | No
 
 
 __all__ = ["DIGITS", "ISSUER", "PERIOD_S", "code_at", "hotp", "matching_step", "new_secret", "normalised_code",
-           "otpauth_uri", "secret_bytes", "time_step"]
+           "otpauth_uri", "qr_code", "secret_bytes", "time_step"]

@@ -4,7 +4,9 @@ and signing in again asks for the code. Codes are computed here from that key (R
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 try:
     from playwright.sync_api import expect
@@ -15,6 +17,16 @@ from shared.console.two_factor import code_at
 from tests.browser.console_tab import Tab
 
 EMAIL = "beto@demo.charla"
+
+
+def _scan(image) -> str:
+    """The text of the QR code an element shows, read from a screenshot of it."""
+    import zxingcpp
+    from PIL import Image
+
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.screenshot())))
+    assert [b.format for b in found] == [zxingcpp.BarcodeFormat.QRCode], found
+    return found[0].text
 
 
 def _code(secret: str, ahead: timedelta = timedelta(0)) -> str:
@@ -35,9 +47,13 @@ def test_an_agent_turns_on_two_step_sign_in_and_then_signs_in_with_a_code(browse
     expect(key).to_be_focused()
     shown = key.input_value()
     assert shown.count(" ") == 7, shown  # 32 characters, in groups of four
-    secret = shown.replace(" ", "")
-    assert page.get_by_label("Enlace de configuración", exact=False).input_value().startswith(
-        f"otpauth://totp/Charla:{EMAIL}?secret={secret}&")
+    link = page.get_by_label("Enlace de configuración", exact=False).input_value()
+    assert link.startswith(f"otpauth://totp/Charla:{EMAIL}?secret={shown.replace(' ', '')}&")
+    # The QR code on the screen, read as a phone's camera would: it carries that link, and its key is the
+    # one the codes below come from.
+    scanned = _scan(page.get_by_role("img", name="Código QR para escanear con tu app de autenticación"))
+    assert scanned == link
+    secret = parse_qs(urlsplit(scanned).query)["secret"][0]
 
     tab.shot("my-account-two-factor-setup", full_page=True)
     code = page.get_by_label("Código de la app")

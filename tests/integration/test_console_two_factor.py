@@ -131,6 +131,7 @@ def test_a_setup_that_is_not_confirmed_changes_nothing(console):
     assert status == 200 and len(enrolment["secret"]) == 32
     assert enrolment["otpauth_uri"] == (f"otpauth://totp/Charla:{ANA}?secret={enrolment['secret']}&issuer=Charla"
                                         "&digits=6&period=30")
+    assert enrolment["qr"].startswith("data:image/svg+xml")  # what it encodes: the browser test scans it
     status, body = console.call("PUT", "/me/two_factor", token, body={"code": "000000"})
     assert status == 400 and body["field"] == "code"
     assert console.call("GET", "/me", token)[1]["two_factor"] is False
@@ -204,6 +205,7 @@ def test_a_workspace_that_requires_it_makes_an_unenrolled_user_set_it_up_at_sign
     step = console.password_step(ANA)
     assert step["second_step"] == "enrol" and "token" not in step
     assert step["otpauth_uri"].startswith(f"otpauth://totp/Charla:{ANA}?secret={step['secret']}&")
+    assert step["qr"].startswith("data:image/svg+xml")
     assert console.call("GET", "/me", step["challenge"])[0] == 401
     assert console.second_step(step["challenge"], "000000")[0] == 401  # nothing is on until a right code
 

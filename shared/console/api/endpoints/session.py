@@ -24,7 +24,9 @@ def login(call: Call) -> dict[str, Any]:
         return session_json(answer)
     step = {"second_step": answer.kind, "challenge": answer.challenge, "expires_at": answer.expires_at.isoformat()}
     if answer.kind == "enrol":
-        step.update(secret=answer.secret, otpauth_uri=answer.otpauth_uri)
+        from shared.console.two_factor import qr_code
+
+        step.update(secret=answer.secret, otpauth_uri=answer.otpauth_uri, qr=qr_code(answer.otpauth_uri))
     return step
 
 
@@ -33,8 +35,10 @@ def complete_second_step(call: Call) -> dict[str, Any]:
 
 
 def start_two_factor(call: Call) -> dict[str, Any]:
+    from shared.console.two_factor import qr_code
+
     enrolment = call.services.accounts.start_enrolment(call.workspace_id, call.principal.agent_id)
-    return {"secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri}
+    return {"secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri, "qr": qr_code(enrolment.otpauth_uri)}
 
 
 def confirm_two_factor(call: Call) -> dict[str, Any]:
