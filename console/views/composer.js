@@ -24,7 +24,8 @@ export function composer({api, toast, conversationId, contactName, canReply, onS
 
   const listId = "quick-replies";
   const textarea = h("textarea", {id: "composer-text", rows: 3, "aria-autocomplete": "list",
-    "aria-controls": listId, "aria-expanded": "false", "aria-describedby": "composer-hint",
+    // A textarea cannot be a combobox (no aria-expanded): the open list is announced instead.
+    "aria-controls": listId, "aria-describedby": "composer-hint",
     placeholder: t("composer.placeholder")});
   const label = h("label", {for: "composer-text", class: "visually-hidden"}, t("composer.label"));
   const list = h("ul", {id: listId, role: "listbox", class: "quick-replies", "aria-label": t("composer.quickReplies"),
@@ -96,7 +97,6 @@ export function composer({api, toast, conversationId, contactName, canReply, onS
     if (!items.length) list.append(h("li", {class: "quick-reply quick-reply--none", role: "option",
       "aria-disabled": "true"}, t("composer.noQuickReplies")));
     list.hidden = false;
-    textarea.setAttribute("aria-expanded", "true");
     highlight();
     announce(t("composer.quickRepliesFound", {count: items.length}));
   }
@@ -118,7 +118,6 @@ export function composer({api, toast, conversationId, contactName, canReply, onS
     active = -1;
     list.hidden = true;
     list.replaceChildren();
-    textarea.setAttribute("aria-expanded", "false");
     textarea.removeAttribute("aria-activedescendant");
   }
 

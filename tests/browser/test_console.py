@@ -24,6 +24,7 @@ except ImportError:  # the chromium fixture skips (or fails under CI=true) with 
 
 from charla_local.demo_team import DEFAULT_PASSWORD
 from tests.browser.console_tab import ROOT, SCREENSHOTS
+from tests.browser.test_console_accessibility import violations
 from tests.support.webchat_client import Visitor
 
 CONSOLE_DIR = ROOT / "console"
@@ -439,4 +440,5 @@ def test_every_kind_of_history_entry_renders_from_the_api_shape_and_never_as_htm
     expect(tab.page.locator(".variables")).to_contain_text("<u>A-1</u>")
     expect(tab.page.locator(".timeline")).to_contain_text("Asignado: lucia.mayoristas · round robin")
     assert tab.page.locator("main b, main i, main u, main script, main img[src='x']").count() == 0
+    assert violations(tab) == []  # axe-core, WCAG 2.1 AA, on the richest conversation there is
     picture.evaluate("img => img.decode()")

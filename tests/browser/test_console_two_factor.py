@@ -15,6 +15,7 @@ except ImportError:  # the chromium fixture skips (or fails under CI=true) with 
 
 from shared.console.two_factor import code_at
 from tests.browser.console_tab import Tab
+from tests.browser.test_console_accessibility import violations
 
 EMAIL = "beto@demo.charla"
 
@@ -56,6 +57,7 @@ def test_an_agent_turns_on_two_step_sign_in_and_then_signs_in_with_a_code(browse
     secret = parse_qs(urlsplit(scanned).query)["secret"][0]
 
     tab.shot("my-account-two-factor-setup", full_page=True)
+    assert violations(tab) == []
     code = page.get_by_label("Código de la app")
     assert (code.get_attribute("autocomplete"), code.get_attribute("inputmode")) == ("one-time-code", "numeric")
     code.fill("000000")
@@ -71,6 +73,7 @@ def test_an_agent_turns_on_two_step_sign_in_and_then_signs_in_with_a_code(browse
     expect(page.get_by_role("heading", level=1, name="Verificación en dos pasos")).to_be_visible()
     expect(page.get_by_label("Código de verificación")).to_be_focused()
     tab.shot("sign-in-second-step")
+    assert violations(tab) == []
     # The code just used to turn it on is spent; the app's next one is accepted a step early.
     page.keyboard.type(_code(secret, timedelta(seconds=30)))
     page.keyboard.press("Enter")
