@@ -27,7 +27,7 @@ from charla_local.dispatch import SubscriptionDispatcher
 from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.bootstrap import Factory, Platform, use_platform
-from shared.console.api.services import SESSION_KEY_SECRET
+from shared.console.api.services import SESSION_KEY_SECRET, TWO_FACTOR_KEY_SECRET
 from shared.observability import log
 from shared.outbox import Outbox
 from shared.ports.clock import Clock
@@ -73,18 +73,22 @@ def console_file(request: Request) -> Response:
                              "Content-Security-Policy": CONSOLE_CSP, "Referrer-Policy": "no-referrer"})
 
 
-def _with_console_session_key(environ: Mapping[str, str], data_dir: Path) -> dict[str, str]:
-    """The console's session-signing key: the environment's, or one made for this data folder and kept
-    there, so that signed-in agents stay signed in across restarts of `make run`."""
-    variable = "CHARLA_SECRET_" + SESSION_KEY_SECRET.upper().replace("-", "_")
-    if variable in environ:
-        return dict(environ)
-    path = data_dir / "console-session-key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return {**environ, variable: path.read_text().strip()}
+def _with_console_keys(environ: Mapping[str, str], data_dir: Path) -> dict[str, str]:
+    """The console's session-signing key and two-step sign-in key: the environment's, or ones made for this
+    data folder and kept there, so that signed-in agents stay signed in (and their authenticator apps keep
+    working) across restarts of `make run`."""
+    keys = dict(environ)
+    for secret in (SESSION_KEY_SECRET, TWO_FACTOR_KEY_SECRET):
+        variable = "CHARLA_SECRET_" + secret.upper().replace("-", "_")
+        if variable in keys:
+            continue
+        path = data_dir / secret
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        keys[variable] = path.read_text().strip()
+    return keys
 
 
 class LocalStack:
@@ -94,7 +98,7 @@ class LocalStack:
         self.settings = settings
         # Where the demo channels' accounts and credentials come from (tests pass their own).
         self._environ = os.environ if environ is None else environ
-        secrets_environ = _with_console_session_key(self._environ, settings.data_dir)
+        secrets_environ = _with_console_keys(self._environ, settings.data_dir)
         overrides = {"secrets": lambda _: EnvironmentSecrets(secrets_environ, also_bare_names=True),
                      **(overrides or {})}
         self.platform = Platform(settings, clock=clock, overrides=overrides)

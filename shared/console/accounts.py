@@ -12,7 +12,8 @@ password is the user (or has their secret already), and "wrong password" would s
 password that is fine instead of to their admin.
 
 Second factor (shared.console.two_factor, TOTP): its secret lives on the login document, first as
-pending (``totp_pending``, set by start_enrolment) and active once a code confirmed it (``totp_secret``).
+pending (``totp_pending``, set by start_enrolment) and active once a code confirmed it (``totp_secret``),
+sealed at rest (shared.console.sealed_secrets) like the key a pending enrolment's challenge carries.
 When the user has one active, or their workspace requires one, the right password opens no session: it
 opens a second step, a random challenge kept in ``console_challenges`` under its hash for
 CHALLENGE_TTL and CHALLENGE_ATTEMPTS tries (only the newest of a login counts). A user who must but has
@@ -38,11 +39,13 @@ from shared.console.passwords import (
     needs_rehash,
     verify_password,
 )
+from shared.console.sealed_secrets import SecretBox
 from shared.console.session_tokens import SessionTokens
 from shared.console.two_factor import matching_step, new_secret, normalised_code, otpauth_uri
 from shared.domain.ids import stable_hash
 from shared.errors import (
     AlreadyExists,
+    ConfigurationError,
     ContentionError,
     Forbidden,
     InvalidField,
@@ -170,10 +173,12 @@ def _locked_until(login: dict[str, Any], now: datetime) -> datetime | None:
 
 
 class ConsoleAccounts:
-    def __init__(self, store: DocumentStore, clock: Clock, tokens: SessionTokens) -> None:
+    def __init__(self, store: DocumentStore, clock: Clock, tokens: SessionTokens,
+                 sealer: SecretBox | None = None) -> None:
         self._store = store
         self._clock = clock
         self._tokens = tokens
+        self._sealer = sealer  # seals two-step sign-in keys; without one, two-step sign-in is unavailable
 
     # -- passwords ------------------------------------------------------------------------------------
 
@@ -333,10 +338,11 @@ class ConsoleAccounts:
             login = tx.get(LOGINS, doc_id)
             agent = self._tx_agent(tx, ws, agent_id)
             enrol = pending.get("kind") == "enrol"
-            secret = pending.get("secret") if enrol else (login or {}).get("totp_secret")
+            sealed = pending.get("secret") if enrol else (login or {}).get("totp_secret")
             # An enrolment never replaces a factor turned on meanwhile (that one needs its own code to go).
             if enrol and (login or {}).get("totp_secret"):
-                secret = None
+                sealed = None
+            secret = self._open(sealed, ws, agent_id) if sealed else None
             if (datetime.fromisoformat(pending["expires_at"]) <= now or not self._points_at(login, ws, agent_id)
                     or login.get("credential_id", "") != pending.get("credential_id", "") or not secret
                     or agent is None or normalised_email(agent.email) != login.get("email")):
@@ -365,7 +371,7 @@ class ConsoleAccounts:
             })
             changes: dict[str, Any] = {"failed": [], "locked_until": None, "totp_last_step": step}
             if enrol:
-                changes.update(totp_secret=secret, totp_pending=None, totp_enabled_at=instant(now))
+                changes.update(totp_secret=sealed, totp_pending=None, totp_enabled_at=instant(now))
             tx.update(LOGINS, doc_id, changes)
             tx.delete(CHALLENGES, key)
             return _Verdict(session=ConsoleSession(token=token, expires_at=expires_at, workspace_id=ws,
@@ -398,12 +404,13 @@ class ConsoleAccounts:
         """
         agent = self._agent(workspace_id, agent_id)
         secret = new_secret()
+        sealed = self._seal(secret, workspace_id, agent_id)
 
         def work(tx: Transaction) -> None:
             doc_id, login = self._tx_current_login(tx, workspace_id, agent_id)
             if login.get("totp_secret"):
                 raise AlreadyExists("two-factor sign-in is already on; turn it off first to use another device")
-            tx.update(LOGINS, doc_id, {"totp_pending": secret})
+            tx.update(LOGINS, doc_id, {"totp_pending": sealed})
 
         self._store.run_transaction(work)
         return Enrolment(secret=secret, otpauth_uri=otpauth_uri(secret, normalised_email(agent.email)))
@@ -417,13 +424,14 @@ class ConsoleAccounts:
 
         def work(tx: Transaction) -> None:
             doc_id, login = self._tx_current_login(tx, workspace_id, agent_id)
-            pending = login.get("totp_pending")
-            if not pending:
+            sealed = login.get("totp_pending")
+            if not sealed:
                 raise InvalidField("code", "no two-factor set-up is pending; start it again")
+            pending = self._open(sealed, workspace_id, agent_id)
             step = matching_step(pending, code, now, after_step=login.get("totp_last_step"))
             if step is None:
                 raise InvalidField("code", self._code_refusal(pending, code, now))
-            tx.update(LOGINS, doc_id, {"totp_secret": pending, "totp_pending": None, "totp_last_step": step,
+            tx.update(LOGINS, doc_id, {"totp_secret": sealed, "totp_pending": None, "totp_last_step": step,
                                        "totp_enabled_at": instant(now)})
 
         self._store.run_transaction(work)
@@ -444,12 +452,12 @@ class ConsoleAccounts:
 
         def work(tx: Transaction) -> _Verdict:
             doc_id, login = self._tx_current_login(tx, workspace_id, agent_id)
-            secret = login.get("totp_secret")
-            if not secret:
+            if not login.get("totp_secret"):
                 raise InvalidInput("two-factor sign-in is not on")
             locked = _locked_until(login, now)
             if locked is not None:
                 raise Forbidden(_lock_message(locked))
+            secret = self._open(login["totp_secret"], workspace_id, agent_id)
             step = matching_step(secret, code, now, after_step=login.get("totp_last_step"))
             if step is None:
                 refusal = self._code_refusal(secret, code, now)
@@ -511,7 +519,8 @@ class ConsoleAccounts:
             tx.delete(CHALLENGES, i)
         tx.set(CHALLENGES, challenge_doc_id(challenge), {
             "login_id": doc_id, "workspace_id": login["workspace_id"], "agent_id": login["agent_id"],
-            "kind": "enrol" if enrol else "code", "secret": enrol_secret if enrol else "",
+            "kind": "enrol" if enrol else "code",
+            "secret": self._seal(enrol_secret, login["workspace_id"], login["agent_id"]) if enrol else "",
             "credential_id": login.get("credential_id", ""), "attempts": 0,
             "created_at": instant(now), "expires_at": instant(expires_at),
         })
@@ -519,6 +528,17 @@ class ConsoleAccounts:
             return SecondStep(kind="code", challenge=challenge, expires_at=expires_at)
         return SecondStep(kind="enrol", challenge=challenge, expires_at=expires_at, secret=enrol_secret,
                           otpauth_uri=otpauth_uri(enrol_secret, login.get("email", "")))
+
+    def _seal(self, secret: str, workspace_id: str, agent_id: str) -> str:
+        return self._box().seal(secret, f"{workspace_id}/{agent_id}")
+
+    def _open(self, sealed: str, workspace_id: str, agent_id: str) -> str:
+        return self._box().open(sealed, f"{workspace_id}/{agent_id}")
+
+    def _box(self) -> SecretBox:
+        if self._sealer is None:
+            raise ConfigurationError("two-step sign-in needs the console-two-factor-key secret")
+        return self._sealer
 
     @staticmethod
     def _code_refusal(secret: str, code: str, now: datetime) -> str:

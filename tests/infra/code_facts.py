@@ -239,12 +239,13 @@ def every_credential_role_read() -> set[str]:
 
 @functools.cache
 def _names_console_key(name: str) -> bool:
-    return any(isinstance(node, ast.Name) and node.id == "SESSION_KEY_SECRET" and isinstance(node.ctx, ast.Load)
-               for node in ast.walk(syntax(name)))
+    return any(isinstance(node, ast.Name) and node.id in ("SESSION_KEY_SECRET", "TWO_FACTOR_KEY_SECRET")
+               and isinstance(node.ctx, ast.Load) for node in ast.walk(syntax(name)))
 
 
 def reads_console_key(function: str) -> bool:
-    """Whether the function may run the code that reads the console's session key (SESSION_KEY_SECRET)."""
+    """Whether the function may run the code that reads the console's keys (SESSION_KEY_SECRET,
+    TWO_FACTOR_KEY_SECRET)."""
     return any(_names_console_key(m) for m in reach(entry_module(function), at_import_time=False))
 
 

@@ -201,10 +201,13 @@ def test_each_function_reads_exactly_the_channel_credentials_its_code_reads():
             assert role in CHANNEL_SECRETS.get(channel, {}), f"{name}: {pair} is not in channel_secrets.json"
 
 
-def test_only_console_api_reads_the_console_session_key():
+def test_only_console_api_reads_the_console_keys():
     for name, spec in function_table().items():
         assert spec["console_key"] == code.reads_console_key(name), name
-    assert "console.json" in module("functions").locals["console_key_secret"]
+    functions = module("functions")
+    assert "console.json" in functions.locals["console"]
+    assert set(re.findall(r"local\.console\.(\w+)", str(functions.locals["console_key_secrets"]))) == {
+        key for key in CONSOLE if key.endswith("_key_secret")}
 
 
 def test_every_secret_the_code_names_is_created_and_every_credential_has_a_reader():
@@ -212,7 +215,8 @@ def test_every_secret_the_code_names_is_created_and_every_credential_has_a_reade
     assert "channel_secrets.json" in security.locals["channel_secrets"]
     assert "console.json" in security.locals["console"]
     names = security.locals["secret_names"]
-    assert "values(roles)" in names and "local.console.session_key_secret" in names and "var.account_secrets" in names
+    assert "values(roles)" in names and "var.account_secrets" in names
+    assert all(f"local.console.{key}" in names for key in CONSOLE if key.endswith("_key_secret"))
     created = security.resource("google_secret_manager_secret", "secret")
     assert expression(created["for_each"]) == "local.secret_names"
     assert "secret_data" not in created, "values are added by ops, never kept in Terraform state"

@@ -55,6 +55,7 @@ class Console:
 @pytest.fixture
 def console(platform, monkeypatch):
     monkeypatch.setenv("CHARLA_SECRET_CONSOLE_SESSION_KEY", "k" * 48)
+    monkeypatch.setenv("CHARLA_SECRET_CONSOLE_TWO_FACTOR_KEY", "t" * 48)
     platform.bus.ensure_subscription(ASSIGNMENT_PROBE)
     platform.warehouse.ensure_tables()
     directory = AgentDirectory(platform.store, platform.clock)

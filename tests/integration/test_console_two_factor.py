@@ -13,9 +13,12 @@ import pytest
 
 from shared.agents import Agent, AgentDirectory
 from shared.bootstrap import Platform, use_platform
-from shared.console.accounts import CHALLENGE_TTL, ConsoleAccounts
+from shared.console.accounts import CHALLENGE_TTL, CHALLENGES, LOGINS, ConsoleAccounts
+from shared.console.sealed_secrets import PREFIX as SEALED
+from shared.console.sealed_secrets import SecretBox
 from shared.console.session_tokens import SessionTokens
 from shared.console.two_factor import code_at
+from shared.errors import ConfigurationError
 from shared.ports.clock import ManualClock
 from shared.workspaces import Workspace, WorkspaceDirectory
 from tests.integration.conftest import platform_for
@@ -82,6 +85,7 @@ class Console:
 @pytest.fixture
 def console(platform, monkeypatch):
     monkeypatch.setenv("CHARLA_SECRET_CONSOLE_SESSION_KEY", "k" * 48)
+    monkeypatch.setenv("CHARLA_SECRET_CONSOLE_TWO_FACTOR_KEY", "t" * 48)
     directory = AgentDirectory(platform.store, platform.clock)
     accounts = ConsoleAccounts(platform.store, platform.clock, SessionTokens(b"k" * 48, platform.clock))
     for ws, agents in ((WS, (("ana", "agent"), ("adri", "admin"))), (OTHER_WS, (("otto", "admin"),))):
@@ -297,3 +301,21 @@ def test_a_set_up_at_sign_in_never_replaces_a_factor_turned_on_meanwhile(console
     status, body = console.second_step(step["challenge"], console.code(step["secret"]))
     assert status == 401 and "sign in again" in body["message"]
     assert console.login_with_code(ANA, secret)
+
+
+def test_the_stored_keys_are_sealed_and_a_replaced_sealing_key_is_said_plainly(platform, console):
+    secret = console.enrol(console.login(ANA))
+    WorkspaceDirectory(platform.store, platform.clock).change_settings(WS, {"two_factor_required": True})
+    enrolling = console.password_step(ADRI)  # adri must enrol: the challenge carries a key too
+    stored = [d.data for c in (LOGINS, CHALLENGES) for d in platform.store.query(c)]
+    text = json.dumps(stored)
+    assert secret not in text and enrolling["secret"] not in text
+    [ana] = [d for d in stored if d.get("agent_id") == "ana" and "password_hash" in d]
+    assert ana["totp_secret"].startswith(SEALED)
+
+    # With another sealing key (the secret was replaced), nothing opens: the user is told an admin can reset it.
+    replaced = ConsoleAccounts(platform.store, platform.clock, SessionTokens(b"k" * 48, platform.clock),
+                               SecretBox(lambda: "another key, at least 32 characters long"))
+    step = replaced.login(ANA, PASSWORD)
+    with pytest.raises(ConfigurationError, match="an admin can reset"):
+        replaced.complete_second_step(step.challenge, console.code(secret))

@@ -13,7 +13,7 @@ from typing import Any
 from shared.console.api.fields import FieldError, validated
 from shared.console.api.routing import PUBLIC, ROLE_RANK, Call, Reply, Route, find_route
 from shared.console.api.services import MAX_BODY_BYTES, ConsoleServices
-from shared.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.errors import AlreadyExists, ConfigurationError, Forbidden, InvalidInput, NotFound, Unauthenticated
 from shared.observability import log
 
 
@@ -67,6 +67,10 @@ class ConsoleApi:
             return error_response(404, "not_found", str(exc))
         except AlreadyExists as exc:
             return error_response(409, "conflict", str(exc))
+        except ConfigurationError as exc:  # the deployment's, not the caller's: said plainly, and logged
+            log("ERROR", "console request needs configuration", function="console_api", route=route.path,
+                error=str(exc))
+            return error_response(500, "configuration", str(exc))
         if isinstance(answer, Reply):
             if answer.content_type == "application/json":
                 return _json(answer.status, answer.body, answer.headers)

@@ -12,6 +12,7 @@ from shared.bootstrap import Platform
 
 CONTRACT: dict[str, Any] = json.loads((Path(__file__).parents[2] / "contracts" / "console.json").read_text())
 SESSION_KEY_SECRET: str = CONTRACT["session_key_secret"]
+TWO_FACTOR_KEY_SECRET: str = CONTRACT["two_factor_key_secret"]
 MAX_BODY_BYTES: int = CONTRACT["max_body_bytes"]
 MAX_LONG_POLL_S: int = CONTRACT["max_long_poll_s"]
 
@@ -23,11 +24,14 @@ class ConsoleServices:
     @cached_property
     def accounts(self) -> Any:
         from shared.console.accounts import ConsoleAccounts
+        from shared.console.sealed_secrets import SecretBox
         from shared.console.session_tokens import SessionTokens
 
         key = self.platform.secrets.get(SESSION_KEY_SECRET).encode()
         tokens = SessionTokens(key, self.platform.clock, ttl=timedelta(hours=CONTRACT["session_hours"]))
-        return ConsoleAccounts(self.platform.store, self.platform.clock, tokens)
+        # Read only when a two-step sign-in key is sealed or opened.
+        sealer = SecretBox(lambda: self.platform.secrets.get(TWO_FACTOR_KEY_SECRET))
+        return ConsoleAccounts(self.platform.store, self.platform.clock, tokens, sealer)
 
     @cached_property
     def directory(self) -> Any:

@@ -12,7 +12,7 @@
 #   warehouse    "none", "insert" (streaming inserts; creates missing tables) or "query" (reports and DML)
 #   schedules    schedules or cancels timers (Cloud Tasks enqueuer and deleter; acts as the tasks account)
 #   credentials  "channel/role" pairs of shared/contracts/channel_secrets.json it reads from Secret Manager
-#   console_key  reads the console's session-signing key (shared/contracts/console.json)
+#   console_key  reads the console's keys: session signing and two-step sealing (shared/contracts/console.json)
 #   packages     top-level folders of the repository its archive carries besides functions/ and shared/
 #
 # Whether a function is HTTP or event-driven is not here: an event function is one that

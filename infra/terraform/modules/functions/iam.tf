@@ -2,7 +2,9 @@
 locals {
   contracts          = "${path.module}/../../../../shared/contracts"
   channel_secrets    = jsondecode(file("${local.contracts}/channel_secrets.json")).channels
-  console_key_secret = jsondecode(file("${local.contracts}/console.json")).session_key_secret
+  console            = jsondecode(file("${local.contracts}/console.json"))
+  # The console's keys: the session-signing key and the key that seals two-step sign-in keys.
+  console_key_secrets = [local.console.session_key_secret, local.console.two_factor_key_secret]
 
   publish_grants = toset(flatten([
     for name, f in local.functions : [for topic in f.publishes : "${name}/${topic}"]
@@ -15,7 +17,7 @@ locals {
     for name, f in local.functions : concat(
       [for credential in f.credentials : "${name}/${local.channel_secrets[split("/", credential)[0]][split("/", credential)[1]]}"],
       [for account in var.account_secrets : "${name}/${account.secret}" if contains(f.credentials, "${account.channel}/${account.role}")],
-      f.console_key ? ["${name}/${local.console_key_secret}"] : [],
+      f.console_key ? [for secret in local.console_key_secrets : "${name}/${secret}"] : [],
     )
   ])))
 
