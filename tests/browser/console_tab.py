@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,18 @@ class Tab:
     def nav(self, name: str) -> None:
         self.page.get_by_role("navigation", name="Secciones").get_by_role("link", name=name).click()
         expect(self.page.get_by_role("heading", level=1)).to_be_visible()
+
+    def admin_section(self, name: str) -> None:
+        self.nav("Administración")
+        self.page.get_by_role("navigation", name="Secciones de administración").get_by_role("link", name=name).click()
+
+    def write_to_contact(self, search: str, name: str):
+        """Contacts → search → the contact's card: the region to start a conversation from."""
+        self.nav("Contactos")
+        self.page.get_by_label("Buscar por nombre o teléfono").fill(search)
+        self.page.get_by_label("Buscar por nombre o teléfono").press("Enter")
+        self.page.get_by_role("button", name=re.compile(f"^{re.escape(name)}")).click()
+        return self.page.get_by_role("region", name=f"Escribirle a {name}")
 
     def shot(self, name: str, full_page: bool = False) -> None:
         # Not full page for the inbox: growing the viewport to the page would scroll its history to the top.
