@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
-import functions_framework
 import pytest
 
 from shared import topics
 from shared.agents import Agent, AgentDirectory, Queue
-from shared.bootstrap import use_platform
 from shared.console.api.endpoints import all_routes
 from shared.console.api.routing import PUBLIC, ROLE_RANK
 from shared.console.api.services import MAX_BODY_BYTES
@@ -26,43 +23,20 @@ from shared.domain.messages import AssignmentRequest, OutboundMessage
 from shared.ports.event_bus import Subscription
 from shared.workspaces import CHANNELS, WORKSPACES
 from tests.integration.conftest import OUTBOUND_PROBE, drain
+from tests.integration.console_client import PASSWORD, ConsoleClient, console_accounts, console_api_client
 from tests.integration.test_resolve_exactly_once import inbound
 
-SOURCE = str(Path(__file__).resolve().parents[2] / "main.py")
 WS, OTHER_WS = "demo", "otro"
-PASSWORD = "correct horse battery"
 ASSIGNMENT_PROBE = Subscription(name="test-console-assignment-probe", topic=topics.ASSIGNMENT, ordered=True)
 SECRET_NAME = "Cliente Secreto"  # workspace A's customer: must never show up in workspace B's answers
 
 
-class Console:
-    def __init__(self, client) -> None:
-        self.client = client
-
-    def call(self, method: str, path: str, token: str = "", body=None, raw: bytes | None = None, **query):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        response = self.client.open(path, method=method, headers=headers,
-                                    data=data, query_string=query, content_type="application/json")
-        return response.status_code, response.get_json(silent=True)
-
-    def login(self, email: str) -> str:
-        status, body = self.call("POST", "/login", body={"email": email, "password": PASSWORD})
-        assert status == 200, body
-        return body["token"]
-
-
 @pytest.fixture
 def console(platform, monkeypatch):
-    monkeypatch.setenv("CHARLA_SECRET_CONSOLE_SESSION_KEY", "k" * 48)
-    monkeypatch.setenv("CHARLA_SECRET_CONSOLE_TWO_FACTOR_KEY", "t" * 48)
     platform.bus.ensure_subscription(ASSIGNMENT_PROBE)
     platform.warehouse.ensure_tables()
     directory = AgentDirectory(platform.store, platform.clock)
-    from shared.console.accounts import ConsoleAccounts
-    from shared.console.session_tokens import SessionTokens
-
-    accounts = ConsoleAccounts(platform.store, platform.clock, SessionTokens(b"k" * 48, platform.clock))
+    accounts = console_accounts(platform)
     for ws in (WS, OTHER_WS):
         directory.save_queue(Queue(workspace_id=ws, name="ventas"))
         for agent_id, role in (("ana", "agent"), ("beto", "agent"), ("sofi", "supervisor"), ("adri", "admin")):
@@ -74,10 +48,8 @@ def console(platform, monkeypatch):
         Typifications(platform.store, platform.clock).save(Typification(workspace_id=ws, name="Consulta"))
         QuickReplies(platform.store, platform.clock).save(QuickReply(
             workspace_id=ws, shortcut="saludo", title="Saludo", text="¡Hola! ¿En qué te ayudo?", category="general"))
-    use_platform(platform)
-    app = functions_framework.create_app(target="console_api", source=SOURCE, signature_type="http")
-    yield Console(app.test_client())
-    use_platform(None)
+    with console_api_client(platform, monkeypatch) as client:
+        yield ConsoleClient(client)
 
 
 def customer_asks_for_a_person(platform, visitor: str = "visitor-0001", name: str = SECRET_NAME):

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import functions_framework
 import pytest
 
 from shared.agents import Agent, AgentDirectory
-from shared.bootstrap import Platform, use_platform
+from shared.bootstrap import Platform
 from shared.console.accounts import CHALLENGE_TTL, CHALLENGES, LOGINS, ConsoleAccounts
 from shared.console.sealed_secrets import PREFIX as SEALED
 from shared.console.sealed_secrets import SecretBox
@@ -22,10 +20,9 @@ from shared.errors import ConfigurationError
 from shared.ports.clock import ManualClock
 from shared.workspaces import Workspace, WorkspaceDirectory
 from tests.integration.conftest import platform_for
+from tests.integration.console_client import PASSWORD, ConsoleClient, console_accounts, console_api_client
 
-SOURCE = str(Path(__file__).resolve().parents[2] / "main.py")
 WS, OTHER_WS = "demo", "otro"
-PASSWORD = "correct horse battery"
 START = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
 STEP = timedelta(seconds=30)
 
@@ -37,17 +34,11 @@ def platform(request, tmp_path):
     platform.close()
 
 
-class Console:
+class Console(ConsoleClient):
     def __init__(self, client, platform: Platform) -> None:
-        self.client = client
+        super().__init__(client)
         self.clock: ManualClock = platform.clock
         self.workspaces = WorkspaceDirectory(platform.store, platform.clock)
-
-    def call(self, method: str, path: str, token: str = "", body=None):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        data = json.dumps(body) if body is not None else None
-        response = self.client.open(path, method=method, headers=headers, data=data, content_type="application/json")
-        return response.status_code, response.get_json(silent=True)
 
     def password_step(self, email: str, password: str = PASSWORD) -> dict:
         status, body = self.call("POST", "/login", body={"email": email, "password": password})
@@ -84,20 +75,16 @@ class Console:
 
 @pytest.fixture
 def console(platform, monkeypatch):
-    monkeypatch.setenv("CHARLA_SECRET_CONSOLE_SESSION_KEY", "k" * 48)
-    monkeypatch.setenv("CHARLA_SECRET_CONSOLE_TWO_FACTOR_KEY", "t" * 48)
     directory = AgentDirectory(platform.store, platform.clock)
-    accounts = ConsoleAccounts(platform.store, platform.clock, SessionTokens(b"k" * 48, platform.clock))
+    accounts = console_accounts(platform)
     for ws, agents in ((WS, (("ana", "agent"), ("adri", "admin"))), (OTHER_WS, (("otto", "admin"),))):
         WorkspaceDirectory(platform.store, platform.clock).save_workspace(Workspace(id=ws))
         for agent_id, role in agents:
             directory.save_agent(Agent(id=agent_id, workspace_id=ws, name=agent_id.capitalize(),
                                        email=f"{agent_id}@{ws}.example", role=role))
             accounts.set_password(ws, agent_id, PASSWORD)
-    use_platform(platform)
-    app = functions_framework.create_app(target="console_api", source=SOURCE, signature_type="http")
-    yield Console(app.test_client(), platform)
-    use_platform(None)
+    with console_api_client(platform, monkeypatch) as client:
+        yield Console(client, platform)
 
 
 ANA, ADRI, OTTO = f"ana@{WS}.example", f"adri@{WS}.example", f"otto@{OTHER_WS}.example"
