@@ -17,6 +17,14 @@ export function codeInput(id, describedBy) {
     "aria-describedby": describedBy});
 }
 
+/** A refused code: the field is marked, emptied and focused for the next one, and the button works again. */
+export function codeRefused(code, submit) {
+  code.setAttribute("aria-invalid", "true");
+  code.value = "";
+  code.focus();
+  submit.disabled = false;
+}
+
 /** The QR code to scan, the key grouped in fours (easier to type) and the link. */
 export function enrolmentDetails(secret, uri, qr, prefix) {
   const grouped = String(secret).replace(/(.{4})(?=.)/g, "$1 ");
@@ -73,10 +81,7 @@ export function mount(root, ctx) {
         await send(code.value);
       } catch (problem) {
         showError(problem);
-        code.setAttribute("aria-invalid", "true");
-        code.value = "";
-        code.focus();
-        submit.disabled = false;
+        codeRefused(code, submit);
       }
     }},
     h("label", {for: id}, t("twoFactor.code")), code,

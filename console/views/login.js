@@ -8,7 +8,7 @@
 
 import {h} from "../dom.js";
 import {t} from "../i18n.js";
-import {codeInput, enrolmentDetails} from "./account.js";
+import {codeInput, codeRefused, enrolmentDetails} from "./account.js";
 
 export function mount(root, {api, signedIn}) {
   const error = h("p", {id: "login-error", class: "form-error", role: "alert", hidden: true});
@@ -74,10 +74,7 @@ export function mount(root, {api, signedIn}) {
         await signedIn(await api.post("/login/second_step", {challenge: step.challenge, code: code.value}));
       } catch (problem) {
         showError(problem);
-        code.setAttribute("aria-invalid", "true");
-        code.value = "";
-        code.focus();
-        submit.disabled = false;
+        codeRefused(code, submit);
       }
     }
 

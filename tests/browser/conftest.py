@@ -73,7 +73,8 @@ def browser_tab(chromium, base_url):
     expect.set_options(timeout=WAIT_MS)
     opened: list[tuple[object, Tab]] = []
 
-    def open_tab(viewport: dict | None = None) -> Tab:
+    def open_tab(viewport: dict | None = None, user: str = "") -> Tab:
+        """A new tab; with ``user``, on the console and signed in as that user (the demo password)."""
         context = chromium.new_context(locale="es-AR", viewport=viewport or {"width": 1280, "height": 800},
                                        accept_downloads=True)
         page = context.new_page()
@@ -84,6 +85,9 @@ def browser_tab(chromium, base_url):
         page.on("console", lambda message: tab.errors.append(message.text)
                 if "charla console:" in message.text else None)
         opened.append((context, tab))
+        if user:
+            tab.open_console()
+            tab.sign_in(user)
         return tab
 
     yield open_tab

@@ -230,9 +230,7 @@ def test_a_customer_is_taken_over_answered_transferred_resolved_and_found_in_the
     ana.page.get_by_role("button", name="Tema claro").click()
 
     # ---- Beto signs in in his own browser; Ana transfers the chat to him ----
-    beto = browser_tab()
-    beto.open_console()
-    beto.sign_in("beto@demo.charla")
+    beto = browser_tab(user="beto@demo.charla")
     beto.go_online()
     ana.page.get_by_role("button", name="Transferir").click()
     dialog = ana.page.get_by_role("dialog", name="Transferir la conversación")
@@ -259,9 +257,7 @@ def test_a_customer_is_taken_over_answered_transferred_resolved_and_found_in_the
     assert customer.locator("img[src='x'], .charla-log script").count() == 0
 
     # ---- Sofía, supervisor: the monitor, and the chat in the reports once exported ----
-    sofia = browser_tab()
-    sofia.open_console()
-    sofia.sign_in("sofia@demo.charla")
+    sofia = browser_tab(user="sofia@demo.charla")
     expect(sofia.page.get_by_role("navigation", name="Secciones").get_by_role("link")).to_have_text(
         ["Bandeja", "Contactos", "Monitor", "Informes"])
     sofia.nav("Monitor")
@@ -290,9 +286,7 @@ def test_a_customer_is_taken_over_answered_transferred_resolved_and_found_in_the
     sofia.shot("reports", full_page=True)
 
     # ---- Adriana, admin: users, and a typification made through the console ----
-    adriana = browser_tab()
-    adriana.open_console()
-    adriana.sign_in("adriana@demo.charla")
+    adriana = browser_tab(user="adriana@demo.charla")
     adriana.nav("Administración")
     users = adriana.page.get_by_role("table", name="Usuarios")
     expect(users.get_by_role("row")).to_have_count(6)
@@ -316,9 +310,7 @@ def test_an_agent_starts_a_conversation_from_a_contact_and_a_supervisor_resolves
                       json={"name": "Rosa Pérez", "addresses": {"webchat": visitor.visitor_id}})
     assert made.status_code == 200, made.text
 
-    lucia = browser_tab()
-    lucia.open_console()
-    lucia.sign_in("lucia@demo.charla")
+    lucia = browser_tab(user="lucia@demo.charla")
     lucia.go_online()
     form = lucia.write_to_contact("rosa", "Rosa Pérez")
     expect(form.get_by_label("Plantilla aprobada")).to_be_focused()
@@ -336,9 +328,7 @@ def test_an_agent_starts_a_conversation_from_a_contact_and_a_supervisor_resolves
     expect(lucia.history.locator(".msg--agent")).to_contain_text("Plantilla aprobada: seguimiento_pedido")
     assert any("tu pedido A-1234" in r["text"] for r in visitor.wait_for_replies(1))
 
-    sofia = browser_tab()
-    sofia.open_console()
-    sofia.sign_in("sofia@demo.charla")
+    sofia = browser_tab(user="sofia@demo.charla")
     sofia.page.get_by_role("link", name=re.compile("^Todos")).click()
     sofia.page.get_by_role("checkbox", name="Seleccionar la conversación de Rosa Pérez").check()
     bulk = sofia.page.get_by_role("group", name="Acciones sobre las conversaciones seleccionadas")

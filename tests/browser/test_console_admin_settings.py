@@ -51,9 +51,7 @@ def _api(base_url: str, token: str, method: str, path: str, **kwargs) -> dict:
 def test_an_admin_routes_the_web_chat_to_agents_and_an_agent_picks_accounts_and_transfer_targets(
         browser_tab, base_url):
     # ---- Adriana routes the demo web chat to Ana and Beto, choosing from the team ----
-    adriana = browser_tab()
-    adriana.open_console()
-    adriana.sign_in("adriana@demo.charla")
+    adriana = browser_tab(user="adriana@demo.charla")
     adriana.admin_section("Canales")
     channels = adriana.page.get_by_role("table", name="Canales")
     demo = channels.get_by_role("row").filter(has=adriana.page.get_by_role("cell", name="demo-site", exact=True))
@@ -78,9 +76,7 @@ def test_an_admin_routes_the_web_chat_to_agents_and_an_agent_picks_accounts_and_
     # ---- Ana (an agent) writes to a contact from one of the workspace's accounts ----
     _api(base_url, _token(base_url, "sofia@demo.charla"), "POST", "/contacts",
          json={"name": "Irene Soto", "addresses": {"webchat": "v_irene_soto"}})
-    ana = browser_tab()
-    ana.open_console()
-    ana.sign_in("ana@demo.charla")
+    ana = browser_tab(user="ana@demo.charla")
     ana.go_online()
     form = ana.write_to_contact("irene", "Irene Soto")
     account = form.get_by_role("combobox", name="Cuenta del canal")
@@ -115,9 +111,7 @@ def test_an_admin_routes_the_web_chat_to_agents_and_an_agent_picks_accounts_and_
 
 
 def test_an_admin_changes_retention_security_and_the_logo_and_they_are_kept(browser_tab, base_url):
-    adriana = browser_tab()
-    adriana.open_console()
-    adriana.sign_in("adriana@demo.charla")
+    adriana = browser_tab(user="adriana@demo.charla")
     adriana.admin_section("Configuración")
     page = adriana.page
     expect(page.get_by_role("heading", name="Configuración del espacio de trabajo", level=2)).to_be_visible()

@@ -82,9 +82,7 @@ def test_an_agent_turns_on_two_step_sign_in_and_then_signs_in_with_a_code(browse
     expect(page.locator("#account-two-factor-state")).to_contain_text("Activada")
 
     # ---- Beto lost his phone: an admin resets it, and his password alone lets him in again ----
-    admin = browser_tab()
-    admin.open_console()
-    admin.sign_in("adriana@demo.charla")
+    admin = browser_tab(user="adriana@demo.charla")
     admin.nav("Administración")
     users = admin.page.get_by_role("table", name="Usuarios")
     row = users.get_by_role("row").filter(has=admin.page.get_by_role("cell", name="beto", exact=True))
