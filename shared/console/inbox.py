@@ -94,21 +94,21 @@ class Inbox:
             raise Forbidden("agents filter by their own chats only")
         cursor = self._clock.now().isoformat()
         view = self._view_filters(workspace_id, agent_id, query)
+        changed: list[Any] = []
         if query.since:
             # Live updates read only what changed; the view's filters are applied here, so a conversation
             # that changed and no longer belongs (resolved, moved to someone else) is reported as left.
             changed = self._store.query(CONVERSATIONS, [Filter("workspace_id", "==", workspace_id),
                                                          Filter("updated_at", ">", query.since)])
             documents = [d for d in changed if all(_matches(d.data, f) for f in view)]
-            left = sorted({d.id for d in changed} - {d.id for d in documents})
         else:
-            documents, left = self._store.query(CONVERSATIONS, view), []
+            documents = self._store.query(CONVERSATIONS, view)
         queues = self._my_queues(workspace_id, agent_id) if query.view == "queued" and not supervises else None
         rows = [(d.id, d.data) for d in documents if self._keeps(d.data, query, queues)]
-        left += sorted({d.id for d in documents} - {i for i, _ in rows}) if query.since else []
+        left = sorted({d.id for d in changed} - {i for i, _ in rows})[:MAX_PAGE]
         rows.sort(key=lambda row: row[1].get("updated_at", ""), reverse=True)
         return {"conversations": [summary(i, data) for i, data in rows[:query.limit]], "cursor": cursor,
-                "unread": sum(data.get("unread", 0) for _, data in rows), "left": sorted(left)[:MAX_PAGE]}
+                "unread": sum(data.get("unread", 0) for _, data in rows), "left": left}
 
     @staticmethod
     def _view_filters(workspace_id: str, agent_id: str, query: InboxQuery) -> list[Filter]:
