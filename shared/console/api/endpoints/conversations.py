@@ -41,11 +41,13 @@ def inbox(call: Call) -> dict[str, Any]:
 
 # Served for the console to show inline; anything else is a download, so a customer's HTML or SVG never
 # runs as a page of the console's origin.
-PREVIEWABLE = ("image/png", "image/jpeg", "image/gif", "image/webp", "audio/", "video/", "application/pdf")
+PREVIEWABLE = ("image/png", "image/jpeg", "image/gif", "image/webp", "audio/*", "video/*", "application/pdf")
 
 
 def stored_media(call: Call) -> Reply:
     """A customer's file as fetch_media stored it (the provider's own link expires or needs its credentials)."""
+    from shared.channels.media import type_is_accepted  # fetch_media's rule for a type in a list; loaded on use
+
     conversation_id, message_id = call.params["conversation_id"], call.params["message_id"]
     conversation_of(call.platform, call.author(), conversation_id)
     entry = call.platform.store.get(messages_collection(conversation_id), message_id)
@@ -58,7 +60,7 @@ def stored_media(call: Call) -> Reply:
     except NotFound:
         raise NotFound("the file is no longer kept (the retention policy or an erasure removed it)") from None
     declared = str(media.get("mime_type") or "").split(";")[0].strip().lower()
-    inline = any(declared == t or (t.endswith("/") and declared.startswith(t)) for t in PREVIEWABLE)
+    inline = type_is_accepted(declared, PREVIEWABLE)
     filename = "".join(c for c in str(media.get("filename") or message_id) if c.isalnum() or c in "._- ")[:100]
     headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",
                "Content-Security-Policy": "sandbox; default-src 'none'",
