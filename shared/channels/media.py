@@ -18,6 +18,7 @@ from shared import topics
 from shared.bootstrap import Platform
 from shared.channels.credentials import ProviderEndpoint, provider_endpoint
 from shared.conversations.store_names import media_blob_prefix
+from shared.domain.media_types import type_is_accepted
 from shared.domain.messages import InboundMessage
 from shared.errors import ConfigurationError, TransientError
 
@@ -52,11 +53,6 @@ MEDIA_LIMITS: dict[str, MediaLimit] = {
 
 class MediaRefused(Exception):
     """This file will never be stored; the reason is recorded on the message."""
-
-
-def type_is_accepted(mime_type: str, accepted: tuple[str, ...]) -> bool:
-    mime_type = mime_type.split(";")[0].strip().lower()
-    return any(mime_type == t or (t.endswith("*") and mime_type.startswith(t[:-1])) for t in accepted)
 
 
 def media_blob_key(message: InboundMessage) -> str:

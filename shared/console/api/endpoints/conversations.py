@@ -21,6 +21,7 @@ from shared.conversations.agent_messages import (
 from shared.conversations.back_to_bot import return_to_bot_menu
 from shared.conversations.outreach import rendered
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, media_blob_prefix, messages_collection
+from shared.domain.media_types import type_is_accepted
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.ports.document_store import Filter
 
@@ -46,8 +47,6 @@ PREVIEWABLE = ("image/png", "image/jpeg", "image/gif", "image/webp", "audio/*", 
 
 def stored_media(call: Call) -> Reply:
     """A customer's file as fetch_media stored it (the provider's own link expires or needs its credentials)."""
-    from shared.channels.media import type_is_accepted  # fetch_media's rule for a type in a list; loaded on use
-
     conversation_id, message_id = call.params["conversation_id"], call.params["message_id"]
     conversation_of(call.platform, call.author(), conversation_id)
     entry = call.platform.store.get(messages_collection(conversation_id), message_id)
