@@ -26,6 +26,7 @@ from charla_local.demo_team import seed_demo_team
 from charla_local.dispatch import SubscriptionDispatcher
 from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
+from shared.adapters.embedded.owner_only_files import write_owner_only_text
 from shared.bootstrap import Factory, Platform, use_platform
 from shared.console.api.services import SESSION_KEY_SECRET, TWO_FACTOR_KEY_SECRET
 from shared.observability import log
@@ -84,9 +85,7 @@ def _with_console_keys(environ: Mapping[str, str], data_dir: Path) -> dict[str, 
             continue
         path = data_dir / secret
         if not path.exists():
-            data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            write_owner_only_text(path, secrets.token_urlsafe(48))
         keys[variable] = path.read_text().strip()
     return keys
 

@@ -181,9 +181,9 @@ class Platform:
 
     @property
     def data_dir(self):
-        path = self.settings.data_dir
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        from shared.adapters.embedded.owner_only_files import owner_only_folder
+
+        return owner_only_folder(self.settings.data_dir)
 
     def _build(self, name: str) -> Any:
         with self._lock:

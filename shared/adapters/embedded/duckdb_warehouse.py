@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from shared.adapters.embedded.owner_only_files import owner_only_folder, restrict_to_owner
 from shared.errors import InvalidInput, NotFound, TransientError
 from shared.history.rows import spec_for, validate_rows
 from shared.history.statements import QUERY_KEYWORDS, STATEMENT_KEYWORDS, bound_parameters, require_kind
@@ -170,13 +171,14 @@ class DuckDBWarehouse:
     @contextmanager
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with _PROCESS_LOCK:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            owner_only_folder(self._path.parent)
             try:
                 conn = duckdb.connect(str(self._path))
             except duckdb.IOException as exc:
                 if "lock" in str(exc).lower():
                     raise TransientError(f"DuckDB file {self._path} is in use by another process: {exc}") from exc
                 raise
+            restrict_to_owner(self._path)
             try:
                 yield conn
             finally:

@@ -18,6 +18,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from shared.adapters.embedded.owner_only_files import owner_only_folder
 from shared.errors import InvalidInput, NotFound
 
 # Prefix and suffix of in-flight writes; keys that look like one are refused so
@@ -28,12 +29,12 @@ _PARTIAL_PREFIX = ".partial-"
 class LocalFolderBlobStore:
     def __init__(self, root: str | Path) -> None:
         self._root = Path(root).resolve()
-        self._root.mkdir(parents=True, exist_ok=True)
+        owner_only_folder(self._root)
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            owner_only_folder(path.parent)
         except (FileExistsError, NotADirectoryError):
             raise InvalidInput(f"blob key {key!r} clashes with an existing blob used as its folder") from None
         if path.is_dir():

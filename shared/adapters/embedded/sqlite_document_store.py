@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from shared.adapters.embedded.owner_only_files import owner_only_file
 from shared.errors import AlreadyExists, ContentionError, NotFound
 from shared.ports.document_store import Document, Filter, Transaction, check_collection_path, check_document_id
 
@@ -295,7 +296,7 @@ class SqliteDocumentStore:
         # A forked child inherits the parent's thread-local; a connection must not cross fork.
         if conn is not None and self._local.pid == os.getpid():
             return conn
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only_file(self._path)
         # check_same_thread=False only so close() may close every thread's connection;
         # each connection is otherwise used by the thread that opened it.
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)

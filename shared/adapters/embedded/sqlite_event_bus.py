@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from shared.adapters.embedded.owner_only_files import owner_only_file
 from shared.errors import AlreadyExists, InvalidInput, NotFound, TransientError
 from shared.ports.clock import Clock, SystemClock
 from shared.ports.event_bus import ReceivedMessage, Subscription, checked_attributes
@@ -152,7 +153,7 @@ class SqliteEventBus:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
             return conn
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only_file(self._path)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer takes the
         # lock up front instead of failing to upgrade a read transaction later.
         conn = sqlite3.connect(

@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from shared.adapters.embedded.owner_only_files import owner_only_file
 from shared.errors import InvalidInput, TransientError
 from shared.ports.clock import Clock, SystemClock
 from shared.ports.event_bus import EventBus
@@ -86,7 +87,7 @@ class SqliteTaskScheduler:
         name_reuse_after: timedelta = timedelta(hours=1),
     ) -> None:
         self._path = Path(path)
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only_file(self._path)
         self._bus = bus
         self._clock: Clock = clock or SystemClock()
         self._claim_lease_us = _duration_us(claim_lease)
