@@ -1,8 +1,14 @@
-"""The HTTP side shared by the provider webhooks: raw body, signature, parsing, routing, answer.
+"""The HTTP side shared by the provider webhooks: raw body, the accounts it is for, their signatures,
+routing, answer.
 
-Signatures are checked over the raw bytes before anything is parsed; a request that fails a
-check gets 403 and publishes nothing. The provider gets its 200 as soon as the events are on the
-bus: everything slow (media, the bot) happens behind the topics.
+A request vouches for itself with the signing secret of the account it is for, never the platform's
+default one when that account names its own (channels[].secrets): its events are read (a pure
+function, nothing is routed or written), each event's account is resolved, and the signature over the
+raw bytes must match the secret of every account the request names. A request naming no account is
+checked against the platform's default secret. An account that is not connected is refused exactly
+like a bad signature (403, same body), so the answer never tells which accounts exist. The provider
+gets its 200 as soon as the events are on the bus: everything slow (media, the bot) happens behind
+the topics.
 """
 
 from __future__ import annotations
@@ -15,13 +21,17 @@ from flask import Request, Response
 from functions.http_responses import json_error, json_response, parse_json, read_raw_body
 from shared.bootstrap import Platform, current_platform
 from shared.channels.credentials import read_credential
-from shared.channels.intake import receive_provider_events
+from shared.channels.intake import receive_provider_events, route_events
 from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature_is_valid, verification_challenge
 from shared.channels.provider_events import ProviderEvent
 from shared.errors import ConfigurationError, InvalidInput, NotFound
 from shared.observability import log
+from shared.workspaces import ChannelRoute
 
 EventParser = Callable[[Any], Sequence[ProviderEvent]]
+# Whether the request is signed with this secret (and, for Twilio, comes from that route's account).
+SignatureCheck = Callable[[str, ChannelRoute | None], bool]
+Routed = list[tuple[ProviderEvent, ChannelRoute]]
 
 
 def not_configured(function: str, exc: ConfigurationError) -> Response:
@@ -30,17 +40,48 @@ def not_configured(function: str, exc: ConfigurationError) -> Response:
 
 
 def forbidden(function: str, what: str) -> Response:
+    """The one refusal for a bad signature and for an account that is not connected."""
     log("WARNING", "webhook request refused: bad signature", function=function, check=what)
     return json_error(403, f"{what} is missing or does not match")
 
 
-def accept_events(platform: Platform, function: str, channel: str, events: Sequence[ProviderEvent],
-                  answer: Callable[[dict[str, int]], Response] | None = None) -> Response:
+def read_events(parse: EventParser, body: Any) -> tuple[Sequence[ProviderEvent], str | None]:
+    """The events of a decoded body, or none and the problem that makes it unreadable as a whole."""
     try:
-        result = receive_provider_events(platform, function, channel, events)
-    except NotFound as exc:
+        return parse(body), None
+    except InvalidInput as exc:
+        return [], str(exc)
+
+
+def verify_accounts(platform: Platform, function: str, channel: str, role: str, header: str,
+                    events: Sequence[ProviderEvent], signed_with: SignatureCheck) -> Routed | Response:
+    """Each event with its account's route once the request is signed with every such account's own
+    ``role`` secret (the channel's default secret when it names no account); else the 403 (or the 500
+    of a deployment missing an account's secret)."""
+    try:
+        routed = route_events(platform, channel, events)
+    except NotFound:
         log("WARNING", "webhook for an account that is not connected", function=function, channel=channel)
-        return json_error(404, str(exc))
+        return forbidden(function, header)
+    routes = list({(route.type, route.account): route for _, route in routed}.values())
+    try:
+        checks = [(read_credential(platform.secrets, route.type, role, route), route) for route in routes]
+    except ConfigurationError as exc:
+        return not_configured(function, exc)
+    if not checks:
+        try:
+            checks = [(read_credential(platform.secrets, channel, role), None)]
+        except ConfigurationError:
+            # Nothing to route and no platform-wide secret to check it against: nobody vouches for it.
+            return forbidden(function, header)
+    if not all(signed_with(secret, route) for secret, route in checks):
+        return forbidden(function, header)
+    return routed
+
+
+def accept_events(platform: Platform, function: str, routed: Routed,
+                  answer: Callable[[dict[str, int]], Response] | None = None) -> Response:
+    result = receive_provider_events(platform, function, routed)
     if answer is not None:
         return answer(result.to_dict())
     return json_response(result.to_dict(), 200)
@@ -61,28 +102,29 @@ def meta_messaging_parser(channel: str) -> EventParser:
 def meta_webhook(request: Request, function: str, channel: str, parse: EventParser) -> Response:
     """WhatsApp Cloud API, Messenger and Instagram: the GET handshake and signed POSTs."""
     platform = current_platform()
-    try:
-        if request.method == "GET":
+    if request.method == "GET":
+        try:
             verify_token = read_credential(platform.secrets, channel, "verify_token")
-            challenge = verification_challenge(request.args, verify_token)
-            if challenge is None:
-                return forbidden(function, "hub.verify_token")
-            return Response(challenge, 200, mimetype="text/plain")
-        if request.method != "POST":
-            return json_error(405, f"method {request.method} not allowed; use GET (verification) or POST")
-        raw, problem = read_raw_body(request, platform.settings.max_body_bytes)
-        if problem is not None:
-            return problem
-        app_secret = read_credential(platform.secrets, channel, "app_secret")
-    except ConfigurationError as exc:
-        return not_configured(function, exc)
-    if not meta_signature_is_valid(raw, request.headers.get(SIGNATURE_HEADER), app_secret):
-        return forbidden(function, SIGNATURE_HEADER)
+        except ConfigurationError as exc:
+            return not_configured(function, exc)
+        challenge = verification_challenge(request.args, verify_token)
+        if challenge is None:
+            return forbidden(function, "hub.verify_token")
+        return Response(challenge, 200, mimetype="text/plain")
+    if request.method != "POST":
+        return json_error(405, f"method {request.method} not allowed; use GET (verification) or POST")
+    raw, problem = read_raw_body(request, platform.settings.max_body_bytes)
+    if problem is not None:
+        return problem
     body, problem = parse_json(raw)
     if problem is not None:
         return problem
-    try:
-        events = parse(body)
-    except InvalidInput as exc:
-        return json_error(400, str(exc))
-    return accept_events(platform, function, channel, events)
+    events, unreadable = read_events(parse, body)
+    header = request.headers.get(SIGNATURE_HEADER)
+    routed = verify_accounts(platform, function, channel, "app_secret", SIGNATURE_HEADER, events,
+                             lambda secret, _route: meta_signature_is_valid(raw, header, secret))
+    if isinstance(routed, Response):
+        return routed
+    if unreadable is not None:
+        return json_error(400, unreadable)
+    return accept_events(platform, function, routed)

@@ -31,9 +31,10 @@ def webhook_telegram(request: Request) -> Response:
     try:
         route = platform.directory.channel(telegram.CHANNEL, bot_id)
         expected = read_credential(platform.secrets, telegram.CHANNEL, "secret_token", route)
-    except NotFound as exc:
+    except NotFound:
+        # Refused like a wrong secret: the answer never tells which bots are connected.
         log("WARNING", "webhook for an account that is not connected", function=FUNCTION, channel=telegram.CHANNEL)
-        return json_error(404, str(exc))
+        return forbidden(FUNCTION, telegram.SECRET_HEADER)
     except ConfigurationError as exc:
         return not_configured(FUNCTION, exc)
     if not telegram.secret_token_is_valid(request.headers.get(telegram.SECRET_HEADER), expected):
@@ -53,4 +54,4 @@ def webhook_telegram(request: Request) -> Response:
         # Telegram runs one method given in the webhook's answer: the tapped button stops spinning.
         return json_response(telegram.webhook_reply(update) or result, 200)
 
-    return accept_events(platform, FUNCTION, telegram.CHANNEL, events, answer)
+    return accept_events(platform, FUNCTION, [(event, route) for event in events], answer)

@@ -1,22 +1,27 @@
 """webhook_twilio: Twilio's incoming-message webhooks and status callbacks, SMS and WhatsApp.
 
 X-Twilio-Signature signs the URL Twilio was given (TWILIO_WEBHOOK_URL; behind proxies the URL
-this function sees differs) followed by the sorted POST parameters.
+this function sees differs) followed by the sorted POST parameters. A Twilio account is its AccountSid
+and its number (To, or From in a status callback): the request must name the number's own Twilio
+account and be signed with that account's auth token (functions/provider_webhook.py).
 """
 
 from __future__ import annotations
 
+import hmac
 from urllib.parse import parse_qsl
 
 import functions_framework
 from flask import Request, Response
 
 from functions.http_responses import json_error, read_raw_body
-from functions.provider_webhook import accept_events, forbidden, not_configured
-from shared.bootstrap import current_platform
+from functions.provider_webhook import accept_events, read_events, verify_accounts
+from shared.bootstrap import Platform, current_platform
 from shared.channels import twilio
-from shared.channels.credentials import read_credential
-from shared.errors import ConfigurationError, InvalidInput
+from shared.channels.credentials import twilio_account_sid
+from shared.errors import ConfigurationError
+from shared.observability import log
+from shared.workspaces import ChannelRoute
 
 FUNCTION = "webhook_twilio"
 
@@ -33,20 +38,36 @@ def webhook_twilio(request: Request) -> Response:
         params = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
     except (UnicodeDecodeError, ValueError):
         return json_error(400, "expected a form-encoded body (application/x-www-form-urlencoded)")
-    try:
-        auth_token = read_credential(platform.secrets, twilio.TWILIO_SMS, "auth_token")
-    except ConfigurationError as exc:
-        return not_configured(FUNCTION, exc)
+    events, unreadable = read_events(twilio.parse_webhook, dict(params))
     url = platform.settings.twilio_webhook_url or request.url
-    if not twilio.twilio_signature_is_valid(url, params, request.headers.get(twilio.SIGNATURE_HEADER), auth_token):
-        return forbidden(FUNCTION, twilio.SIGNATURE_HEADER)
-    try:
-        events = twilio.parse_webhook(dict(params))
-    except InvalidInput as exc:
-        return json_error(400, str(exc))
+    header = request.headers.get(twilio.SIGNATURE_HEADER)
+    account_sid = dict(params).get("AccountSid", "")
+
+    def signed_with(auth_token: str, route: ChannelRoute | None) -> bool:
+        if route is not None and not _is_account(account_sid, route, platform):
+            return False
+        return twilio.twilio_signature_is_valid(url, params, header, auth_token)
+
+    routed = verify_accounts(platform, FUNCTION, twilio.TWILIO_SMS, "auth_token", twilio.SIGNATURE_HEADER,
+                             events, signed_with)
+    if isinstance(routed, Response):
+        return routed
+    if unreadable is not None:
+        return json_error(400, unreadable)
 
     def answer(result: dict[str, int]) -> Response:
         body, content_type = twilio.webhook_response()
         return Response(body, 200, content_type=content_type)
 
-    return accept_events(platform, FUNCTION, twilio.TWILIO_SMS, events, answer)
+    return accept_events(platform, FUNCTION, routed, answer)
+
+
+def _is_account(account_sid: str, route: ChannelRoute, platform: Platform) -> bool:
+    """Whether the request names the Twilio account the number belongs to (one with no SID configured
+    cannot be told apart from another account's, so it is never taken on trust)."""
+    try:
+        expected = twilio_account_sid(route, platform.settings, platform.secrets)
+    except ConfigurationError as exc:
+        log("ERROR", "webhook is not configured", function=FUNCTION, error=str(exc))
+        return False
+    return bool(expected) and hmac.compare_digest(account_sid.encode(), expected.encode())

@@ -39,6 +39,23 @@ def read_credential(secrets: Secrets, channel: str, role: str, route: ChannelRou
         raise ConfigurationError(f"{channel} {role}: secret {name!r} is not set") from None
 
 
+# A Twilio number on a Twilio account (or subaccount) of its own names, besides its "auth_token", a secret
+# holding that account's SID under this role (workspace.yaml channels[].secrets); the others belong to
+# the platform's account, TWILIO_ACCOUNT_SID. Not a default secret: the SID is no credential.
+TWILIO_ACCOUNT_SID_ROLE = "account_sid"
+
+
+def twilio_account_sid(route: ChannelRoute, settings: Settings, secrets: Secrets) -> str:
+    """The AccountSid of the Twilio account a Twilio number belongs to ("" when none is configured)."""
+    name = route.secrets.get(TWILIO_ACCOUNT_SID_ROLE)
+    if name is None:
+        return settings.twilio_account_sid
+    try:
+        return secrets.get(name)
+    except NotFound:
+        raise ConfigurationError(f"{route.type} {TWILIO_ACCOUNT_SID_ROLE}: secret {name!r} is not set") from None
+
+
 @dataclass(frozen=True)
 class ProviderEndpoint:
     """Where one channel account's API calls go: ``root`` + ApiCall.path, with these credentials."""
@@ -62,7 +79,7 @@ def provider_endpoint(route: ChannelRoute, settings: Settings, secrets: Secrets)
         base = settings.telegram_api_base
         return ProviderEndpoint(root=f"{base}/bot{token}/", media_root=f"{base}/file/bot{token}/")
     if channel in ("twilio_sms", "twilio_whatsapp"):
-        sid = settings.twilio_account_sid
+        sid = twilio_account_sid(route, settings, secrets)
         if not sid:
             raise ConfigurationError(f"{channel}: TWILIO_ACCOUNT_SID is not set")
         token = read_credential(secrets, channel, "auth_token", route)

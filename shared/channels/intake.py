@@ -1,8 +1,9 @@
 """A provider webhook's use case: route each reported event to its workspace by the provider account,
 turn it into an InboundMessage and hand it on once (shared/conversations/receive.py).
 
-Every event of a request is routed before anything is published: a request naming an account that
-is not connected is refused whole (404), never half-published.
+Every event of a request is routed before anything is published (the webhook functions route them to
+pick each account's own signing secret): a request naming an account that is not connected is refused
+whole, never half-published.
 """
 
 from __future__ import annotations
@@ -59,9 +60,9 @@ def route_events(platform: Platform, channel: str, events: Sequence[ProviderEven
     return routed
 
 
-def receive_provider_events(platform: Platform, function: str, channel: str,
-                            events: Sequence[ProviderEvent]) -> IntakeResult:
-    routed = route_events(platform, channel, events)
+def receive_provider_events(platform: Platform, function: str,
+                            routed: Sequence[tuple[ProviderEvent, ChannelRoute]]) -> IntakeResult:
+    """Hand on each event with the route it was verified against (route_events)."""
     received_at = platform.clock.now().isoformat()
     results: list[ReceiveResult] = [
         receive_inbound_message(platform, inbound_from_event(event, route, received_at), function)

@@ -196,17 +196,19 @@ def test_metas_verification_handshake_echoes_the_challenge_only_for_our_token(em
         assert wrong.status_code == 403 and "1158201444" not in wrong.text
 
 
-def test_an_account_that_is_not_connected_gets_404_naming_it(embedded, simulators):
+def test_an_account_that_is_not_connected_is_refused_like_a_bad_signature(embedded, simulators):
+    # Issue 15: the answer must not tell which accounts exist, so it is the bad signature's 403.
     from tests.support import whatsapp_requests as wa
     from tests.support.channel_drivers import WHATSAPP_SECRET
 
     body, headers = wa.signed(wa.text_message("999000999", "5491100000000", "hola", "wamid.x1",
                                               timestamp=int(time.time())), WHATSAPP_SECRET)
     response = httpx.post(f"http://127.0.0.1:{embedded.port}/webhook_whatsapp", content=body, headers=headers)
-    assert response.status_code == 404 and "999000999" in response.json()["error"]
+    assert response.status_code == 403 and "999000999" not in response.text
+    assert response.json()["error"] == "X-Hub-Signature-256 is missing or does not match"
     telegram = httpx.post(f"http://127.0.0.1:{embedded.port}/webhook_telegram/123", content=b"{}",
                           headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
-    assert telegram.status_code == 404
+    assert telegram.status_code == 403
 
 
 def test_malformed_and_oversize_bodies_get_a_4xx_naming_the_problem(embedded, simulators):
