@@ -10,11 +10,12 @@ AssignmentService.set_agent_status, which also hands out waiting chats).
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from shared.agents.ledger import Ledger
 from shared.agents.model import AGENTS, QUEUES, Agent, Queue, agent_doc_id, queue_doc_id
 from shared.agents.presence import joined_online
-from shared.errors import NotFound
+from shared.errors import InvalidField, NotFound
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter, Transaction
 
@@ -33,22 +34,36 @@ def _with(queue: Queue, agent_id: str) -> Queue:
     return queue if agent_id in queue.members else replace(queue, members=(*queue.members, agent_id))
 
 
+def _is_admin(agent: Agent) -> bool:
+    return agent.role == "admin" and agent.enabled
+
+
 class AgentDirectory:
     def __init__(self, store: DocumentStore, clock: Clock) -> None:
         self._store = store
         self._clock = clock
 
-    def save_agent(self, agent: Agent) -> Agent:
+    def save_agent(self, agent: Agent, *, keep_an_admin: bool = False) -> Agent:
         """Create or edit an agent; it joins the end of the round of queues it enters and leaves the others.
 
         Every queue named must exist. An existing agent keeps its status and held tickets; a new one
         starts in the status given, but saving hands out no waiting chat (set_agent_status does).
+        ``keep_an_admin``: InvalidField ("role" or "enabled") when the save would leave the workspace
+        without an enabled admin (the console's users are managed by admins only).
         """
+        ws = agent.workspace_id
+        # Queries cannot run in a transaction: the other admins are found first and re-read inside it, so
+        # two last admins stepping down at once conflict instead of both succeeding.
+        other_admins = [a.id for a in self.agents_of(ws) if a.id != agent.id and _is_admin(a)] if keep_an_admin else []
 
         def work(tx: Transaction) -> Agent:
             led = Ledger(tx, self._clock)
-            ws = agent.workspace_id
             current = led.agent(ws, agent.id)
+            stepping_down = keep_an_admin and current is not None and _is_admin(current) and not _is_admin(agent)
+            if stepping_down and not any(a is not None and _is_admin(a) for a in map(partial(led.agent, ws),
+                                                                                     other_admins)):
+                raise InvalidField("role" if agent.enabled else "enabled",
+                                   f"{agent.id!r} is the workspace's last admin; make another user an admin first")
             joined = [led.require_queue(ws, name) for name in agent.queues]
             left = [q for q in (led.queue(ws, name) for name in (current.queues if current else ()))
                     if q is not None and q.name not in agent.queues]

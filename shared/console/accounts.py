@@ -229,6 +229,18 @@ class ConsoleAccounts:
 
         self._store.run_transaction(work)
 
+    def sign_in_holder(self, email: str) -> tuple[str, str] | None:
+        """(workspace id, agent id) of the user who signs in with ``email`` now, if any (a login left behind
+        by its holder's email change holds nothing)."""
+        email = normalised_email(email)
+        login = self._store.get(LOGINS, login_doc_id(email)) if email else None
+        if login is None:
+            return None
+        holder = self._store.get(AGENTS, agent_doc_id(login.get("workspace_id", ""), login.get("agent_id", "")))
+        if holder is None or normalised_email(Agent.from_dict(holder).email) != email:
+            return None
+        return login["workspace_id"], login["agent_id"]
+
     def forget_login(self, workspace_id: str, agent_id: str) -> None:
         """Remove the agent's logins and end its session (when its email goes or the user is removed)."""
         older = self._login_ids_of(workspace_id, agent_id)

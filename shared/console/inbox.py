@@ -16,7 +16,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from shared.agents.model import AGENTS, NEW, OPEN_STATUSES, TICKET_STATUSES, Agent, agent_doc_id
+from shared.agents.model import NEW, OPEN_STATUSES, TICKET_STATUSES
+from shared.channels.webchat import shown_address
+from shared.conversations.access import WAITING, queues_of
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET
 from shared.errors import Forbidden, InvalidInput
 from shared.ports.clock import Clock
@@ -59,7 +61,8 @@ def _folded(text: str) -> str:
 def summary(doc_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """What the inbox shows of a conversation."""
     return {
-        "conversation_id": doc_id, "channel": data.get("channel", ""), "contact": data.get("contact", ""),
+        "conversation_id": doc_id, "channel": data.get("channel", ""),
+        "contact": shown_address(data.get("channel", ""), data.get("contact", "")),
         "contact_name": data.get("contact_name", ""), "status": data.get("status", ""),
         "ticket_id": data.get(OPEN_TICKET, ""), "ticket_status": data.get("ticket_status", ""),
         "agent": data.get("agent", ""), "invited": data.get("invited", ""), "queue": data.get("queue", ""),
@@ -118,7 +121,7 @@ class Inbox:
         elif query.view == "invited":
             filters += [Filter("invited", "==", agent_id), Filter("ticket_status", "==", NEW)]
         elif query.view == "queued":
-            filters += [Filter("agent", "==", ""), Filter("ticket_status", "==", NEW)]
+            filters += list(WAITING)  # the same chats an agent reaches as waiting in their queues
         else:
             filters.append(Filter("ticket_status", "in", list(TICKET_STATUSES)))
         if query.channel:
@@ -140,8 +143,7 @@ class Inbox:
             time.sleep(poll_s)
 
     def _my_queues(self, workspace_id: str, agent_id: str) -> set[str]:
-        data = self._store.get(AGENTS, agent_doc_id(workspace_id, agent_id))
-        return set(Agent.from_dict(data).queues) if data else set()
+        return queues_of(self._store, workspace_id, agent_id)
 
     @staticmethod
     def _keeps(data: dict[str, Any], query: InboxQuery, queues: set[str] | None) -> bool:

@@ -15,6 +15,8 @@ from typing import Any
 from shared import topics
 from shared.agents.model import NEW, TICKETS, Ticket
 from shared.bootstrap import Platform
+from shared.conversations.access import REFUSAL as ACCESS_REFUSAL
+from shared.conversations.access import agent_reaches
 from shared.conversations.handover import agent_desk
 from shared.conversations.sessions import SESSION
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
@@ -38,17 +40,28 @@ class Author:
     supervises: bool = False
 
 
-def conversation_of(platform: Platform, author: Author, conversation_id: str) -> dict[str, Any]:
-    """The conversation, if it is of the author's workspace; another workspace's is reported as missing."""
+def _of_workspace(platform: Platform, author: Author, conversation_id: str) -> dict[str, Any]:
     conversation = platform.store.get(CONVERSATIONS, conversation_id)
     if conversation is None or conversation.get("workspace_id") != author.workspace_id:
         raise NotFound(f"conversation {conversation_id!r} does not exist")
     return conversation
 
 
+def conversation_of(platform: Platform, author: Author, conversation_id: str) -> dict[str, Any]:
+    """The conversation, if the author reaches it (shared.conversations.access): another workspace's is
+    reported as missing (404); one of their own workspace that an agent does not reach is Forbidden (403),
+    as every console refusal of a colleague's chat is, with the same words whatever the chat holds."""
+    conversation = _of_workspace(platform, author, conversation_id)
+    if not author.supervises and not agent_reaches(platform.store, author.workspace_id, author.agent_id,
+                                                   conversation_id, conversation):
+        raise Forbidden(ACCESS_REFUSAL.format(id=conversation_id))
+    return conversation
+
+
 def held_ticket(platform: Platform, author: Author, conversation_id: str) -> Ticket:
-    """The conversation's open ticket, if the author may act on it: its agent, or a supervisor."""
-    conversation = conversation_of(platform, author, conversation_id)
+    """The conversation's open ticket, if the author may act on it: its agent, or a supervisor (who both
+    reach the conversation, so its holder is what the refusal names)."""
+    conversation = _of_workspace(platform, author, conversation_id)
     ticket_id = conversation.get(OPEN_TICKET)
     data = platform.store.get(TICKETS, ticket_id) if ticket_id else None
     ticket = Ticket.from_dict(data) if data else None
@@ -82,8 +95,8 @@ def reply_as_agent(platform: Platform, author: Author, conversation_id: str, tex
     _check_text(text, kind, payload)
     if not client_message_id or len(client_message_id) > 100:
         raise InvalidInput("client_message_id must be a non-empty string of at most 100 characters")
-    conversation = conversation_of(platform, author, conversation_id)
     ticket = held_ticket(platform, author, conversation_id)
+    conversation = conversation_of(platform, author, conversation_id)
     if ticket.status == NEW and ticket.agent == author.agent_id:
         agent_desk(platform).take(ticket.id, author.agent_id)
     if quote:

@@ -14,6 +14,9 @@ from tests.integration.test_console_api import OTHER_WS, WS, console  # noqa: F4
 from tests.integration.test_resolve_exactly_once import inbound
 
 JPEG = b"\xff\xd8\xff\xe0jpeg-bytes"
+# These files arrive while the bot holds the chat: no agent reaches it yet (only the chats assigned to them,
+# waiting in their queues or that they took part in), a supervisor does.
+SUPERVISOR = f"sofi@{WS}.example"
 
 
 def customer_sends_a_file(platform, mime_type: str, data: bytes, provider_id: str = "file-1", **media):
@@ -33,9 +36,9 @@ def fetch(console, token, message):  # noqa: F811
     return response
 
 
-def test_a_picture_is_served_inline_to_any_agent_of_the_workspace(platform, console):  # noqa: F811
+def test_a_picture_is_served_inline_to_whoever_reaches_the_conversation(platform, console):  # noqa: F811
     message = customer_sends_a_file(platform, "image/jpeg", JPEG)
-    response = fetch(console, console.login(f"ana@{WS}.example"), message)
+    response = fetch(console, console.login(SUPERVISOR), message)
     assert response.status_code == 200 and response.data == JPEG
     assert response.headers["Content-Type"] == "image/jpeg"
     assert response.headers["Content-Disposition"] == "inline"
@@ -48,7 +51,7 @@ def test_a_picture_is_served_inline_to_any_agent_of_the_workspace(platform, cons
 def test_a_file_that_could_run_in_the_browser_is_only_a_download(platform, console, mime_type):  # noqa: F811
     data = b"<svg onload=alert(1)><script>alert(1)</script></svg>"
     message = customer_sends_a_file(platform, mime_type, data, filename='fac"tura\r\n.html')
-    response = fetch(console, console.login(f"ana@{WS}.example"), message)
+    response = fetch(console, console.login(SUPERVISOR), message)
     assert response.status_code == 200 and response.data == data
     assert response.headers["Content-Type"] == "application/octet-stream"
     assert response.headers["Content-Disposition"] == 'attachment; filename="factura.html"'
@@ -64,15 +67,15 @@ def test_another_workspace_never_gets_the_file_and_a_forged_key_is_refused(platf
     forged = dataclasses.replace(forged, kind="image", payload={"media": {"blob": media_blob_key(message),
                                                                           "mime_type": "image/jpeg"}})
     resolve_inbound_message(platform, forged)
-    response = fetch(console, console.login(f"ana@{WS}.example"), forged)
+    response = fetch(console, console.login(SUPERVISOR), forged)
     assert response.status_code == 404 and response.get_json()["message"].endswith("has no stored file")
 
 
 def test_a_file_the_retention_policy_removed_is_said_to_be_gone(platform, console):  # noqa: F811
     message = customer_sends_a_file(platform, "image/jpeg", JPEG)
     platform.blobs.delete(media_blob_key(message))
-    response = fetch(console, console.login(f"ana@{WS}.example"), message)
+    response = fetch(console, console.login(SUPERVISOR), message)
     assert response.status_code == 404 and "no longer kept" in response.get_json()["message"]
     text_only = inbound(platform, "hola", "text-1")
     resolve_inbound_message(platform, text_only)
-    assert fetch(console, console.login(f"ana@{WS}.example"), text_only).status_code == 404
+    assert fetch(console, console.login(SUPERVISOR), text_only).status_code == 404

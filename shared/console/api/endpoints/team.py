@@ -8,25 +8,34 @@ from typing import Any
 from shared.agents.model import ROLES, Agent, Queue
 from shared.console.api.endpoints.session import STATUS_FIELDS, agent_profile, set_status
 from shared.console.api.fields import Field
-from shared.console.api.routing import ADMIN, SUPERVISOR, Call, Route
+from shared.console.api.routing import ADMIN, ROLE_RANK, SUPERVISOR, Call, Route
 from shared.console.monitor import supervisor_monitor
-from shared.errors import AlreadyExists, InvalidInput, NotFound
+from shared.errors import AlreadyExists, Forbidden, InvalidField, InvalidInput, NotFound
+from shared.observability import log
 
 
 def monitor(call: Call) -> dict[str, Any]:
     return supervisor_monitor(call.platform.store, call.platform.clock, call.workspace_id).to_dict()
 
 
+def _held_by_the_caller(call: Call) -> Agent:
+    """The user the path names, if the caller's role is not below theirs: a supervisor pauses or signs out
+    agents and supervisors, never an admin. NotFound for another workspace's."""
+    agent = call.services.directory.agent(call.workspace_id, call.params["agent_id"])
+    if ROLE_RANK[agent.role] > ROLE_RANK[call.principal.role]:
+        raise Forbidden(f"user {agent.id!r} is {agent.role}; a {call.principal.role} cannot change their status"
+                        " or end their session")
+    return agent
+
+
 def set_agent_status(call: Call) -> dict[str, Any]:
-    agent_id = call.params["agent_id"]
-    call.services.directory.agent(call.workspace_id, agent_id)  # NotFound for another workspace's
+    agent_id = _held_by_the_caller(call).id
     return set_status(call.services, call.workspace_id, agent_id, call.body["status"], call.body.get("reason", ""))
 
 
 def log_agent_out(call: Call) -> dict[str, Any]:
     """Ends the agent's session and takes them offline; their chats stay theirs until reassigned."""
-    agent_id = call.params["agent_id"]
-    call.services.directory.agent(call.workspace_id, agent_id)
+    agent_id = _held_by_the_caller(call).id
     call.services.accounts.logout(call.workspace_id, agent_id)
     return set_status(call.services, call.workspace_id, agent_id, "offline", "")
 
@@ -38,14 +47,45 @@ def list_users(call: Call) -> dict[str, Any]:
 
 
 def _save_user(call: Call, agent: Agent, email_before: str = "") -> dict[str, Any]:
-    from shared.console.accounts import normalised_email  # argon2 loads on the first sign-in, not at import
+    """Everything that can refuse the request is checked before anything is written, so a refused
+    request leaves nothing behind (a new user without the password they were meant to have, say).
 
-    saved = call.services.directory.save_agent(agent)
-    if call.body.get("password"):
-        call.services.accounts.set_password(call.workspace_id, saved.id, call.body["password"])
-    elif normalised_email(saved.email) != normalised_email(email_before):
+    An email that signs in to a user of another workspace is not said to be one: the user is saved and
+    gets no login, answered exactly as if they had one, and the operators' log says why (emails are
+    unique across workspaces because sign-in names none; telling an admin would tell them who uses
+    the platform elsewhere). One held in the admin's own workspace is named: they see those users.
+    """
+    from shared.console.accounts import normalised_email  # argon2 loads on the first sign-in, not at import
+    from shared.console.passwords import check_password_policy
+
+    accounts, password = call.services.accounts, call.body.get("password")
+    if password:
+        try:
+            check_password_policy(password, email=agent.email)
+        except InvalidInput as exc:
+            raise InvalidField("password", str(exc).removeprefix("password ")) from None
+        if not normalised_email(agent.email):
+            raise InvalidField("email", "a user needs an email to sign in with a password")
+    holder = accounts.sign_in_holder(agent.email) if password else None
+    if holder is not None and holder[0] == call.workspace_id and holder[1] != agent.id:
+        raise AlreadyExists(f"email: {normalised_email(agent.email)} already signs in as user {holder[1]!r}")
+    elsewhere = holder is not None and holder[0] != call.workspace_id
+    saved = call.services.directory.save_agent(agent, keep_an_admin=True)
+    if password and not elsewhere:
+        try:
+            accounts.set_password(call.workspace_id, saved.id, password)
+        except AlreadyExists:  # taken meanwhile; said as above
+            holder = accounts.sign_in_holder(agent.email)
+            if holder is None or holder[0] == call.workspace_id:
+                raise
+            elsewhere = True
+    if elsewhere or (not password and normalised_email(saved.email) != normalised_email(email_before)):
         # The login is kept under the email; a new email needs a new password (the admin sets one).
-        call.services.accounts.forget_login(call.workspace_id, saved.id)
+        accounts.forget_login(call.workspace_id, saved.id)
+    if elsewhere:
+        log("WARNING", "console user saved without a login: their email signs in to another workspace",
+            function="console_api", event="login_email_elsewhere", workspace_id=call.workspace_id,
+            agent_id=saved.id, holder_workspace_id=holder[0] if holder else "")
     return agent_profile(saved)
 
 
@@ -66,7 +106,7 @@ def create_user(call: Call) -> dict[str, Any]:
 def edit_user(call: Call) -> dict[str, Any]:
     current = call.services.directory.agent(call.workspace_id, call.params["agent_id"])
     if call.params["agent_id"] == call.principal.agent_id and call.body.get("enabled") is False:
-        raise InvalidInput("enabled: an admin cannot disable their own user")
+        raise InvalidField("enabled", "an admin cannot disable their own user")
     changes = {k: call.body[k] for k in USER_FIELDS if k in call.body}
     changes = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
     edited = _save_user(call, replace(current, **changes), email_before=current.email)
