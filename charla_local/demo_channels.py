@@ -4,9 +4,12 @@ variables through the secrets port (WHATSAPP_ACCESS_TOKEN is secret whatsapp-acc
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
+from shared.channels.media_hosts import origin
 from shared.channels.telegram import bot_id_of
+from shared.settings import Settings
 from shared.workspaces import ChannelRoute
 
 # Channel → (variable naming the account, variables its webhook and sender also need).
@@ -36,3 +39,18 @@ def demo_channel_routes(environ: Mapping[str, str], workspace_id: str, bot_id: s
             account = bot_id_of(account)
         routes.append(ChannelRoute(type=channel, account=account, workspace_id=workspace_id, bot_id=bot_id))
     return routes, skipped
+
+
+def with_simulator_media_hosts(settings: Settings) -> Settings:
+    """The settings with every provider API base pointed away from its default (a local simulator)
+    allowed for media downloads too: the local stack serves customers' files from the simulators that
+    stand in for the providers (plain http on loopback), which the cloud never allows."""
+    defaults = Settings()
+    simulators = []
+    for name in ("whatsapp_api_base", "meta_api_base", "telegram_api_base", "twilio_api_base"):
+        base = getattr(settings, name)
+        if base != getattr(defaults, name):
+            _, host, port = origin(base)
+            simulators.append(f"{host}:{port}")
+    hosts = tuple(dict.fromkeys((*settings.media_local_hosts, *simulators)))
+    return dataclasses.replace(settings, media_local_hosts=hosts)

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 import main as functions_source
 from charla_local.demo_api import demo_api
-from charla_local.demo_channels import demo_channel_routes
+from charla_local.demo_channels import demo_channel_routes, with_simulator_media_hosts
 from charla_local.demo_team import seed_demo_team
 from charla_local.dispatch import SubscriptionDispatcher
 from shared import topics
@@ -94,6 +94,7 @@ class LocalStack:
     def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 8080,
                  clock: Clock | None = None, environ: Mapping[str, str] | None = None,
                  overrides: dict[str, Factory] | None = None) -> None:
+        settings = with_simulator_media_hosts(settings)
         self.settings = settings
         # Where the demo channels' accounts and credentials come from (tests pass their own).
         self._environ = os.environ if environ is None else environ

@@ -44,6 +44,11 @@ class Settings:
     twilio_account_sid: str = ""
     # The public URL Twilio signs (the webhook_twilio function's URL as configured at Twilio).
     twilio_webhook_url: str = ""
+    # Media downloads (shared/channels/media_hosts.py holds each provider's documented media hosts):
+    # "host:port" origins of local simulators, which may be plain http on loopback (the local stack and
+    # tests only), and extra https hosts a provider serves media from, under the public-address rule.
+    media_local_hosts: tuple[str, ...] = ()
+    media_extra_hosts: tuple[str, ...] = ()
     # Conversation rules.
     session_timeout_s: int = 30 * 60
     max_body_bytes: int = 256 * 1024
@@ -94,6 +99,8 @@ class Settings:
             twilio_api_base=_base_url(env, "TWILIO_API_BASE", cls.twilio_api_base),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_webhook_url=env.get("TWILIO_WEBHOOK_URL", ""),
+            media_local_hosts=_host_list(env, "CHARLA_MEDIA_LOCAL_HOSTS", with_port=True),
+            media_extra_hosts=_host_list(env, "CHARLA_MEDIA_EXTRA_HOSTS", with_port=False),
             session_timeout_s=number("CHARLA_SESSION_TIMEOUT_S", 30 * 60),
             max_body_bytes=number("CHARLA_MAX_BODY_BYTES", 256 * 1024),
         )
@@ -104,3 +111,14 @@ def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
     if not value.startswith(("http://", "https://")):
         raise ConfigurationError(f"{name}={value!r}: expected an http(s) URL")
     return value
+
+
+def _host_list(env: Mapping[str, str], name: str, *, with_port: bool) -> tuple[str, ...]:
+    """A comma-separated list of host names ("host:port" each when ``with_port``), lower-cased."""
+    hosts = tuple(h.strip().lower() for h in (env.get(name) or "").split(",") if h.strip())
+    for host in hosts:
+        name_part, _, port = host.rpartition(":") if with_port else (host, "", "")
+        if not name_part or "/" in host or (with_port and not port.isdigit()):
+            expected = "host:port entries (127.0.0.1:8081)" if with_port else "host names (cdn.example.com)"
+            raise ConfigurationError(f"{name}={host!r}: expected comma-separated {expected}")
+    return hosts

@@ -3,26 +3,37 @@ message on to the bot, pointing to the stored copy (payload["media"]["blob"]).
 
 Provider media links expire (WhatsApp's within minutes, Twilio's and Telegram's later), and agents
 and retention need our own copy. Size and type are checked while downloading; a file refused for
-good (too large, a type we do not keep, gone at the provider) still lets the message through with
-payload["media"]["error"] naming why, so the customer is answered. Provider hiccups are retried.
+good (too large, a type we do not keep, gone at the provider, a URL that may never be fetched) still
+lets the message through with payload["media"]["error"] naming why, so the customer is answered and
+the conversation's ordered queue moves on. Provider hiccups are retried.
+
+Every hop of a download, redirects included, is checked against the provider's media hosts and the
+addresses its host resolves to, and is connected to the address that was checked
+(shared/channels/media_hosts.py); credentials go only to the provider's own API host.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
 from shared import topics
 from shared.bootstrap import Platform
 from shared.channels.credentials import ProviderEndpoint, provider_endpoint
+from shared.channels.media_hosts import MediaHostRefused, MediaTarget, check_media_url, origin
 from shared.conversations.store_names import media_blob_prefix
 from shared.domain.media_types import type_is_accepted
 from shared.domain.messages import InboundMessage
 from shared.errors import ConfigurationError, TransientError
+from shared.settings import Settings
 
 MB = 1024 * 1024
+# Twilio's media URL redirects once to its CDN; more than this many hops is no provider's doing.
+MAX_REDIRECTS = 3
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 @dataclass(frozen=True)
@@ -69,7 +80,7 @@ def fetch_message_media(platform: Platform, http: httpx.Client, message: Inbound
     except ConfigurationError as exc:
         raise TransientError(str(exc)) from None
     try:
-        content, content_type = _download(message.channel, media, endpoint, http, limit)
+        content, content_type = _download(message.channel, media, endpoint, http, limit, platform.settings)
     except MediaRefused as exc:
         media["error"] = str(exc)
     else:
@@ -91,28 +102,85 @@ def forward_with_media(platform: Platform, http: httpx.Client, message: InboundM
 
 
 def _download(channel: str, media: dict[str, Any], endpoint: ProviderEndpoint, http: httpx.Client,
-              limit: MediaLimit) -> tuple[bytes, str]:
-    url, use_auth = _media_url(channel, media, endpoint, http)
-    headers = endpoint.headers if use_auth else {}
-    auth = endpoint.basic_auth if use_auth else None
+              limit: MediaLimit, settings: Settings) -> tuple[bytes, str]:
+    url, wants_credentials = _media_url(channel, media, endpoint, http)
+    api_origin = origin(endpoint.media_root)
+    for _hop in range(MAX_REDIRECTS + 1):
+        target = _checked(channel, url, settings, api_origin if wants_credentials else None)
+        headers = endpoint.headers if target.credentials else {}
+        auth = endpoint.basic_auth if target.credentials else None
+        try:
+            response = _send(http, target, headers, auth)
+        except httpx.TransportError as exc:
+            raise TransientError(f"{channel} media download failed: {type(exc).__name__}") from None
+        try:
+            location = response.headers.get("location")
+            if response.status_code in REDIRECT_STATUSES and location:
+                try:
+                    next_url = urljoin(url, location)
+                except ValueError:
+                    raise MediaRefused("the download redirected to an invalid URL") from None
+                # Credentials never follow a redirect to another origin.
+                wants_credentials = wants_credentials and origin(next_url) == origin(url)
+                url = next_url
+                continue
+            return _read(response, media, limit)
+        except httpx.TransportError as exc:
+            raise TransientError(f"{channel} media download failed: {type(exc).__name__}") from None
+        finally:
+            response.close()
+    raise MediaRefused(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _checked(channel: str, url: str, settings: Settings, api_origin: tuple[str, str, int] | None) -> MediaTarget:
     try:
-        with http.stream("GET", url, headers=headers, auth=auth, follow_redirects=True) as response:
-            _raise_for_status(response, "download")
-            content_type = (media.get("mime_type") or response.headers.get("content-type")
-                            or "application/octet-stream").split(";")[0].strip().lower()
-            if not type_is_accepted(content_type, limit.types):
-                raise MediaRefused(f"type {content_type} is not kept for this kind of message")
-            declared = int(response.headers.get("content-length") or 0)
-            if declared > limit.max_bytes:
-                raise MediaRefused(f"{declared} bytes, more than the {limit.max_bytes} kept")
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > limit.max_bytes:
-                    raise MediaRefused(f"more than the {limit.max_bytes} bytes kept")
-                chunks.append(chunk)
-    except httpx.TransportError as exc:
-        raise TransientError(f"{channel} media download failed: {type(exc).__name__}") from None
+        return check_media_url(channel, url, settings, api_origin)
+    except MediaHostRefused as exc:
+        raise MediaRefused(str(exc)) from None
+    except OSError:
+        raise TransientError(f"{channel} media host did not resolve") from None
+
+
+def _send(http: httpx.Client, target: MediaTarget, headers: dict[str, str], auth: tuple[str, str] | None
+          ) -> httpx.Response:
+    """The streamed answer from the first checked address that connects (as a browser tries each)."""
+    refused: httpx.ConnectError | None = None
+    for address in target.addresses:
+        url, host_header, extensions = _pinned(target, address)
+        request = http.build_request("GET", url, headers={**headers, "Host": host_header}, extensions=extensions)
+        try:
+            return http.send(request, auth=auth, stream=True, follow_redirects=False)
+        except httpx.ConnectError as exc:
+            refused = exc
+    raise refused or httpx.ConnectError("the host resolved to no address")
+
+
+def _pinned(target: MediaTarget, address: str) -> tuple[str, str, dict[str, Any]]:
+    """The URL that connects to one checked address (never a second DNS answer), the Host header it
+    needs, and the TLS server name that keeps the certificate checked against the host's name."""
+    parts = urlsplit(target.url)
+    netloc = f"[{address}]" if ":" in address else address
+    default_port = 443 if parts.scheme == "https" else 80
+    host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
+    url = urlunsplit(parts._replace(netloc=f"{netloc}:{target.port}"))
+    return url, host_header, ({"sni_hostname": target.host} if parts.scheme == "https" else {})
+
+
+def _read(response: httpx.Response, media: dict[str, Any], limit: MediaLimit) -> tuple[bytes, str]:
+    _raise_for_status(response, "download")
+    content_type = (media.get("mime_type") or response.headers.get("content-type")
+                    or "application/octet-stream").split(";")[0].strip().lower()
+    if not type_is_accepted(content_type, limit.types):
+        raise MediaRefused(f"type {content_type} is not kept for this kind of message")
+    declared = response.headers.get("content-length") or "0"
+    if declared.isdigit() and int(declared) > limit.max_bytes:
+        raise MediaRefused(f"{declared} bytes, more than the {limit.max_bytes} kept")
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit.max_bytes:
+            raise MediaRefused(f"more than the {limit.max_bytes} bytes kept")
+        chunks.append(chunk)
     return b"".join(chunks), content_type
 
 
@@ -121,16 +189,17 @@ def _media_url(channel: str, media: dict[str, Any], endpoint: ProviderEndpoint, 
     """Where the file is, and whether that URL needs the account's credentials."""
     if channel == "whatsapp" and media.get("id"):
         # Cloud API: GET /{media id} gives a short-lived URL that also needs the token.
-        info = _get_json(http, endpoint.media_root + str(media["id"]), endpoint, "media lookup")
-        if not info.get("url"):
+        info = _get_json(http, endpoint.media_root + quote(str(media["id"]), safe=""), endpoint, "media lookup")
+        if not isinstance(info.get("url"), str) or not info["url"]:
             raise MediaRefused("the media lookup gave no url")
         return info["url"], True
     if channel == "telegram" and media.get("id"):
         info = _get_json(http, endpoint.root + "getFile", endpoint, "getFile", {"file_id": str(media["id"])})
-        path = (info.get("result") or {}).get("file_path")
-        if not path:
+        result = info.get("result")
+        path = result.get("file_path") if isinstance(result, dict) else None
+        if not isinstance(path, str) or not path:
             raise MediaRefused("getFile gave no file_path (files over 20 MB cannot be downloaded by bots)")
-        return endpoint.media_root + path, False
+        return endpoint.media_root + quote(path, safe="/"), False
     if media.get("url"):
         # Twilio media URLs take the account's basic auth; Meta's attachment URLs are signed CDN links.
         return str(media["url"]), channel.startswith("twilio")
@@ -145,9 +214,12 @@ def _get_json(http: httpx.Client, url: str, endpoint: ProviderEndpoint, what: st
         raise TransientError(f"{what} failed: {type(exc).__name__}") from None
     _raise_for_status(response, what)
     try:
-        return response.json()
+        answer = response.json()
     except ValueError:
         raise MediaRefused(f"{what} did not answer JSON") from None
+    if not isinstance(answer, dict):
+        raise MediaRefused(f"{what} did not answer a JSON object")
+    return answer
 
 
 def _raise_for_status(response: httpx.Response, what: str) -> None:

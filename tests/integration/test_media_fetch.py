@@ -32,7 +32,8 @@ def fake():
 @pytest.fixture
 def platform(tmp_path, fake):
     with serve_wsgi(fake) as url:
-        platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "data", whatsapp_api_base=url),
+        platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "data", whatsapp_api_base=url,
+                                     media_local_hosts=(simulator_origin(url),)),
                             overrides={"secrets": lambda p: EnvironmentSecrets({"WHATSAPP_ACCESS_TOKEN": TOKEN},
                                                                                also_bare_names=True)})
         platform.bus.ensure_topic(topics.INBOUND)
@@ -42,6 +43,11 @@ def platform(tmp_path, fake):
             platform.http = http
             yield platform
         platform.close()
+
+
+def simulator_origin(url: str) -> str:
+    """The "host:port" of a local simulator, allowed for media downloads only through configuration."""
+    return url.split("://", 1)[1].rstrip("/")
 
 
 def image(media_id: str, kind: str = "image", mime_type: str = "image/jpeg") -> InboundMessage:
@@ -114,7 +120,7 @@ def test_a_contact_shared_as_a_vcard_through_twilio_is_read_into_the_message(tmp
     vcard = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Marta Diaz\r\nTEL;type=CELL:+5491155550001\r\nEND:VCARD\r\n"
     with serve_wsgi(twilio) as url:
         platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "d", twilio_api_base=url,
-                                     twilio_account_sid="AC1"),
+                                     twilio_account_sid="AC1", media_local_hosts=(simulator_origin(url),)),
                             overrides={"secrets": lambda p: EnvironmentSecrets({"TWILIO_AUTH_TOKEN": "tt"},
                                                                                also_bare_names=True)})
         platform.bus.ensure_topic(topics.INBOUND)
