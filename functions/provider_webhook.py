@@ -29,6 +29,8 @@ from shared.observability import log
 from shared.workspaces import ChannelRoute
 
 EventParser = Callable[[Any], Sequence[ProviderEvent]]
+# The signing secret of an account (None: the platform's default); raises ConfigurationError.
+SecretOf = Callable[[ChannelRoute | None], str]
 # Whether the request is signed with this secret (and, for Twilio, comes from that route's account).
 SignatureCheck = Callable[[str, ChannelRoute | None], bool]
 Routed = list[tuple[ProviderEvent, ChannelRoute]]
@@ -53,11 +55,11 @@ def read_events(parse: EventParser, body: Any) -> tuple[Sequence[ProviderEvent],
         return [], str(exc)
 
 
-def verify_accounts(platform: Platform, function: str, channel: str, role: str, header: str,
-                    events: Sequence[ProviderEvent], signed_with: SignatureCheck) -> Routed | Response:
+def verify_accounts(platform: Platform, function: str, channel: str, header: str, events: Sequence[ProviderEvent],
+                    secret_of: SecretOf, signed_with: SignatureCheck) -> Routed | Response:
     """Each event with its account's route once the request is signed with every such account's own
-    ``role`` secret (the channel's default secret when it names no account); else the 403 (or the 500
-    of a deployment missing an account's secret)."""
+    secret (the channel's default secret when it names no account); else the 403 (or the 500 of a
+    deployment missing an account's secret)."""
     try:
         routed = route_events(platform, channel, events)
     except NotFound:
@@ -65,12 +67,12 @@ def verify_accounts(platform: Platform, function: str, channel: str, role: str, 
         return forbidden(function, header)
     routes = list({(route.type, route.account): route for _, route in routed}.values())
     try:
-        checks = [(read_credential(platform.secrets, route.type, role, route), route) for route in routes]
+        checks = [(secret_of(route), route) for route in routes]
     except ConfigurationError as exc:
         return not_configured(function, exc)
     if not checks:
         try:
-            checks = [(read_credential(platform.secrets, channel, role), None)]
+            checks = [(secret_of(None), None)]
         except ConfigurationError:
             # Nothing to route and no platform-wide secret to check it against: nobody vouches for it.
             return forbidden(function, header)
@@ -121,7 +123,8 @@ def meta_webhook(request: Request, function: str, channel: str, parse: EventPars
         return problem
     events, unreadable = read_events(parse, body)
     header = request.headers.get(SIGNATURE_HEADER)
-    routed = verify_accounts(platform, function, channel, "app_secret", SIGNATURE_HEADER, events,
+    routed = verify_accounts(platform, function, channel, SIGNATURE_HEADER, events,
+                             lambda route: read_credential(platform.secrets, channel, "app_secret", route),
                              lambda secret, _route: meta_signature_is_valid(raw, header, secret))
     if isinstance(routed, Response):
         return routed

@@ -18,7 +18,7 @@ from functions.http_responses import json_error, read_raw_body
 from functions.provider_webhook import accept_events, read_events, verify_accounts
 from shared.bootstrap import Platform, current_platform
 from shared.channels import twilio
-from shared.channels.credentials import twilio_account_sid
+from shared.channels.credentials import read_credential, twilio_account_sid
 from shared.errors import ConfigurationError
 from shared.observability import log
 from shared.workspaces import ChannelRoute
@@ -48,8 +48,10 @@ def webhook_twilio(request: Request) -> Response:
             return False
         return twilio.twilio_signature_is_valid(url, params, header, auth_token)
 
-    routed = verify_accounts(platform, FUNCTION, twilio.TWILIO_SMS, "auth_token", twilio.SIGNATURE_HEADER,
-                             events, signed_with)
+    # One webhook and one default auth token serve both Twilio channels; a number may name its own.
+    routed = verify_accounts(platform, FUNCTION, twilio.TWILIO_SMS, twilio.SIGNATURE_HEADER, events,
+                             lambda route: read_credential(platform.secrets, twilio.TWILIO_SMS, "auth_token", route),
+                             signed_with)
     if isinstance(routed, Response):
         return routed
     if unreadable is not None:
