@@ -28,6 +28,7 @@ from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.adapters.embedded.owner_only_files import write_owner_only_text
 from shared.bootstrap import Factory, Platform, use_platform
+from shared.channels.webchat_tokens import VISITOR_KEY_SECRET
 from shared.console.api.services import SESSION_KEY_SECRET, TWO_FACTOR_KEY_SECRET
 from shared.observability import log
 from shared.outbox import Outbox
@@ -75,11 +76,12 @@ def console_file(request: Request) -> Response:
 
 
 def _with_console_keys(environ: Mapping[str, str], data_dir: Path) -> dict[str, str]:
-    """The console's session-signing key and two-step sign-in key: the environment's, or ones made for this
-    data folder and kept there, so that signed-in agents stay signed in (and their authenticator apps keep
-    working) across restarts of `make run`."""
+    """The console's session-signing key and two-step sign-in key, and the web chat's visitor key: the
+    environment's, or ones made for this data folder and kept there, so that signed-in agents stay signed
+    in (and their authenticator apps keep working, and visitors keep their conversations) across restarts
+    of `make run`."""
     keys = dict(environ)
-    for secret in (SESSION_KEY_SECRET, TWO_FACTOR_KEY_SECRET):
+    for secret in (SESSION_KEY_SECRET, TWO_FACTOR_KEY_SECRET, VISITOR_KEY_SECRET):
         variable = "CHARLA_SECRET_" + secret.upper().replace("-", "_")
         if variable in keys:
             continue

@@ -4,6 +4,7 @@ widget's static files (GET /widget, /widget.js, /widget.css) that speak that API
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 import uuid
@@ -13,16 +14,20 @@ import functions_framework
 from flask import Request, Response
 
 from functions.http_responses import CORS_HEADERS, json_error, json_response, read_json_body
-from shared.bootstrap import current_platform
+from shared.bootstrap import Platform, current_platform
 from shared.channels import webchat
+from shared.channels.webchat_tokens import VISITOR_KEY_SECRET, VISITOR_TOKEN_HEADER, VisitorTokens
 from shared.conversations.receive import receive_inbound_message
 from shared.domain.ids import conversation_id
-from shared.errors import InvalidInput, NotFound
+from shared.errors import ConfigurationError, InvalidInput, NotFound
 from shared.observability import log
 
 FUNCTION = "webhook_webchat"
 MAX_LONG_POLL_S = 25  # under the usual 30 s proxy and browser idle limits
 LONG_POLL_INTERVAL_S = 0.25
+# The widget sends its visitor token in a header: the browser's preflight must be told it may.
+WEBCHAT_CORS_HEADERS = {**CORS_HEADERS, "Access-Control-Allow-Headers":
+                        f"{CORS_HEADERS['Access-Control-Allow-Headers']}, {VISITOR_TOKEN_HEADER}"}
 WIDGET_DIR = Path(__file__).resolve().parent / "widget"
 # Request path (relative to the function) → file in WIDGET_DIR and its content type.
 WIDGET_FILES = {
@@ -40,14 +45,14 @@ WIDGET_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; connect-
 @functions_framework.http
 def webhook_webchat(request: Request) -> Response:
     if request.method == "OPTIONS":
-        return Response(status=204, headers=CORS_HEADERS)
+        return Response(status=204, headers=WEBCHAT_CORS_HEADERS)
     if request.method in ("GET", "HEAD") and request.path in WIDGET_FILES:
         return _widget_file(request.path)
     if request.method == "POST":
         return _post_message(request)
     if request.method == "GET":
         return _get_replies(request)
-    return json_error(405, f"method {request.method} not allowed; use POST or GET", CORS_HEADERS)
+    return json_error(405, f"method {request.method} not allowed; use POST or GET", WEBCHAT_CORS_HEADERS)
 
 
 def _widget_file(path: str) -> Response:
@@ -68,48 +73,92 @@ def _post_message(request: Request) -> Response:
     platform = current_platform()
     body, problem = read_json_body(request, platform.settings.max_body_bytes)
     if problem is not None:
-        problem.headers.update(CORS_HEADERS)
+        problem.headers.update(WEBCHAT_CORS_HEADERS)
         return problem
     try:
         visitor = webchat.parse_visitor_message(body)
         route = platform.directory.channel(webchat.CHANNEL, visitor.site)
     except InvalidInput as exc:
-        return json_error(400, str(exc), CORS_HEADERS)
+        return json_error(400, str(exc), WEBCHAT_CORS_HEADERS)
     except NotFound as exc:
         log("WARNING", "web chat message for an unknown site", function=FUNCTION)
-        return json_error(404, str(exc), CORS_HEADERS)
+        return json_error(404, str(exc), WEBCHAT_CORS_HEADERS)
+    tokens = _visitor_tokens(platform)
+    if tokens is None:
+        return _unavailable()
+    token = request.headers.get(VISITOR_TOKEN_HEADER, "")
+    now = platform.clock.now()
+    if token:
+        if not visitor.visitor_id:
+            return json_error(400, f"visitor_id: required with {VISITOR_TOKEN_HEADER}", WEBCHAT_CORS_HEADERS)
+        if not tokens.matches(token, visitor.site, visitor.visitor_id):
+            return _refused(403, "is not this visitor's token")
+    else:
+        # Only a new visitor's first message comes without a token, and its answer carries one.
+        if not visitor.visitor_id:
+            visitor = dataclasses.replace(visitor, visitor_id=webchat.new_visitor_id())
+        conversation = conversation_id(route.workspace_id, webchat.CHANNEL, route.account, visitor.visitor_id)
+        if not webchat.claim_new_visitor(platform.store, conversation, visitor.client_message_id, now):
+            return _refused(401, "is required for this visitor_id")
     provider_id = visitor.client_message_id or uuid.uuid4().hex
-    message = webchat.to_inbound(visitor, route, provider_id, platform.clock.now().isoformat())
+    message = webchat.to_inbound(visitor, route, provider_id, now.isoformat())
     result = receive_inbound_message(platform, message, FUNCTION)
     return json_response({"message_id": result.message_id, "conversation_id": result.conversation_id,
-                          "duplicate": result.duplicate}, 202, CORS_HEADERS)
+                          "duplicate": result.duplicate, "visitor_id": visitor.visitor_id,
+                          "visitor_token": tokens.issue(visitor.site, visitor.visitor_id)},
+                         202, WEBCHAT_CORS_HEADERS)
+
+
+def _visitor_tokens(platform: Platform) -> VisitorTokens | None:
+    """The tokens of the configured key; None (logged) when it is missing or too short: a deployment fault."""
+    try:
+        return VisitorTokens(platform.secrets.get(VISITOR_KEY_SECRET).encode())
+    except (NotFound, ConfigurationError) as exc:
+        log("ERROR", "web chat visitor key unavailable", function=FUNCTION, reason=str(exc)[:300])
+        return None
+
+
+def _unavailable() -> Response:
+    return json_error(503, "the web chat is not available; try again later", WEBCHAT_CORS_HEADERS)
+
+
+def _refused(status: int, why: str) -> Response:
+    """The same answer whether or not the visitor exists: a refusal tells nothing about them."""
+    return json_error(status, f"{VISITOR_TOKEN_HEADER}: {why}; a visitor's first message (without visitor_id) "
+                              "is answered with its visitor_id and visitor_token", WEBCHAT_CORS_HEADERS)
 
 
 def _get_replies(request: Request) -> Response:
     platform = current_platform()
-    site = request.args.get("site", "")
-    visitor = request.args.get("visitor_id", "")
     try:
-        webchat.parse_visitor_message({"site": site, "visitor_id": visitor, "text": "poll"})
+        site, visitor = webchat.parse_visitor_query(request.args.get("site", ""), request.args.get("visitor_id", ""))
         after = int(request.args.get("after", "0"))
         if after < 0:
             raise ValueError
     except InvalidInput as exc:
-        return json_error(400, str(exc), CORS_HEADERS)
+        return json_error(400, str(exc), WEBCHAT_CORS_HEADERS)
     except ValueError:
         return json_error(400, "after: expected the cursor of the last reply seen (a whole number >= 0)",
-                          CORS_HEADERS)
+                          WEBCHAT_CORS_HEADERS)
     try:
         wait = float(request.args.get("wait", "0"))
         if not 0 <= wait <= MAX_LONG_POLL_S:
             raise ValueError
     except ValueError:
         return json_error(400, f"wait: expected seconds to hold the request for replies, 0 to {MAX_LONG_POLL_S}",
-                          CORS_HEADERS)
+                          WEBCHAT_CORS_HEADERS)
     try:
         route = platform.directory.channel(webchat.CHANNEL, site)
     except NotFound as exc:
-        return json_error(404, str(exc), CORS_HEADERS)
+        return json_error(404, str(exc), WEBCHAT_CORS_HEADERS)
+    tokens = _visitor_tokens(platform)
+    if tokens is None:
+        return _unavailable()
+    token = request.headers.get(VISITOR_TOKEN_HEADER, "")
+    if not token:
+        return _refused(401, "is required to read a visitor's replies")
+    if not tokens.matches(token, site, visitor):
+        return _refused(403, "is not this visitor's token")
     box = webchat.WebchatReplyBox(platform.store, platform.clock)
     conversation = conversation_id(route.workspace_id, webchat.CHANNEL, route.account, visitor)
     deadline = time.monotonic() + wait
@@ -119,4 +168,4 @@ def _get_replies(request: Request) -> Response:
             break
         time.sleep(LONG_POLL_INTERVAL_S)
     cursor = replies[-1]["seq"] if replies else after
-    return json_response({"replies": replies, "cursor": cursor}, 200, CORS_HEADERS)
+    return json_response({"replies": replies, "cursor": cursor}, 200, WEBCHAT_CORS_HEADERS)

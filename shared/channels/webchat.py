@@ -7,10 +7,14 @@ so delivering the same outbound message twice shows it once.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from shared.conversations.store_names import CONVERSATIONS
 from shared.domain.ids import conversation_id, inbound_message_id
 from shared.domain.messages import InboundMessage, OutboundMessage
 from shared.errors import InvalidInput
@@ -23,12 +27,56 @@ WEBCHAT = "webchat"
 MAX_TEXT_CHARS = 4096
 MAX_NAME_CHARS = 100
 MAX_REPLIES_PER_POLL = 100
+# How long the answer to a visitor's first message (and its token) may be asked for again by sending the
+# same message: a widget retries a lost answer within seconds.
+FIRST_MESSAGE_RETRY = timedelta(minutes=10)
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 def replies_collection(conversation: str) -> str:
     return f"{WEBCHAT}/{conversation}/replies"
+
+
+def new_visitor_id() -> str:
+    """A visitor id the server issues: 128 random bits, so that no one can guess another visitor's."""
+    return "v_" + secrets.token_hex(16)
+
+
+def visitor_label(visitor_id: str) -> str:
+    """What agents see of a visitor in place of the id, a pseudonymous handle that must not be shown as a
+    name: readable, stable per visitor, and four digits of a hash that give the id away to no one."""
+    digits = int.from_bytes(hashlib.sha256(visitor_id.encode()).digest()[:4], "big") % 10_000
+    return f"Visitante web {digits:04d}"
+
+
+def shown_address(channel: str, address: str) -> str:
+    """A conversation's address as the console shows it: a web chat visitor's is their label."""
+    return visitor_label(address) if channel == CHANNEL and address else address
+
+
+def claim_new_visitor(store: DocumentStore, conversation: str, first_message_id: str, now: datetime) -> bool:
+    """Whether a message without a token may start the visitor's conversation, claiming it if so.
+
+    Only a new visitor's first message comes without a token (and its answer gives one). The claim is the
+    reply box's document: written in a transaction, so two first messages for one visitor id cannot both
+    get a token. A conversation that exists without a box (an agent wrote first, or it predates boxes) is
+    not new. The same first message sent again (same non-empty message_id, its answer lost on the way)
+    within FIRST_MESSAGE_RETRY is answered again, token included."""
+
+    def claim(tx: Transaction) -> bool:
+        box = tx.get(WEBCHAT, conversation)
+        if box is None:
+            if tx.get(CONVERSATIONS, conversation) is not None:
+                return False
+            tx.set(WEBCHAT, conversation, {"last_seq": 0, "claimed_at": now.isoformat(),
+                                           "first_message_id": first_message_id})
+            return True
+        claimed_at = box.get("claimed_at")
+        return bool(first_message_id) and box.get("first_message_id") == first_message_id \
+            and isinstance(claimed_at, str) and claimed_at >= (now - FIRST_MESSAGE_RETRY).isoformat()
+
+    return store.run_transaction(claim)
 
 
 @dataclass(frozen=True)
@@ -40,19 +88,33 @@ class VisitorMessage:
     name: str = ""
 
 
+def _site(value: Any) -> str:
+    if not isinstance(value, str) or not _ACCOUNT.match(value):
+        raise InvalidInput("site: expected the web chat site id (1-64 of A-Z a-z 0-9 . _ -)")
+    return value
+
+
+def _visitor(value: Any) -> str:
+    if not isinstance(value, str) or not _IDENTIFIER.match(value):
+        raise InvalidInput("visitor_id: expected 8-64 characters of A-Z a-z 0-9 _ -")
+    return value
+
+
+def parse_visitor_query(site: Any, visitor_id: Any) -> tuple[str, str]:
+    """Validate a poll's site and visitor_id."""
+    return _site(site), _visitor(visitor_id)
+
+
 def parse_visitor_message(body: Any) -> VisitorMessage:
-    """Validate the widget's JSON: {"site", "visitor_id", "text", "message_id"?, "name"?}."""
+    """Validate the widget's JSON: {"site", "visitor_id"?, "text", "message_id"?, "name"?}. Without
+    visitor_id (a visitor's first message) the result's visitor_id is "": the server issues one."""
     if not isinstance(body, dict):
         raise InvalidInput("expected a JSON object with site, visitor_id and text")
     unknown = sorted(set(body) - {"site", "visitor_id", "text", "message_id", "name"})
     if unknown:
         raise InvalidInput(f"unknown field(s): {', '.join(unknown)}")
-    site = body.get("site")
-    if not isinstance(site, str) or not _ACCOUNT.match(site):
-        raise InvalidInput("site: expected the web chat site id (1-64 of A-Z a-z 0-9 . _ -)")
-    visitor = body.get("visitor_id")
-    if not isinstance(visitor, str) or not _IDENTIFIER.match(visitor):
-        raise InvalidInput("visitor_id: expected 8-64 characters of A-Z a-z 0-9 _ -")
+    site = _site(body.get("site"))
+    visitor = _visitor(body["visitor_id"]) if "visitor_id" in body else ""
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("text: expected a non-empty string")

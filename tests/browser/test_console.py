@@ -25,7 +25,7 @@ except ImportError:  # the chromium fixture skips (or fails under CI=true) with 
 from charla_local.demo_team import DEFAULT_PASSWORD
 from tests.browser.console_tab import ROOT, SCREENSHOTS
 from tests.browser.test_console_accessibility import violations
-from tests.support.webchat_client import Visitor
+from tests.support.webchat_client import Visitor, token_held
 
 CONSOLE_DIR = ROOT / "console"
 REPORT_PATIENCE_S = 45
@@ -302,8 +302,10 @@ def test_a_customer_is_taken_over_answered_transferred_resolved_and_found_in_the
     expect(adriana.page.get_by_role("heading", name="Configuración del espacio de trabajo")).to_be_visible()
 
 
-def test_an_agent_starts_a_conversation_from_a_contact_and_a_supervisor_resolves_it_in_bulk(browser_tab, base_url):
+def test_an_agent_starts_a_conversation_from_a_contact_and_a_supervisor_resolves_it_in_bulk(browser_tab, base_url,
+                                                                                            widget_stack):
     visitor = Visitor(base_url)
+    visitor.token = token_held(widget_stack.platform.secrets, visitor)  # the widget holds it from an earlier visit
     token = httpx.post(f"{base_url}/console_api/login", timeout=10,
                        json={"email": "sofia@demo.charla", "password": DEFAULT_PASSWORD}).json()["token"]
     made = httpx.post(f"{base_url}/console_api/contacts", headers={"Authorization": f"Bearer {token}"}, timeout=10,

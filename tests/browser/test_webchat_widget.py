@@ -23,6 +23,8 @@ try:
 except ImportError:  # the chromium fixture skips (or fails under CI=true) with the reason
     Page = Route = expect = None
 
+from shared.channels.webchat_tokens import VISITOR_TOKEN_HEADER
+from tests.support.webchat_client import Visitor, token_held
 from tests.support.wsgi_server import serve_wsgi
 
 WIDGET_DIR = Path(__file__).resolve().parents[2] / "functions" / "webhook_webchat" / "widget"
@@ -104,7 +106,7 @@ def widget(chromium, base_url) -> Iterator[Widget]:
 # ---- the widget's files --------------------------------------------------------------------------
 
 
-def test_the_widget_page_script_and_style_are_served_beside_the_api(base_url):
+def test_the_widget_page_script_and_style_are_served_beside_the_api(base_url, widget_stack):
     page = httpx.get(f"{base_url}/webhook_webchat/widget", params={"site": SITE})
     assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
     assert '<script src="widget.js" defer></script>' in page.text
@@ -115,7 +117,9 @@ def test_the_widget_page_script_and_style_are_served_beside_the_api(base_url):
     style = httpx.get(f"{base_url}/webhook_webchat/widget.css")
     assert style.status_code == 200 and style.headers["content-type"] == "text/css; charset=utf-8"
     # The API at the function's other paths answers as before.
-    poll = httpx.get(f"{base_url}/webhook_webchat", params={"site": SITE, "visitor_id": "visitor-0001"})
+    visitor = Visitor(base_url, site=SITE, visitor_id="visitor-0001")
+    poll = httpx.get(f"{base_url}/webhook_webchat", params={"site": SITE, "visitor_id": "visitor-0001"},
+                     headers={VISITOR_TOKEN_HEADER: token_held(widget_stack.platform.secrets, visitor)})
     assert poll.status_code == 200 and poll.json() == {"replies": [], "cursor": 0}
     assert httpx.get(f"{base_url}/webhook_webchat/").status_code == 400
     assert httpx.get(f"{base_url}/webhook_webchat/widget.png").status_code == 400
@@ -244,6 +248,9 @@ def test_every_reply_kind_renders_from_the_api_shape(widget, base_url):
                       body=json.dumps(body if first else {"replies": [], "cursor": len(replies)}))
 
     widget.page.route(re.compile(r"/webhook_webchat\?"), answer)
+    # A visitor who wrote before: the widget polls with the token it kept (the answers above are made up).
+    widget.page.add_init_script("localStorage.setItem('charla.webchat.visitor_id', 'v_returning_visitor');"
+                                f"localStorage.setItem('charla.webchat.visitor_token.{SITE}', 'wv1.kept');")
     widget.open()
 
     agent = widget.log.locator('[data-seq="1"]')

@@ -41,7 +41,8 @@ def data_dir(tmp_path):
 
 def start(target: str, data_dir: Path, signature: str = "http") -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "CHARLA_BACKEND": "embedded", "CHARLA_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "CHARLA_BACKEND": "embedded", "CHARLA_DATA_DIR": str(data_dir),
+           "CHARLA_SECRET_WEBCHAT_VISITOR_KEY": "test-webchat-visitor-key-" + "v" * 40}
     process = subprocess.Popen(
         [functions_framework_binary(), "--target", target, "--signature-type", signature, "--port", str(port),
          "--host", "127.0.0.1"],

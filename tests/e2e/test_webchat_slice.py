@@ -8,7 +8,8 @@ import time
 
 import httpx
 
-from tests.support.webchat_client import Visitor
+from shared.channels.webchat_tokens import VISITOR_TOKEN_HEADER
+from tests.support.webchat_client import Visitor, token_held
 
 
 def base_url(stack) -> str:
@@ -89,18 +90,21 @@ def test_healthz_and_every_function_answer_at_the_path_of_their_name(stack):
     assert httpx.get(f"{base_url(stack)}/healthz").status_code == 200
     options = httpx.options(f"{base_url(stack)}/webhook_webchat")
     assert options.status_code == 204 and options.headers["access-control-allow-origin"] == "*"
+    assert VISITOR_TOKEN_HEADER.lower() in options.headers["access-control-allow-headers"].lower()
 
 
 def test_a_long_poll_is_answered_as_soon_as_the_reply_is_visible(stack):
     import threading
 
     visitor = Visitor(base_url(stack))
+    visitor.token = token_held(stack.platform.secrets, visitor)
     params = {"site": visitor.site, "visitor_id": visitor.visitor_id, "after": 0, "wait": 20}
     answer: dict = {}
 
     def long_poll() -> None:
         started = time.monotonic()
-        answer["body"] = httpx.get(f"{base_url(stack)}/webhook_webchat", params=params, timeout=30).json()
+        answer["body"] = httpx.get(f"{base_url(stack)}/webhook_webchat", params=params, headers=visitor.headers(),
+                                   timeout=30).json()
         answer["held_s"] = time.monotonic() - started
 
     poller = threading.Thread(target=long_poll)
@@ -114,10 +118,12 @@ def test_a_long_poll_is_answered_as_soon_as_the_reply_is_visible(stack):
 
 def test_a_long_poll_with_nothing_to_say_answers_empty_after_its_wait(stack):
     visitor = Visitor(base_url(stack))
+    visitor.token = token_held(stack.platform.secrets, visitor)
     params = {"site": visitor.site, "visitor_id": visitor.visitor_id, "after": 0, "wait": 0.5}
-    body = httpx.get(f"{base_url(stack)}/webhook_webchat", params=params, timeout=10).json()
+    body = httpx.get(f"{base_url(stack)}/webhook_webchat", params=params, headers=visitor.headers(), timeout=10).json()
     assert body == {"replies": [], "cursor": 0}
-    too_long = httpx.get(f"{base_url(stack)}/webhook_webchat", params={**params, "wait": 600})
+    too_long = httpx.get(f"{base_url(stack)}/webhook_webchat", params={**params, "wait": 600},
+                         headers=visitor.headers())
     assert too_long.status_code == 400 and "wait" in too_long.json()["error"]
 
 

@@ -249,6 +249,17 @@ def reads_console_key(function: str) -> bool:
     return any(_names_console_key(m) for m in reach(entry_module(function), at_import_time=False))
 
 
+@functools.cache
+def _names_visitor_key(name: str) -> bool:
+    return any(isinstance(node, ast.Name) and node.id == "VISITOR_KEY_SECRET" and isinstance(node.ctx, ast.Load)
+               for node in ast.walk(syntax(name)))
+
+
+def reads_visitor_key(function: str) -> bool:
+    """Whether the function may run the code that reads the web chat's visitor key (VISITOR_KEY_SECRET)."""
+    return any(_names_visitor_key(m) for m in reach(entry_module(function), at_import_time=False))
+
+
 # -- settings -------------------------------------------------------------------------------------------
 
 def _from_env() -> ast.FunctionDef:

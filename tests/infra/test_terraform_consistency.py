@@ -21,6 +21,7 @@ from shared.agents.model import AGENTS, QUEUES, TICKETS
 from shared.channels.webchat import replies_collection
 from shared.console.accounts import CHALLENGES, LOGINS, SESSIONS
 from shared.console.catalogs import MESSAGE_TEMPLATES, PAUSE_REASONS, QUICK_REPLIES, TYPIFICATIONS
+from shared.console.sign_in_throttle import THROTTLES
 from shared.console.team_chat import TEAM_MESSAGES
 from shared.contacts.model import CONTACTS
 from shared.conversations.store_names import CONVERSATIONS, PROCESSED, messages_collection
@@ -48,6 +49,7 @@ from tests.infra.terraform_files import (
 TOPICS = code.contract("topics.json")
 CHANNEL_SECRETS = code.contract("channel_secrets.json")["channels"]
 CONSOLE = code.contract("console.json")
+WEBCHAT = code.contract("webchat.json")
 # Pub/Sub waits at most this long for a push subscription's endpoint to answer.
 MAX_PUSH_ACK_DEADLINE_S = 600
 
@@ -210,6 +212,15 @@ def test_only_console_api_reads_the_console_keys():
         key for key in CONSOLE if key.endswith("_key_secret")}
 
 
+def test_only_webhook_webchat_reads_the_visitor_key():
+    for name, spec in function_table().items():
+        assert spec["visitor_key"] == code.reads_visitor_key(name), name
+    functions = module("functions")
+    assert "webchat.json" in functions.locals["webchat"]
+    assert "local.webchat.visitor_key_secret" in functions.locals["secret_grants"]
+    assert "f.visitor_key" in functions.locals["secret_grants"]
+
+
 def test_every_secret_the_code_names_is_created_and_every_credential_has_a_reader():
     security = module("security")
     assert "channel_secrets.json" in security.locals["channel_secrets"]
@@ -217,6 +228,8 @@ def test_every_secret_the_code_names_is_created_and_every_credential_has_a_reade
     names = security.locals["secret_names"]
     assert "values(roles)" in names and "var.account_secrets" in names
     assert all(f"local.console.{key}" in names for key in CONSOLE if key.endswith("_key_secret"))
+    assert "webchat.json" in security.locals["webchat"]
+    assert all(f"local.webchat.{key}" in names for key in WEBCHAT if key.endswith("_key_secret"))
     created = security.resource("google_secret_manager_secret", "secret")
     assert expression(created["for_each"]) == "local.secret_names"
     assert "secret_data" not in created, "values are added by ops, never kept in Terraform state"
@@ -402,6 +415,8 @@ QUERIES = [
     Query("shared/console/team_chat.py::TeamChat.read", TEAM_MESSAGES, (_WS, "channel"), order="at",
           descending=True),
     Query("shared/contacts/book.py::ContactBook.list", CONTACTS, (_WS,), order="created_at"),
+    Query("shared/conversations/access.py::agent_reaches", TICKETS, ("conversation_id",)),
+    Query("shared/conversations/access.py::agent_reaches", _MESSAGES, ("agent_id",)),
     Query("shared/contacts/book.py::ContactBook.search", CONTACTS, (_WS,), ("search_terms",)),
     Query("shared/conversations/local_driver.py::LocalConversations.publish_folder", CHANNELS, ("type",)),
     Query("shared/conversations/wait_estimate.py::estimated_wait_minutes", TICKETS, (_WS, "queue", "status"),
@@ -488,8 +503,8 @@ def test_documents_that_expire_have_a_ttl_policy():
     assert expression(ttl["for_each"]) == "toset(local.expiring_collections)"
     assert expression(ttl["collection"]) == "each.value"
     assert ttl["field"] == EXPIRES_AT and "ttl_config" in ttl
-    assert set(module("data").locals["expiring_collections"]) == {PROCESSED, SESSIONS, CHALLENGES}
-    for constant in ("SESSIONS", "CHALLENGES"):
+    assert set(module("data").locals["expiring_collections"]) == {PROCESSED, SESSIONS, CHALLENGES, THROTTLES}
+    for constant in ("SESSIONS", "CHALLENGES", "THROTTLES"):
         written = code.dict_keys_written(constant)
         assert written and all(EXPIRES_AT in keys for keys in written), constant
 

@@ -2,8 +2,11 @@
  * Charla web chat widget: plain JavaScript, no build step, no dependencies.
  *
  * It speaks the webhook_webchat API of the same function:
- *   POST {api}  {"site", "visitor_id", "text", "message_id", "name"?}  → 202
+ *   POST {api}  {"site", "visitor_id", "text", "message_id", "name"?}  → 202 {"visitor_token", ...}
  *   GET  {api}?site=&visitor_id=&after=CURSOR  → {"replies": [...], "cursor"}
+ * The visitor id is random and the widget's own; the answer to a new visitor's first message issues the
+ * visitor's token, kept in localStorage beside the id, and every later request carries it
+ * (X-Charla-Visitor-Token): without it no one reads or writes this visitor's conversation.
  * and renders every reply kind of the bot engine: text, buttons, menu, carousel, media, location.
  *
  * Configuration: on widget.html, the page's query (?site=&name=&title=&lang=); embedded in another
@@ -24,6 +27,8 @@
   var MAX_TEXT_CHARS = 4096;
   var MAX_KEPT_ITEMS = 200;
   var VISITOR_KEY = "charla.webchat.visitor_id";
+  var TOKEN_KEY = "charla.webchat.visitor_token.";  // + site: a token is bound to its site and visitor
+  var TOKEN_HEADER = "X-Charla-Visitor-Token";
   var TRANSCRIPT_KEY = "charla.webchat.transcript.";
   var IDENTIFIER = /^[A-Za-z0-9_-]{8,64}$/;
   var SITE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -124,12 +129,23 @@
     return prefix + hex;
   }
 
-  function visitorId(storage) {
-    var kept = storage && storage.getItem(VISITOR_KEY);
+  function visitorId(storage, fresh) {
+    var kept = !fresh && storage && storage.getItem(VISITOR_KEY);
     if (kept && IDENTIFIER.test(kept)) return kept;
-    var fresh = randomId("v_");
-    if (storage) storage.setItem(VISITOR_KEY, fresh);
-    return fresh;
+    var made = randomId("v_");
+    if (storage) storage.setItem(VISITOR_KEY, made);
+    return made;
+  }
+
+  // The token the server issued for this site's conversation ("" until a first message is answered).
+  function keepToken(storage, site, token) {
+    if (!storage) return;
+    try {
+      if (token) storage.setItem(TOKEN_KEY + site, token);
+      else storage.removeItem(TOKEN_KEY + site);
+    } catch (error) {
+      // Storage refused: the token lasts for this page view.
+    }
   }
 
   // ---- DOM helpers ------------------------------------------------------------------------------
@@ -199,7 +215,8 @@
     this.config = config;
     this.t = STRINGS[config.lang];
     this.storage = openStorage();
-    this.visitorId = visitorId(this.storage);
+    this.visitorId = visitorId(this.storage, false);
+    this.token = (this.storage && this.storage.getItem(TOKEN_KEY + config.site)) || "";
     this.transcriptKey = TRANSCRIPT_KEY + config.site;
     this.items = [];
     this.seen = {};
@@ -545,16 +562,30 @@
 
   Widget.prototype.post = function (item) {
     var self = this;
-    var body = {site: this.config.site, visitor_id: this.visitorId, text: item.text, message_id: item.message_id};
-    if (this.config.name) body.name = this.config.name;
 
     function attempt(number) {
+      // Built at each attempt: the first message's answer gives the id and token the next ones carry.
+      var body = {site: self.config.site, visitor_id: self.visitorId, text: item.text, message_id: item.message_id};
+      var headers = {"Content-Type": "application/json"};
+      if (self.token) headers[TOKEN_HEADER] = self.token;
+      if (self.config.name) body.name = self.config.name;
       return fetch(self.config.api, {
         method: "POST",
-        headers: {"Content-Type": "application/json"},
+        headers: headers,
         body: JSON.stringify(body)
       }).then(function (response) {
-        if (response.ok) return "sent";
+        if (response.ok) {
+          return response.json().then(function (answer) {
+            self.adopt(answer);
+            return "sent";
+          }, function () { return "sent"; });
+        }
+        if ((response.status === 401 || response.status === 403) && number + 1 < SEND_ATTEMPTS) {
+          // This id is not ours to write with (its conversation began before tokens, or the key was
+          // rotated): go on as a new visitor.
+          self.startOver();
+          return "retry";
+        }
         // A refused message stays refused; a busy or failing server may take it on a later try.
         var final = response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
         return final ? "failed" : "retry";
@@ -577,6 +608,19 @@
     });
   };
 
+  Widget.prototype.adopt = function (answer) {
+    if (!answer || answer.visitor_id !== this.visitorId || typeof answer.visitor_token !== "string") return;
+    this.token = answer.visitor_token;
+    keepToken(this.storage, this.config.site, this.token);
+  };
+
+  Widget.prototype.startOver = function () {
+    this.visitorId = visitorId(this.storage, true);
+    this.token = "";
+    this.cursor = 0;  // a new visitor's replies start at 1
+    keepToken(this.storage, this.config.site, "");
+  };
+
   // ---- polling ----------------------------------------------------------------------------------
 
   Widget.prototype.pollSoon = function () {
@@ -596,6 +640,7 @@
   Widget.prototype.poll = function () {
     var self = this;
     if (this.polling) return;
+    if (!this.token) return;  // nothing to read before the first message; sending it polls again
     this.polling = true;
     var url = new URL(this.config.api, window.location.href);
     url.searchParams.set("site", this.config.site);
@@ -605,8 +650,14 @@
     var longPoll = !document.hidden && !this.pollFailures;
     if (longPoll) url.searchParams.set("wait", String(LONG_POLL_S));
     var more = false;
-    fetch(url.toString(), {cache: "no-store"}).then(function (response) {
+    var headers = {};
+    headers[TOKEN_HEADER] = this.token;
+    fetch(url.toString(), {cache: "no-store", headers: headers}).then(function (response) {
       if (response.status === 404) self.setStatus(self.t.unknownSite);
+      if (response.status === 401 || response.status === 403) {
+        self.token = "";  // not this visitor's any more: the next message starts over
+        keepToken(self.storage, self.config.site, "");
+      }
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
     }).then(function (body) {

@@ -13,6 +13,7 @@
 #   schedules    schedules or cancels timers (Cloud Tasks enqueuer and deleter; acts as the tasks account)
 #   credentials  "channel/role" pairs of shared/contracts/channel_secrets.json it reads from Secret Manager
 #   console_key  reads the console's keys: session signing and two-step sealing (shared/contracts/console.json)
+#   visitor_key  reads the key that signs web chat visitor tokens (shared/contracts/webchat.json)
 #   packages     top-level folders of the repository its archive carries besides functions/ and shared/
 #
 # Whether a function is HTTP or event-driven is not here: an event function is one that
@@ -28,73 +29,73 @@ locals {
     webhook_webchat = {
       memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 80, max_instances = 20 # visitors long-poll 25 s
       publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = [], console_key = false, packages = []
+      schedules = false, credentials = [], console_key = false, visitor_key = true, packages = []
     }
     webhook_whatsapp = {
       memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
       publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = ["whatsapp/verify_token", "whatsapp/app_secret"], console_key = false, packages = []
+      schedules = false, credentials = ["whatsapp/verify_token", "whatsapp/app_secret"], console_key = false, visitor_key = false, packages = []
     }
     webhook_messenger = {
       memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
       publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = ["messenger/verify_token", "messenger/app_secret"], console_key = false, packages = []
+      schedules = false, credentials = ["messenger/verify_token", "messenger/app_secret"], console_key = false, visitor_key = false, packages = []
     }
     webhook_instagram = {
       memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
       publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = ["instagram/verify_token", "instagram/app_secret"], console_key = false, packages = []
+      schedules = false, credentials = ["instagram/verify_token", "instagram/app_secret"], console_key = false, visitor_key = false, packages = []
     }
     webhook_telegram = {
       memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
       publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = ["telegram/secret_token"], console_key = false, packages = []
+      schedules = false, credentials = ["telegram/secret_token"], console_key = false, visitor_key = false, packages = []
     }
     webhook_twilio = {
       memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
       publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = ["twilio_sms/auth_token"], console_key = false, packages = []
+      schedules = false, credentials = ["twilio_sms/auth_token"], console_key = false, visitor_key = false, packages = []
     }
     fetch_media = {
       memory = "1Gi", cpu = "1", timeout_s = 120, concurrency = 4, max_instances = 10 # files up to 25 MB each
       publishes = ["inbound", "dead_letter"], firestore = true, blobs = "read_write", warehouse = "none"
-      schedules = false, credentials = local.api_credentials, console_key = false, packages = []
+      schedules = false, credentials = local.api_credentials, console_key = false, visitor_key = false, packages = []
     }
     resolve_intent = {
       memory = "1Gi", cpu = "1", timeout_s = 120, concurrency = 8, max_instances = 20 # bots' intent models in memory
       publishes = ["outbound", "assignment", "history", "dead_letter"], firestore = true, blobs = "read"
-      warehouse = "none", schedules = true, credentials = [], console_key = false, packages = ["nlu_model"]
+      warehouse = "none", schedules = true, credentials = [], console_key = false, visitor_key = false, packages = ["nlu_model"]
     }
     send_message = {
       memory = "512Mi", cpu = "1", timeout_s = 120, concurrency = 8, max_instances = 20
       publishes = ["history", "dead_letter"], firestore = true, blobs = "read_write", warehouse = "none" # mail spool
-      schedules = false, credentials = local.api_credentials, console_key = false, packages = []
+      schedules = false, credentials = local.api_credentials, console_key = false, visitor_key = false, packages = []
     }
     assign_agent = {
       memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 8, max_instances = 10
       publishes = ["outbound", "history", "dead_letter"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = true, credentials = [], console_key = false, packages = []
+      schedules = true, credentials = [], console_key = false, visitor_key = false, packages = []
     }
     export_history = {
       memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 16, max_instances = 10
       publishes = ["dead_letter"], firestore = false, blobs = "none", warehouse = "insert"
-      schedules = false, credentials = [], console_key = false, packages = []
+      schedules = false, credentials = [], console_key = false, visitor_key = false, packages = []
     }
     run_timer = {
       memory = "512Mi", cpu = "1", timeout_s = 300, concurrency = 8, max_instances = 10 # the outbox sweep: up to 500 entries
       publishes = ["outbound", "assignment", "history", "dead_letter"], firestore = true, blobs = "none"
-      warehouse = "none", schedules = true, credentials = [], console_key = false, packages = []
+      warehouse = "none", schedules = true, credentials = [], console_key = false, visitor_key = false, packages = []
     }
     console_api = {
       memory = "1Gi", cpu = "1", timeout_s = 300, concurrency = 80, max_instances = 10 # long polls; reports wait up to 240 s
       publishes = ["outbound", "assignment", "history"], firestore = true, blobs = "read_write"
-      warehouse = "query", schedules = true, credentials = [], console_key = true, packages = []
+      warehouse = "query", schedules = true, credentials = [], console_key = true, visitor_key = false, packages = []
     }
     retention_purge = {
       # 540 s: its run budget (retention_run_budget_s, 480 s) and the time to hand its cursor on. One run at a time.
       memory = "1Gi", cpu = "1", timeout_s = 540, concurrency = 1, max_instances = 1
       publishes = ["retention", "history", "dead_letter"], firestore = true, blobs = "read_write", warehouse = "query"
-      schedules = false, credentials = [], console_key = false, packages = []
+      schedules = false, credentials = [], console_key = false, visitor_key = false, packages = []
     }
   }
 

@@ -3,6 +3,7 @@ locals {
   contracts          = "${path.module}/../../../../shared/contracts"
   channel_secrets    = jsondecode(file("${local.contracts}/channel_secrets.json")).channels
   console            = jsondecode(file("${local.contracts}/console.json"))
+  webchat            = jsondecode(file("${local.contracts}/webchat.json"))
   # The console's keys: the session-signing key and the key that seals two-step sign-in keys.
   console_key_secrets = [local.console.session_key_secret, local.console.two_factor_key_secret]
 
@@ -11,13 +12,14 @@ locals {
   ]))
 
   # "function/secret": the default secret of each credential it reads, the accounts' own secrets for the
-  # same channel and role, and the console's key. Messenger and Instagram share Meta's app secret, both
-  # Twilio channels the auth token: distinct() keeps one grant each.
+  # same channel and role, the console's keys and the web chat's visitor key. Messenger and Instagram
+  # share Meta's app secret, both Twilio channels the auth token: distinct() keeps one grant each.
   secret_grants = toset(distinct(flatten([
     for name, f in local.functions : concat(
       [for credential in f.credentials : "${name}/${local.channel_secrets[split("/", credential)[0]][split("/", credential)[1]]}"],
       [for account in var.account_secrets : "${name}/${account.secret}" if contains(f.credentials, "${account.channel}/${account.role}")],
       f.console_key ? [for secret in local.console_key_secrets : "${name}/${secret}"] : [],
+      f.visitor_key ? ["${name}/${local.webchat.visitor_key_secret}"] : [],
     )
   ])))
 
