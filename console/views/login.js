@@ -2,8 +2,8 @@
  * Sign-in with email and password (POST /login), then, when the user has two-step verification on or
  * their workspace requires it, a second step (POST /login/second_step): the code of an authenticator
  * app, or first setting one up with the key the API answered. No session exists before the code is
- * right. The API answers a locked account (5 failed attempts, passwords and codes alike) with its own
- * message.
+ * right. Repeated failures (passwords and codes alike) are answered 429 for a while, with a message saying
+ * how long to wait: shown as it is, like any other refusal.
  */
 
 import {h} from "../dom.js";
@@ -14,7 +14,7 @@ export function mount(root, {api, signedIn}) {
   const error = h("p", {id: "login-error", class: "form-error", role: "alert", hidden: true});
 
   function showError(problem) {
-    error.textContent = problem.status === 401 || problem.status === 403 || problem.status === 400
+    error.textContent = [400, 401, 403, 429].includes(problem.status)
       ? `${t("login.failed")} ${problem.message}` : t("app.networkError");
     error.hidden = false;
   }

@@ -13,6 +13,7 @@ from flask import Request, Response
 
 from shared.bootstrap import Platform, current_platform
 from shared.console.api.app import ConsoleApi
+from shared.console.api.client_address import client_address
 from shared.console.api.endpoints import all_routes
 from shared.console.api.services import MAX_BODY_BYTES, ConsoleServices
 
@@ -38,7 +39,10 @@ def console_api(request: Request) -> Response:
         return Response(status=204, headers=CORS_HEADERS)
     raw = request.stream.read(MAX_BODY_BYTES + 1)
     headers = {name.lower(): value for name, value in request.headers.items()}
-    answer = _api(current_platform()).handle(request.method, request.path, headers, request.args.to_dict(), raw)
+    platform = current_platform()
+    caller = client_address(request.headers.getlist("X-Forwarded-For"), request.remote_addr or "",
+                            behind_load_balancer=platform.settings.backend == "gcp")
+    answer = _api(platform).handle(request.method, request.path, headers, request.args.to_dict(), raw, caller)
     return Response(answer.body, status=answer.status, content_type=answer.content_type,
                     headers={**CORS_HEADERS, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                              **answer.headers})

@@ -5,11 +5,13 @@ under its normalised email (emails are unique across workspaces, because sign-in
 its live session lives in ``console_sessions`` under the agent's document id, so a new sign-in
 replaces the session id there and every older token stops working.
 
-Failed sign-ins are counted on the login document: MAX_FAILURES within FAILURE_WINDOW lock it for
-LOCK_DURATION. Unknown email, wrong password and a login left behind by an email change all get the
-same answer. A disabled user is told so, but only once the password was right: whoever knows the
-password is the user (or has their secret already), and "wrong password" would send them to reset a
-password that is fine instead of to their admin.
+Failed sign-ins are counted per client address and per account (shared.console.sign_in_throttle):
+repeated failures impose growing delays, answered TooManyAttempts, short for an account (nobody can lock
+its owner out) and long for an address. Unknown email, wrong password and a login left behind by an
+email change all get the same answer after the same work (one argon2 verification, of a decoy hash when
+there is no login), and the delays are counted for unknown emails too. A disabled user is told so, but
+only once the password was right: whoever knows the password is the user (or has their secret already),
+and "wrong password" would send them to reset a password that is fine instead of to their admin.
 
 Second factor (shared.console.two_factor, TOTP): its secret lives on the login document, first as
 pending (``totp_pending``, set by start_enrolment) and active once a code confirmed it (``totp_secret``),
@@ -18,7 +20,7 @@ When the user has one active, or their workspace requires one, the right passwor
 opens a second step, a random challenge kept in ``console_challenges`` under its hash for
 CHALLENGE_TTL and CHALLENGE_ATTEMPTS tries (only the newest of a login counts). A user who must but has
 not enrolled gets a fresh secret with the challenge, and the first right code both activates it and
-opens the session. Wrong codes count toward the same lockout as wrong passwords, and a right password
+opens the session. Wrong codes count toward the same delays as wrong passwords, and a right password
 does not clear them while a code is still due (else each password would buy four more guesses). The
 last time step accepted (``totp_last_step``) is kept so that no code works twice.
 """
@@ -26,7 +28,7 @@ last time step accepted (``totp_last_step``) is kept so that no code works twice
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,6 +43,7 @@ from shared.console.passwords import (
 )
 from shared.console.sealed_secrets import SecretBox
 from shared.console.session_tokens import SessionTokens
+from shared.console.sign_in_throttle import Attempt, Failure, TooManyAttempts
 from shared.console.two_factor import matching_step, new_secret, normalised_code, otpauth_uri
 from shared.domain.ids import stable_hash
 from shared.errors import (
@@ -60,9 +63,6 @@ LOGINS = "console_logins"
 SESSIONS = "console_sessions"
 CHALLENGES = "console_challenges"
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCK_DURATION = timedelta(minutes=15)
 CHALLENGE_TTL = timedelta(minutes=5)
 CHALLENGE_ATTEMPTS = 3
 # What a login carries of its second factor: moved with it when a new password or email rewrites it.
@@ -155,21 +155,16 @@ class _Verdict:
     second_step: SecondStep | None = None
     refusal: str = ""
     refused_field: str = ""  # set when the refusal is about a field of a signed-in request, not a sign-in
+    retry_after_s: int = 0  # a delay in force: TooManyAttempts
+    failure: Failure | None = None  # what counting a failure did (logged once committed)
 
-
-def _lock_message(locked_until: datetime) -> str:
-    # Round up to the minute, so "try again after" never names a moment that is still locked.
-    shown = locked_until if locked_until == locked_until.replace(second=0, microsecond=0) else (
-        locked_until.replace(second=0, microsecond=0) + timedelta(minutes=1))
-    return f"too many failed attempts; try again after {shown:%H:%M} UTC"
-
-
-def _locked_until(login: dict[str, Any], now: datetime) -> datetime | None:
-    value = login.get("locked_until")
-    if not value:
-        return None
-    until = datetime.fromisoformat(value)
-    return until if until > now else None
+    def settle(self) -> _Verdict:
+        """Log what the transaction counted, and raise TooManyAttempts when a delay is in force."""
+        if self.failure is not None:
+            self.failure.report()
+        if self.retry_after_s:
+            raise TooManyAttempts(self.retry_after_s)
+        return self
 
 
 class ConsoleAccounts:
@@ -218,7 +213,7 @@ class ConsoleAccounts:
                            if v.get("totp_secret") or v.get("totp_pending")), {})
             tx.set(LOGINS, doc_id, {
                 "email": email, "workspace_id": workspace_id, "agent_id": agent_id, "password_hash": password_hash,
-                "password_set_at": instant(self._clock.now()), "failed": [], "locked_until": None,
+                "password_set_at": instant(self._clock.now()),
                 # A new id per password: a second step begun with the old one is no longer valid.
                 "credential_id": credential_id, **factor,
             })
@@ -255,21 +250,26 @@ class ConsoleAccounts:
 
     # -- sessions -------------------------------------------------------------------------------------
 
-    def login(self, email: str, password: str) -> ConsoleSession | SecondStep:
-        """Sign in; ends the user's older session. Unauthenticated says why not (see the module docstring).
+    def login(self, email: str, password: str, client_address: str = "") -> ConsoleSession | SecondStep:
+        """Sign in; ends the user's older session. Unauthenticated says why not (see the module docstring);
+        TooManyAttempts while a delay is in force for ``client_address`` (console_api passes the caller's)
+        or for the email.
 
         When a second factor is due, the answer is a SecondStep and no session exists until
         complete_second_step gets its challenge with a right code.
         """
         doc_id = login_doc_id(email)
         now = self._clock.now()
-        snapshot = self._store.get(LOGINS, doc_id) if normalised_email(email) else None
+        attempt = Attempt.of(normalised_email(email), client_address)
+        wait = attempt.wait(self._store.get, now)
+        snapshot = self._store.get(LOGINS, doc_id) if normalised_email(email) and not wait else None
         if snapshot is None:
-            verify_password(decoy_hash(), password)  # an unknown email costs as much time as a known one
+            # Whatever the email, one verification: unknown, delayed and known emails cost the same time.
+            self._verify(decoy_hash(), password)
+            if wait:
+                raise TooManyAttempts(wait)
+            self._store.run_transaction(lambda tx: self._failed(tx, attempt, now)).settle()
             raise Unauthenticated(WRONG_CREDENTIALS)
-        locked = _locked_until(snapshot, now)
-        if locked is not None:
-            raise Unauthenticated(_lock_message(locked))
         # The slow work happens once, here, not inside a transaction that may run again.
         known_hash = snapshot.get("password_hash", "")
         verdicts = {known_hash: self._verify(known_hash, password)}
@@ -283,18 +283,18 @@ class ConsoleAccounts:
 
         def work(tx: Transaction) -> _Verdict:
             login = tx.get(LOGINS, doc_id)
+            wait = attempt.wait(tx.get, now)
+            if wait:  # imposed meanwhile by a concurrent failure
+                return _Verdict(retry_after_s=wait)
             if login is None:
-                return _Verdict(refusal=WRONG_CREDENTIALS)
+                return self._failed(tx, attempt, now)
             ws, agent_id = login["workspace_id"], login["agent_id"]
             agent = self._tx_agent(tx, ws, agent_id)
-            locked = _locked_until(login, now)
-            if locked is not None:
-                return _Verdict(refusal=_lock_message(locked))
             stored = login.get("password_hash", "")
             if stored not in verdicts:  # the password changed since the first read
                 verdicts[stored] = self._verify(stored, password)
             if not verdicts[stored]:
-                return self._count_failure(tx, doc_id, login, now)
+                return self._failed(tx, attempt, now)
             if agent is None or normalised_email(agent.email) != login.get("email"):
                 return _Verdict(refusal=WRONG_CREDENTIALS)  # a login left behind by an email change
             if not agent.enabled:
@@ -311,28 +311,25 @@ class ConsoleAccounts:
                 "workspace_id": ws, "agent_id": agent_id, "session_id": session_id,
                 "started_at": instant(now), "expires_at": instant(expires_at),
             })
-            changes: dict[str, Any] = {}
-            if login.get("failed") or login.get("locked_until"):
-                changes.update(failed=[], locked_until=None)
+            attempt.succeed(tx)
             if rehashed is not None and stored == known_hash:
-                changes["password_hash"] = rehashed
-            if changes:
-                tx.update(LOGINS, doc_id, changes)
+                tx.update(LOGINS, doc_id, {"password_hash": rehashed})
             return _Verdict(session=ConsoleSession(token=token, expires_at=expires_at, workspace_id=ws,
                                                    agent_id=agent_id, role=agent.role, name=agent.name))
 
-        verdict = self._store.run_transaction(work)
+        verdict = self._store.run_transaction(work).settle()
         if verdict.second_step is not None:
             return verdict.second_step
         if verdict.session is None:
             raise Unauthenticated(verdict.refusal)
         return verdict.session
 
-    def complete_second_step(self, challenge: str, code: str) -> ConsoleSession:
+    def complete_second_step(self, challenge: str, code: str, client_address: str = "") -> ConsoleSession:
         """The session a right code opens for a pending second step; ends the user's older session.
 
         Unauthenticated: unknown, expired or spent challenge, a wrong or reused code (counted toward the
-        lockout), a locked or disabled user. InvalidField "code": not 6 digits (nothing is counted).
+        delays), a disabled user. TooManyAttempts: a delay is in force (the challenge is spent: the user
+        starts over with their password). InvalidField "code": not 6 digits (nothing is counted).
         """
         if normalised_code(code) is None:
             raise InvalidField("code", MALFORMED_CODE)
@@ -360,18 +357,19 @@ class ConsoleAccounts:
                     or agent is None or normalised_email(agent.email) != login.get("email")):
                 tx.delete(CHALLENGES, key)
                 return _Verdict(refusal=STEP_GONE)
-            locked = _locked_until(login, now)
-            if locked is not None:
+            attempt = Attempt.of(login.get("email", ""), client_address)
+            wait = attempt.wait(tx.get, now)
+            if wait:
                 tx.delete(CHALLENGES, key)
-                return _Verdict(refusal=_lock_message(locked))
+                return _Verdict(retry_after_s=wait)
             if not agent.enabled:
                 tx.delete(CHALLENGES, key)
                 return _Verdict(refusal=DISABLED)
             step = matching_step(secret, code, now, after_step=login.get("totp_last_step"))
             if step is None:
-                verdict = self._count_failure(tx, doc_id, login, now, refusal=self._code_refusal(secret, code, now))
+                verdict = self._failed(tx, attempt, now, refusal=self._code_refusal(secret, code, now))
                 attempts = int(pending.get("attempts", 0)) + 1
-                if attempts >= CHALLENGE_ATTEMPTS or verdict.refusal not in (WRONG_CODE, CODE_USED):
+                if attempts >= CHALLENGE_ATTEMPTS or verdict.retry_after_s:
                     tx.delete(CHALLENGES, key)
                 else:
                     tx.update(CHALLENGES, key, {"attempts": attempts})
@@ -381,15 +379,16 @@ class ConsoleAccounts:
                 "workspace_id": ws, "agent_id": agent_id, "session_id": session_id,
                 "started_at": instant(now), "expires_at": instant(expires_at),
             })
-            changes: dict[str, Any] = {"failed": [], "locked_until": None, "totp_last_step": step}
+            changes: dict[str, Any] = {"totp_last_step": step}
             if enrol:
                 changes.update(totp_secret=sealed, totp_pending=None, totp_enabled_at=instant(now))
             tx.update(LOGINS, doc_id, changes)
             tx.delete(CHALLENGES, key)
+            attempt.succeed(tx)
             return _Verdict(session=ConsoleSession(token=token, expires_at=expires_at, workspace_id=ws,
                                                    agent_id=agent_id, role=agent.role, name=agent.name))
 
-        verdict = self._store.run_transaction(work)
+        verdict = self._store.run_transaction(work).settle()
         if verdict.session is None:
             raise Unauthenticated(verdict.refusal)
         return verdict.session
@@ -451,9 +450,9 @@ class ConsoleAccounts:
     def disable_two_factor(self, workspace_id: str, agent_id: str, code: str) -> None:
         """Turn the second factor off with a right, unused code from it.
 
-        InvalidField "code": not 6 digits, or wrong (counted toward the lockout: a stolen session must not
-        buy unlimited guesses); InvalidInput: it is not on; Forbidden: the workspace requires it, or the
-        login is locked.
+        InvalidField "code": not 6 digits, or wrong (counted toward the account's sign-in delays: a stolen
+        session must not buy unlimited guesses); InvalidInput: it is not on; Forbidden: the workspace
+        requires it; TooManyAttempts: a delay is in force for the account.
         """
         if normalised_code(code) is None:
             raise InvalidField("code", MALFORMED_CODE)
@@ -466,20 +465,20 @@ class ConsoleAccounts:
             doc_id, login = self._tx_current_login(tx, workspace_id, agent_id)
             if not login.get("totp_secret"):
                 raise InvalidInput("two-factor sign-in is not on")
-            locked = _locked_until(login, now)
-            if locked is not None:
-                raise Forbidden(_lock_message(locked))
+            attempt = Attempt.of(login.get("email", ""), None)  # a signed-in user's request: no client to slow
+            wait = attempt.wait(tx.get, now)
+            if wait:
+                return _Verdict(retry_after_s=wait)
             secret = self._open(login["totp_secret"], workspace_id, agent_id)
             step = matching_step(secret, code, now, after_step=login.get("totp_last_step"))
             if step is None:
-                refusal = self._code_refusal(secret, code, now)
-                verdict = self._count_failure(tx, doc_id, login, now, refusal=refusal)
-                return _Verdict(refusal=verdict.refusal, refused_field="code")
+                verdict = self._failed(tx, attempt, now, refusal=self._code_refusal(secret, code, now))
+                return replace(verdict, refused_field="code")
             # The last step stays: a code seen while turning it off must not work if it is turned on again.
             tx.update(LOGINS, doc_id, {"totp_secret": None, "totp_pending": None, "totp_last_step": step})
             return _Verdict()
 
-        verdict = self._store.run_transaction(work)
+        verdict = self._store.run_transaction(work).settle()
         if verdict.refused_field:
             raise InvalidField(verdict.refused_field, verdict.refusal)
 
@@ -585,17 +584,10 @@ class ConsoleAccounts:
         return doc_id, login
 
     @staticmethod
-    def _count_failure(tx: Transaction, doc_id: str, login: dict[str, Any], now: datetime,
-                       refusal: str = WRONG_CREDENTIALS) -> _Verdict:
-        since = now - FAILURE_WINDOW
-        failed = [t for t in login.get("failed") or () if datetime.fromisoformat(t) > since]
-        failed.append(instant(now))
-        if len(failed) >= MAX_FAILURES:
-            locked_until = now + LOCK_DURATION
-            tx.update(LOGINS, doc_id, {"failed": [], "locked_until": instant(locked_until)})
-            return _Verdict(refusal=_lock_message(locked_until))
-        tx.update(LOGINS, doc_id, {"failed": failed, "locked_until": None})
-        return _Verdict(refusal=refusal)
+    def _failed(tx: Transaction, attempt: Attempt, now: datetime, refusal: str = WRONG_CREDENTIALS) -> _Verdict:
+        """Count a failure; the refusal, or the delay it imposed."""
+        failure = attempt.fail(tx, now)
+        return _Verdict(refusal=refusal, failure=failure, retry_after_s=failure.retry_after_s)
 
     def _agent(self, workspace_id: str, agent_id: str) -> Agent:
         data = self._store.get(AGENTS, agent_doc_id(workspace_id, agent_id))

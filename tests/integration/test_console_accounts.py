@@ -1,5 +1,6 @@
 """Console sign-in on the SQLite store and on the Firestore emulator: passwords, one live session per
-user, lockout after repeated failures, emails unique across workspaces, and roles read at every call."""
+user, growing delays after repeated failures (never a lock), emails unique across workspaces, and roles
+read at every call."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from shared.agents import AGENTS, Agent, AgentDirectory
 from shared.agents.model import agent_doc_id
 from shared.console.accounts import (
     LOGINS,
-    MAX_FAILURES,
     SESSIONS,
     ConsoleAccounts,
     ConsoleSession,
@@ -23,6 +23,7 @@ from shared.console.accounts import (
 )
 from shared.console.passwords import verify_password
 from shared.console.session_tokens import SessionTokens
+from shared.console.sign_in_throttle import ACCOUNT, RULES, THROTTLES, TooManyAttempts, account_key
 from shared.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, Unauthenticated
 from shared.ports.clock import ManualClock
 
@@ -53,10 +54,17 @@ class Console:
     def edit(self, agent_id: str, workspace: str = WS, **changes) -> None:
         self.directory.save_agent(replace(self.directory.agent(workspace, agent_id), **changes))
 
-    def refusal(self, email: str, password: str) -> str:
+    def refusal(self, email: str, password: str, address: str = "") -> str:
         with pytest.raises(Unauthenticated) as refused:
-            self.accounts.login(email, password)
+            self.accounts.login(email, password, address)
         return str(refused.value)
+
+    def delayed(self, email: str, password: str, address: str = "") -> int:
+        """The seconds a refused sign-in says to wait."""
+        with pytest.raises(TooManyAttempts) as refused:
+            self.accounts.login(email, password, address)
+        assert str(refused.value).startswith("too many failed attempts; try again in ")
+        return refused.value.retry_after_s
 
     def rejection(self, token: str) -> str:
         with pytest.raises(Unauthenticated) as refused:
@@ -159,35 +167,40 @@ def test_a_tampered_token_is_refused(console):
     assert "bad signature" in console.rejection(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
 
 
-def test_five_failures_within_fifteen_minutes_lock_the_login_for_fifteen_minutes(console):
+def test_five_failures_for_an_account_impose_a_delay_that_doubles_up_to_a_minute_never_a_lock(console):
     console.user("ana")
+    addresses = (f"203.0.113.{n}" for n in range(1, 100))  # a guesser with many addresses: the account's rule
     for _ in range(4):
-        assert console.refusal("ana@example.com", "guess") == "wrong email or password"
+        assert console.refusal("ana@example.com", "guess", next(addresses)) == "wrong email or password"
         console.clock.advance(timedelta(minutes=3))
-    # 09:12:00 + 15 min
-    assert console.refusal("ana@example.com", "guess") == "too many failed attempts; try again after 09:27 UTC"
-    assert console.refusal("ana@example.com", PASSWORD) == "too many failed attempts; try again after 09:27 UTC"
-    console.clock.advance(timedelta(minutes=14, seconds=59))
-    assert "too many failed attempts" in console.refusal("ana@example.com", PASSWORD)
-    console.clock.advance(timedelta(seconds=1))
-    assert console.accounts.login("ana@example.com", PASSWORD).agent_id == "ana"
-    # The lock is over and forgotten: one more failure is only a failure.
-    assert console.refusal("ana@example.com", "guess") == "wrong email or password"
+    assert console.delayed("ana@example.com", "guess", next(addresses)) == 1
+    # While it lasts nothing is checked or counted, the right password included.
+    assert console.delayed("ana@example.com", PASSWORD, next(addresses)) == 1
+    waits = []
+    for _ in range(8):
+        console.clock.advance(timedelta(seconds=waits[-1] if waits else 1))
+        waits.append(console.delayed("ana@example.com", "guess", next(addresses)))
+    assert waits == [2, 4, 8, 16, 32, 60, 60, 60]
+    # However many failures, the owner waits a minute at most.
+    console.clock.advance(timedelta(seconds=60))
+    assert console.accounts.login("ana@example.com", PASSWORD, "192.0.2.1").agent_id == "ana"
+    # The success forgot the count: one more failure is only a failure.
+    assert console.refusal("ana@example.com", "guess", next(addresses)) == "wrong email or password"
 
 
-def test_the_lock_time_is_rounded_up_to_the_minute(console):
+def test_a_delay_is_counted_for_unknown_emails_too(console):
     console.user("ana")
-    console.clock.advance(timedelta(seconds=30))
-    for _ in range(4):
-        console.refusal("ana@example.com", "guess")
-    assert console.refusal("ana@example.com", "guess") == "too many failed attempts; try again after 09:16 UTC"
+    for email in ("ana@example.com", "nobody@example.com"):
+        for _ in range(4):
+            assert console.refusal(email, "guess", address=f"203.0.113.{len(email)}") == "wrong email or password"
+        assert console.delayed(email, "guess", address=f"198.51.100.{len(email)}") == 1
 
 
-def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(console):
+def test_failures_more_than_fifteen_minutes_apart_never_delay(console):
     console.user("ana")
     for _ in range(8):
         assert console.refusal("ana@example.com", "guess") == "wrong email or password"
-        console.clock.advance(timedelta(minutes=4))
+        console.clock.advance(timedelta(minutes=15))
     assert console.accounts.login("ana@example.com", PASSWORD).agent_id == "ana"
 
 
@@ -196,7 +209,7 @@ def test_a_successful_sign_in_clears_the_failures(console):
     for _ in range(4):
         console.refusal("ana@example.com", "guess")
     console.accounts.login("ana@example.com", PASSWORD)
-    assert console.store.get(LOGINS, login_doc_id("ana@example.com"))["failed"] == []
+    assert console.store.get(THROTTLES, account_key("ana@example.com")) is None
     for _ in range(4):
         assert console.refusal("ana@example.com", "guess") == "wrong email or password"
 
@@ -307,9 +320,18 @@ def test_of_two_sign_ins_at_once_exactly_one_session_survives(console):
 
 def test_failures_at_once_are_all_counted(console):
     console.user("ana")
-    with ThreadPoolExecutor(MAX_FAILURES) as pool:
-        refusals = list(pool.map(lambda _: console.refusal("ana@example.com", "guess"), range(MAX_FAILURES)))
-    assert sorted(refusals) == ["too many failed attempts; try again after 09:15 UTC"] + [
-        "wrong email or password"] * (MAX_FAILURES - 1)
-    assert console.refusal("ana@example.com", PASSWORD).startswith("too many failed attempts")
+    first_delayed = RULES[ACCOUNT].first_delayed
+
+    def guess(_) -> str:
+        try:
+            console.accounts.login("ana@example.com", "guess")
+        except (Unauthenticated, TooManyAttempts) as refused:
+            return str(refused)
+        raise AssertionError("a wrong password was accepted")
+
+    with ThreadPoolExecutor(first_delayed) as pool:
+        refusals = list(pool.map(guess, range(first_delayed)))
+    assert sorted(refusals) == ["too many failed attempts; try again in 1 second"] + [
+        "wrong email or password"] * (first_delayed - 1)
+    assert console.delayed("ana@example.com", PASSWORD) == 1
 

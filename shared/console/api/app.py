@@ -1,7 +1,8 @@
 """One console_api request: find the route, authenticate, check the role, validate, run, answer JSON.
 
 Errors become JSON ``{"error": kind, "message": ..., "field": ...}`` with their status: 400 bad input
-(naming the field), 401 no valid session, 403 role, 404 unknown or another workspace's, 405, 409, 413.
+(naming the field), 401 no valid session, 403 role, 404 unknown or another workspace's, 405, 409, 413,
+429 a sign-in delay in force (with Retry-After).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from shared.console.api.fields import FieldError, validated
 from shared.console.api.routing import PUBLIC, ROLE_RANK, Call, Reply, Route, find_route
 from shared.console.api.services import MAX_BODY_BYTES, ConsoleServices
+from shared.console.sign_in_throttle import TooManyAttempts
 from shared.errors import AlreadyExists, ConfigurationError, Forbidden, InvalidInput, NotFound, Unauthenticated
 from shared.observability import log
 
@@ -41,7 +43,9 @@ class ConsoleApi:
         self.routes = routes
 
     def handle(self, method: str, path: str, headers: dict[str, str], query: dict[str, str],
-               raw_body: bytes) -> ApiResponse:
+               raw_body: bytes, client_address: str = "") -> ApiResponse:
+        """``client_address``: the caller's address as the entry point trusts it (see client_address.py);
+        sign-in counts failures per address."""
         route, params, allowed = find_route(self.routes, method, path)
         if route is None:
             if allowed:
@@ -54,11 +58,13 @@ class ConsoleApi:
             principal = None if route.role == PUBLIC else self._principal(headers, route)
             body = self._body(route, raw_body)
             checked_query = validated(route.query, self._typed_query(route, query)) if route.query else {}
-            answer = route.handler(Call(self.services, principal, params, checked_query, body))
+            answer = route.handler(Call(self.services, principal, params, checked_query, body, client_address))
         except FieldError as exc:
             return error_response(400, "invalid_input", str(exc), exc.field)
         except InvalidInput as exc:  # the contacts' errors name their field too
             return error_response(400, "invalid_input", str(exc), getattr(exc, "field", ""))
+        except TooManyAttempts as exc:
+            return error_response(429, "too_many_attempts", str(exc), headers={"Retry-After": str(exc.retry_after_s)})
         except Unauthenticated as exc:
             return error_response(401, "unauthenticated", str(exc), headers={"WWW-Authenticate": "Bearer"})
         except Forbidden as exc:

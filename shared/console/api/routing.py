@@ -32,6 +32,7 @@ class Call:
     params: dict[str, str]
     query: dict[str, str]
     body: dict[str, Any]
+    client_address: str = ""  # the caller's address, as console_api's entry point trusts it
 
     def author(self) -> Any:
         from shared.conversations.agent_messages import Author

@@ -98,10 +98,11 @@ resource "google_firestore_index" "composite" {
 
 # Documents that only matter until a moment they carry in "expires_at", written as a Timestamp by the
 # Firestore adapter (shared/ports/document_store.py EXPIRES_AT): idempotency markers (only while a
-# provider or Pub/Sub may redeliver), console sessions (their token has expired) and pending second
-# sign-in steps. Firestore TTL deletes each within a day or so after that moment.
+# provider or Pub/Sub may redeliver), console sessions (their token has expired), pending second
+# sign-in steps and sign-in failure counts (forgotten a while after their last failure). Firestore TTL
+# deletes each within a day or so after that moment.
 locals {
-  expiring_collections = ["processed", "console_sessions", "console_challenges"]
+  expiring_collections = ["processed", "console_sessions", "console_challenges", "console_throttles"]
 }
 
 resource "google_firestore_field" "ttl" {

@@ -19,7 +19,7 @@ def login(call: Call) -> dict[str, Any]:
     """The session, or the second step a code must complete (no session exists until then)."""
     from shared.console.accounts import SecondStep
 
-    answer = call.services.accounts.login(call.body["email"], call.body["password"])
+    answer = call.services.accounts.login(call.body["email"], call.body["password"], call.client_address)
     if not isinstance(answer, SecondStep):
         return session_json(answer)
     step = {"second_step": answer.kind, "challenge": answer.challenge, "expires_at": answer.expires_at.isoformat()}
@@ -31,7 +31,8 @@ def login(call: Call) -> dict[str, Any]:
 
 
 def complete_second_step(call: Call) -> dict[str, Any]:
-    return session_json(call.services.accounts.complete_second_step(call.body["challenge"], call.body["code"]))
+    return session_json(call.services.accounts.complete_second_step(call.body["challenge"], call.body["code"],
+                                                                    call.client_address))
 
 
 def start_two_factor(call: Call) -> dict[str, Any]:
