@@ -2,8 +2,9 @@
 
 What goes, for the contact's conversations (linked to it, or under one of its addresses or numbers):
 the personal content of every message log entry and every media file; the tickets' contact address;
-the conversation documents themselves (their name, variables and the address they route by: a
-customer who writes again starts a new conversation and a new contact); the warehouse's message texts;
+the web chat replies waiting for the visitor's widget; the conversation documents themselves (their
+name, variables and the address they route by: a customer who writes again starts a new conversation and
+a new contact); the warehouse's message texts;
 and last the contact with its index documents, even if blacklisted (the person asked to be forgotten).
 The message log entries stay, emptied, like the purge leaves them: what was exchanged and when, not what.
 
@@ -33,7 +34,7 @@ from shared.ports.warehouse import STREAMING_BUFFER_HOLD
 from shared.retention import history_rows
 from shared.retention.contacts import DELETED, conversations_of, remove_contact
 from shared.retention.model import ERASURE_FUNCTION, PENDING_ERASURES, Counts, ErasureReport, RetentionDeps
-from shared.retention.sweep import every_document, forget_messages, forget_tickets
+from shared.retention.sweep import every_document, forget_messages, forget_tickets, forget_webchat_replies
 
 PAGE = 100
 _EVERYTHING = datetime.max.replace(tzinfo=UTC)
@@ -61,6 +62,8 @@ def erase_contact(deps: RetentionDeps, workspace_id: str, contact_id: str) -> Er
         tickets = [Filter("workspace_id", "==", workspace_id), Filter("conversation_id", "==", conversation_id)]
         for page in every_document(store, TICKETS, tickets, "created_at", PAGE):
             forget_tickets(store, TICKETS, page, counts)
+        while not forget_webchat_replies(store, conversation_id, sent_before=None, page_size=PAGE, counts=counts):
+            pass
         if store.get(CONVERSATIONS, conversation_id) is not None:
             store.delete(CONVERSATIONS, conversation_id)
             counts.conversations += 1

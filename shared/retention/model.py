@@ -52,6 +52,7 @@ class Counts:
     messages: int = 0  # message log entries whose text and payload were emptied
     conversations: int = 0  # conversations whose contact name and bot variables were emptied (erasure: deleted)
     tickets: int = 0  # tickets whose contact address was emptied
+    webchat_replies: int = 0  # web chat replies deleted
     contacts_deleted: int = 0  # with their index documents
     contacts_anonymised: int = 0  # blacklisted contacts kept with only what the blacklist needs
     # Blob store.
@@ -69,7 +70,7 @@ class Counts:
     @property
     def changed(self) -> int:
         """Everything changed or deleted (not what was left for later)."""
-        return (self.messages + self.conversations + self.tickets + self.contacts_deleted
+        return (self.messages + self.conversations + self.tickets + self.webchat_replies + self.contacts_deleted
                 + self.contacts_anonymised + self.files + self.warehouse_rows + self.erasures_completed)
 
     def to_dict(self) -> dict[str, int]:
@@ -84,7 +85,8 @@ class Counts:
         """The purge event's detail: counts grouped by the store they were made in."""
         return {
             "document_store": {"messages": self.messages, "conversations": self.conversations,
-                               "tickets": self.tickets, "contacts_deleted": self.contacts_deleted,
+                               "tickets": self.tickets, "webchat_replies": self.webchat_replies,
+                               "contacts_deleted": self.contacts_deleted,
                                "contacts_anonymised": self.contacts_anonymised},
             "blob_store": {"files": self.files},
             "warehouse": {"rows": self.warehouse_rows, "left_for_later": self.warehouse_left,

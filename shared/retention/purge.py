@@ -4,9 +4,10 @@ For every workspace with a policy (``personal_data_days``, ``files_days``; None 
 their ids, in steps:
 
 1. conversations: their message logs (text and payload emptied, media files deleted from the blob
-   store), and, for conversations idle since before the cutoff, the contact name and the bot's
-   variables; the contacts of those conversations not seen since the cutoff are deleted
-   (shared/retention/contacts.py says why, and what a blacklisted contact keeps);
+   store), their web chat replies sent before the cutoff (deleted), and, for conversations idle since
+   before the cutoff, the contact name and the bot's variables; the contacts of those conversations not
+   seen since the cutoff are deleted (shared/retention/contacts.py says why, and what a blacklisted
+   contact keeps);
 2. tickets: the contact's address of tickets opened before the cutoff;
 3. contacts changed last before the cutoff (those that never wrote, e.g. imported), as in 1;
 4. warehouse: ``messages.text`` set to NULL for rows older than the cutoff, but never for rows younger
@@ -36,6 +37,7 @@ from typing import Any
 
 from shared import topics
 from shared.agents.model import TICKETS
+from shared.channels import webchat
 from shared.contacts.model import CONTACTS, Contact, contact_doc_id
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
 from shared.errors import InvalidInput, TransientError
@@ -62,12 +64,13 @@ from shared.retention.model import (
     RetentionDeps,
 )
 from shared.retention.paging import next_page, position_of
-from shared.retention.sweep import forget_conversation, forget_messages, forget_tickets
+from shared.retention.sweep import forget_conversation, forget_messages, forget_tickets, forget_webchat_replies
 from shared.workspaces import WORKSPACES, Workspace
 
 SCAN_MARGIN = timedelta(days=2)
 CONVERSATION_PAGE = 50
 MESSAGE_PAGE = 100
+REPLY_PAGE = 100
 TICKET_PAGE = 100
 CONTACT_PAGE = 50
 MARKER_PAGE = 20
@@ -210,7 +213,8 @@ class _PurgeRun:
     def _conversation(self, workspace_id: str, document: Document, plan: Plan, counts: Counts) -> None:
         """Its messages page by page, then the conversation itself; each unit moves the position on."""
         if self.position.get("current") != document.id:
-            self.position = {**self.position, "current": document.id, "messages_after": None, "messages_done": False}
+            self.position = {**self.position, "current": document.id, "messages_after": None, "messages_done": False,
+                             "replies_done": False}
         while not self.position["messages_done"]:
             self.checkpoint()
             page = next_page(self.store, messages_collection(document.id), [], "at", size=MESSAGE_PAGE,
@@ -219,6 +223,12 @@ class _PurgeRun:
                             files_before=plan.files_cutoff, counts=counts)
             after = list(position_of(page[-1], "at")) if page else self.position["messages_after"]
             self.position = {**self.position, "messages_after": after, "messages_done": len(page) < MESSAGE_PAGE}
+        if document.data.get("channel") == webchat.CHANNEL and plan.personal_cutoff is not None:
+            while not self.position.get("replies_done"):
+                self.checkpoint()
+                done = forget_webchat_replies(self.store, document.id, sent_before=plan.personal_cutoff,
+                                              page_size=REPLY_PAGE, counts=counts)
+                self.position = {**self.position, "replies_done": done}
         idle_since = instant_of(document.data.get("updated_at"))
         if plan.personal_cutoff is None or idle_since is None or idle_since >= plan.personal_cutoff:
             return

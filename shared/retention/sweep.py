@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
+from shared.channels.webchat import replies_collection
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
 from shared.ports.blob_store import BlobStore
 from shared.ports.document_store import Document, DocumentStore, Filter, Transaction
@@ -66,6 +67,26 @@ def forget_conversation(store: DocumentStore, workspace_id: str, conversation_id
         return bool(changes)
 
     return store.run_transaction(work)
+
+
+def forget_webchat_replies(store: DocumentStore, conversation_id: str, *, sent_before: datetime | None,
+                           page_size: int, counts: Counts) -> bool:
+    """Delete one page of the conversation's web chat replies sent before ``sent_before`` (None: all of
+    them), in one transaction; True when none is left. A reply is what the bot or an agent said to the
+    visitor, kept only until the widget polls it: nothing of it is worth keeping once the policy says so.
+    The reply box (``webchat/{conversation}``: counters only) stays, so the widget keeps its place."""
+    end = sent_before.astimezone(UTC).isoformat() if sent_before is not None else None
+    page = next_page(store, replies_collection(conversation_id), [], "sent_at", size=page_size, end=end)
+    if page:
+        collection = replies_collection(conversation_id)
+
+        def delete(tx: Transaction) -> None:
+            for document in page:
+                tx.delete(collection, document.id)
+
+        store.run_transaction(delete)
+        counts.webchat_replies += len(page)
+    return len(page) < page_size
 
 
 def forget_tickets(store: DocumentStore, collection: str, page: Sequence[Document], counts: Counts) -> None:

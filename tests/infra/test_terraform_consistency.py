@@ -437,6 +437,7 @@ QUERIES = [
     Query("shared/retention/purge.py::_PurgeRun._tickets", TICKETS, (_WS,), order="created_at"),
     Query("shared/retention/purge.py::_PurgeRun._contacts", CONTACTS, (_WS,), order="updated_at"),
     Query("shared/retention/purge.py::_PurgeRun._erasures", PENDING_ERASURES, (_WS,), order="erased_at"),
+    Query("shared/retention/sweep.py::forget_webchat_replies", _REPLIES, order="sent_at"),
     Query("shared/workspaces.py::WorkspaceDirectory.published_bot_ids", BOTS, (_WS,)),
     Query("shared/workspaces.py::WorkspaceDirectory.channels_of", CHANNELS, (_WS,)),
 ]

@@ -215,7 +215,7 @@ def test_a_second_purge_changes_nothing(platform, seeds):
     assert_row_by_row(snapshot(platform, seeds), after_first)
     events = purge_events(platform)
     assert json.loads(events["ws-a"]["detail"])["document_store"] == dict.fromkeys(
-        ("messages", "conversations", "tickets", "contacts_deleted", "contacts_anonymised"), 0)
+        ("messages", "conversations", "tickets", "webchat_replies", "contacts_deleted", "contacts_anonymised"), 0)
 
 
 def test_a_purge_out_of_time_returns_a_cursor_and_the_next_calls_finish_it(platform, seeds, monkeypatch):
