@@ -24,6 +24,7 @@ WORKSPACE_FILE = "workspace.yaml"
 # The part of a workspace or channel document an admin changed in the console; it wins over what was published.
 CONSOLE_SETTINGS = "console_settings"
 FLOWS_FILE = "flows.yaml"
+MAX_DOCUMENT_ID_BYTES = 1500  # Firestore's limit on a document id
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,10 @@ class WorkspaceDirectory:
         self._store.run_transaction(work)
 
     def channel(self, channel_type: str, account: str) -> ChannelRoute:
-        data = self._store.get(CHANNELS, channel_doc_id(channel_type, account))
+        key = channel_doc_id(channel_type, account)
+        # An id no document can have (a provider payload may name anything) is simply not connected.
+        storable = "/" not in key and len(key.encode("utf-8", "surrogatepass")) <= MAX_DOCUMENT_ID_BYTES
+        data = self._store.get(CHANNELS, key) if storable else None
         if data is None:
             raise NotFound(f"no {channel_type} channel account {account!r} is connected")
         return _route_of(data)

@@ -21,6 +21,7 @@ from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.bootstrap import Platform, use_platform
 from shared.conversations.receive import PROCESSED
+from shared.domain.messages import InboundMessage
 from shared.ports.event_bus import Subscription
 from shared.settings import Settings
 from shared.workspaces import ChannelRoute
@@ -65,19 +66,32 @@ class WebhookPlatform:
                                       "http://localhost"):
             return app.make_response(entry(_request()))
 
-    def published(self) -> dict[str, int]:
-        """How many messages reached each topic since the last call (acknowledged, so counted once)."""
-        counts = {}
+    def drain(self) -> dict[str, list[bytes]]:
+        """What reached each topic since the last look (acknowledged, so seen once)."""
+        found: dict[str, list[bytes]] = {}
         for topic, probe in PROBES.items():
-            total = 0
+            found[topic] = []
             while batch := self.platform.bus.pull(probe.name, max_messages=100, timeout_s=0):
                 self.platform.bus.ack(probe.name, [m.ack_id for m in batch])
-                total += len(batch)
-            counts[topic] = total
-        return counts
+                found[topic] += [m.data for m in batch]
+        return found
+
+    def published(self) -> dict[str, int]:
+        """How many messages reached each topic since the last look."""
+        return {topic: len(messages) for topic, messages in self.drain().items()}
+
+    def received(self) -> list[InboundMessage]:
+        """The customers' messages handed on since the last look (to the bot or to fetch_media)."""
+        drained = self.drain()
+        return [InboundMessage.from_json(data) for data in drained[topics.INBOUND] + drained[topics.MEDIA]]
 
     def processed_markers(self) -> int:
         return len(self.platform.store.query(PROCESSED, []))
+
+    def forget_deliveries(self) -> None:
+        """Forget every redelivery marker, so the next request's events are new again."""
+        for document in self.platform.store.query(PROCESSED, []):
+            self.platform.store.delete(PROCESSED, document.id)
 
 
 def _request():

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.channels.meta_messaging.inbound_messages import _message_events, _Origin, _referral, _text
+from shared.channels.meta_messaging.inbound_messages import _list, _message_events, _Origin, _referral, _text
 from shared.channels.provider_events import ProviderEvent
 from shared.errors import InvalidInput
 
@@ -54,7 +54,7 @@ def channel_of(body: Any) -> str:
     if not isinstance(body, dict):
         raise InvalidInput(f"webhook body: expected a JSON object, got {type(body).__name__}")
     obj = body.get("object")
-    if obj not in _CHANNEL_BY_OBJECT:
+    if not isinstance(obj, str) or obj not in _CHANNEL_BY_OBJECT:
         raise InvalidInput(f"object: expected 'page' (Messenger) or 'instagram', got {obj!r}")
     return _CHANNEL_BY_OBJECT[obj]
 
@@ -75,7 +75,7 @@ def parse_webhook(body: Any) -> list[ProviderEvent]:
             where = f"entry[{e}].changes[{c}]"
             if not isinstance(change, dict):
                 raise InvalidInput(f"{where}: expected an object")
-            if change.get("field") in _MESSAGING_FIELDS and isinstance(change.get("value"), dict):
+            if _text(change.get("field")) in _MESSAGING_FIELDS and isinstance(change.get("value"), dict):
                 events.extend(_parse_item(channel, entry, change["value"], f"{where}.value"))
     return events
 
@@ -164,7 +164,7 @@ def _read(origin: _Origin, read: dict[str, Any]) -> list[ProviderEvent]:
 
 
 def _delivery(origin: _Origin, delivery: dict[str, Any]) -> list[ProviderEvent]:
-    mids = [m for m in delivery.get("mids") or [] if isinstance(m, str) and m]
+    mids = [m for m in _list(delivery.get("mids")) if isinstance(m, str) and m]
     if mids:
         return [_status(origin, "delivered", mid) for mid in mids]
     return [_watermark_status(origin, "delivered", delivery.get("watermark"))]
@@ -175,6 +175,8 @@ def _status(origin: _Origin, status: str, refers_to: str) -> ProviderEvent:
 
 
 def _watermark_status(origin: _Origin, status: str, watermark: Any) -> ProviderEvent:
+    if isinstance(watermark, bool) or not isinstance(watermark, int):
+        watermark = ""  # not an instant: it marks nothing, and nothing else is kept of it
     return origin.event(f"watermark:{origin.contact}:{watermark}:{status}", "status",
                         payload={"status": status, "refers_to": "", "watermark": watermark})
 

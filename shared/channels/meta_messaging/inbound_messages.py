@@ -37,6 +37,10 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 # -- messages ----------------------------------------------------------------------------------------
 
 def _message_events(origin: _Origin, message: dict[str, Any], item_referral: Any) -> list[ProviderEvent]:
@@ -51,7 +55,10 @@ def _message_events(origin: _Origin, message: dict[str, Any], item_referral: Any
         button_id = _text(quick_reply.get("payload")) or text
         return [origin.event(mid, "button", text,
                              {"id": button_id, "title": text, "source": "quick_reply", **common})]
-    attachments = [a for a in message.get("attachments") or [] if isinstance(a, dict)]
+    if "attachments" in message and not isinstance(message["attachments"], list | None):
+        # Signed by Meta but not its documented shape: recorded, never guessed at.
+        return [origin.event(mid, "unsupported", text, {"raw_type": "attachments", **common})]
+    attachments = [a for a in _list(message.get("attachments")) if isinstance(a, dict)]
     if attachments:
         events = []
         for n, (kind, part_text, payload) in enumerate(_attachment_parts(_without_sticker_duplicates(attachments))):
@@ -117,6 +124,8 @@ def _location(attachment: dict[str, Any], coordinates: Any) -> dict[str, Any] | 
     try:
         latitude, longitude = float(coordinates["lat"]), float(coordinates["long"])
     except (KeyError, TypeError, ValueError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also refuses NaN
         return None
     return {"latitude": latitude, "longitude": longitude, "name": _text(attachment.get("title")), "address": "",
             "url": _text(attachment.get("url"))}

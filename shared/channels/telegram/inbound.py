@@ -145,12 +145,26 @@ _MESSAGE_METADATA = frozenset({
 
 
 def _content(message: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
-    """(kind, text, payload) of a message's content."""
+    """(kind, text, payload) of a message's content; content that is not of its documented shape is
+    recorded as "unsupported", naming the field (the update itself was well-formed and signed)."""
+    try:
+        return _readable_content(message)
+    except _OddContent as odd:
+        return "unsupported", "", {"raw_type": odd.field}
+
+
+class _OddContent(Exception):
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def _readable_content(message: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     caption = message.get("caption") if isinstance(message.get("caption"), str) else ""
     if isinstance(message.get("text"), str):
         return "text", message["text"], {}
     if isinstance(message.get("photo"), list) and message["photo"]:
-        return "image", caption, {"media": _media(_largest(message["photo"]), "image/jpeg")}
+        return "image", caption, {"media": _media(_largest(message["photo"]), "image/jpeg", "photo")}
     # An animation also fills "document" for old clients, so it is looked at first. Animations are
     # GIFs or silent MPEG-4 clips that Telegram serves as MP4: they are videos to us.
     for field, kind in (("animation", "video"), ("video", "video"), ("video_note", "video"), ("voice", "voice"),
@@ -158,7 +172,7 @@ def _content(message: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
         if isinstance(message.get(field), dict):
             file = message[field]
             default_mime = _sticker_mime(file) if field == "sticker" else _DEFAULT_MIME.get(field, "")
-            return kind, caption, {"media": _media(file, default_mime)}
+            return kind, caption, {"media": _media(file, default_mime, field)}
     # A venue also fills "location" for old clients, so it is looked at first.
     if isinstance(message.get("venue"), dict):
         return "location", "", _venue(message["venue"])
@@ -175,14 +189,14 @@ def _content(message: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
 _DEFAULT_MIME = {"video_note": "video/mp4", "animation": "video/mp4"}
 
 
-def _media(file: dict[str, Any], default_mime: str) -> dict[str, Any]:
+def _media(file: dict[str, Any], default_mime: str, field: str) -> dict[str, Any]:
     if not isinstance(file.get("file_id"), str) or not file["file_id"]:
-        raise InvalidInput("message media: file_id: expected a string")
+        raise _OddContent(field)
     media: dict[str, Any] = {"id": file["file_id"]}
-    mime = file.get("mime_type") or default_mime
+    mime = file.get("mime_type") if isinstance(file.get("mime_type"), str) and file["mime_type"] else default_mime
     if mime:
         media["mime_type"] = mime
-    if file.get("file_name"):
+    if isinstance(file.get("file_name"), str) and file["file_name"]:
         media["filename"] = file["file_name"]
     if _is_int(file.get("file_size")):
         media["size"] = file["file_size"]
@@ -199,14 +213,20 @@ def _sticker_mime(sticker: dict[str, Any]) -> str:
 def _largest(sizes: list[Any]) -> dict[str, Any]:
     photos = [p for p in sizes if isinstance(p, dict)]
     if not photos:
-        raise InvalidInput("message.photo: expected a list of PhotoSize objects")
-    return max(photos, key=lambda p: (p.get("width", 0) * p.get("height", 0), p.get("file_size", 0)))
+        raise _OddContent("photo")
+
+    def number(photo: dict[str, Any], key: str) -> int:
+        return photo[key] if _is_int(photo.get(key)) else 0
+
+    return max(photos, key=lambda p: (number(p, "width") * number(p, "height"), number(p, "file_size")))
 
 
 def _location(location: dict[str, Any]) -> dict[str, Any]:
     latitude, longitude = location.get("latitude"), location.get("longitude")
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (latitude, longitude)):
-        raise InvalidInput("message.location: expected numeric latitude and longitude")
+        raise _OddContent("location")
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also refuses NaN
+        raise _OddContent("location")
     return {"latitude": float(latitude), "longitude": float(longitude)}
 
 
@@ -279,7 +299,12 @@ def _name(person: Any) -> str:
 
 def _timestamp(value: Any) -> str:
     # An inaccessible message has date 0: no timestamp rather than 1970.
-    return datetime.fromtimestamp(value, tz=UTC).isoformat() if _is_int(value) and value > 0 else ""
+    if not _is_int(value) or value <= 0:
+        return ""
+    try:
+        return datetime.fromtimestamp(value, tz=UTC).isoformat()
+    except (OverflowError, OSError, ValueError):  # past the year 9999: no timestamp rather than a guess
+        return ""
 
 
 def _is_int(value: Any) -> bool:

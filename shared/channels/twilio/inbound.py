@@ -91,6 +91,7 @@ _REFERRAL_FIELDS = {
     "ReferralMediaUrl": "media_url", "ReferralMediaContentType": "media_type", "ReferralMediaId": "media_id",
 }
 _VCARD_TYPES = ("text/vcard", "text/x-vcard", "text/directory")
+MAX_MEDIA = 10  # media files one Twilio message carries at most
 _MEDIA_MESSAGE_TYPES = ("image", "audio", "video", "document", "sticker", "voice")
 # Delivery errors Twilio reports in status callbacks (https://www.twilio.com/docs/api/errors/<code>).
 _DELIVERY_ERRORS = {
@@ -113,11 +114,14 @@ def _required(form: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _number(form: Mapping[str, str], name: str) -> float:
+def _number(form: Mapping[str, str], name: str, bound: float) -> float:
     try:
-        return float(_required(form, name))
+        value = float(_required(form, name))
     except ValueError:
         raise InvalidInput(f"{name}: expected a number, got {form.get(name)!r}") from None
+    if not -bound <= value <= bound:  # also refuses nan and inf
+        raise InvalidInput(f"{name}: expected a number from -{bound:g} to {bound:g}, got {form.get(name)!r}")
+    return value
 
 
 def parse_webhook(form: Mapping[str, str]) -> list[ProviderEvent]:
@@ -212,7 +216,7 @@ def _button_reply(form: Mapping[str, str]) -> dict[str, str]:
 
 
 def _location(form: Mapping[str, str]) -> dict[str, Any]:
-    location: dict[str, Any] = {"latitude": _number(form, "Latitude"), "longitude": _number(form, "Longitude")}
+    location: dict[str, Any] = {"latitude": _number(form, "Latitude", 90), "longitude": _number(form, "Longitude", 180)}
     if form.get("Label"):
         location["name"] = form["Label"]
     if form.get("Address"):
@@ -222,9 +226,11 @@ def _location(form: Mapping[str, str]) -> dict[str, Any]:
 
 def _num_media(form: Mapping[str, str]) -> int:
     raw = form.get("NumMedia") or "0"
-    if not raw.isdigit():
-        raise InvalidInput(f"NumMedia: expected a count, got {raw!r}")
-    return int(raw)
+    digits = raw.lstrip("0") or "0"
+    # ASCII digits only ("²".isdigit() holds), and no more than a message can carry.
+    if not (raw.isascii() and raw.isdigit()) or len(digits) > 2 or int(digits) > MAX_MEDIA:
+        raise InvalidInput(f"NumMedia: expected a count from 0 to {MAX_MEDIA}, got {raw[:20]!r}")
+    return int(digits)
 
 
 def _media_items(form: Mapping[str, str], count: int, channel: str) -> list[tuple[str, dict[str, Any]]]:

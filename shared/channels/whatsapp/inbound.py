@@ -153,7 +153,10 @@ def _unsupported(raw_type: str, subtype: Any = None) -> tuple[str, str, dict[str
 
 
 def _text(_msg: dict[str, Any], body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
-    return "text", str(body.get("body", "")), {}
+    text = body.get("body", "")
+    if not isinstance(text, str):
+        return _unsupported("text")
+    return "text", text, {}
 
 
 def _interactive(_msg: dict[str, Any], body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
@@ -193,6 +196,8 @@ def _location(_msg: dict[str, Any], body: dict[str, Any]) -> tuple[str, str, dic
         payload: dict[str, Any] = {"latitude": float(body["latitude"]), "longitude": float(body["longitude"])}
     except (KeyError, TypeError, ValueError):
         return _unsupported("location")
+    if not (-90 <= payload["latitude"] <= 90 and -180 <= payload["longitude"] <= 180):  # also refuses NaN
+        return _unsupported("location")
     for key in ("name", "address", "url"):
         if isinstance(body.get(key), str) and body[key]:
             payload[key] = body[key]
@@ -210,10 +215,14 @@ def _contact_card(card: dict[str, Any]) -> dict[str, Any]:
     name_obj = card.get("name") if isinstance(card.get("name"), dict) else {}
     name = name_obj.get("formatted_name") or " ".join(
         str(name_obj[k]) for k in ("first_name", "last_name") if name_obj.get(k))
-    phones = [str(p.get("phone") or p.get("wa_id")) for p in card.get("phones") or []
+    phones = [str(p.get("phone") or p.get("wa_id")) for p in _items(card.get("phones"))
               if isinstance(p, dict) and (p.get("phone") or p.get("wa_id"))]
-    emails = [str(m["email"]) for m in card.get("emails") or [] if isinstance(m, dict) and m.get("email")]
+    emails = [str(m["email"]) for m in _items(card.get("emails")) if isinstance(m, dict) and m.get("email")]
     return {"name": str(name or ""), "phones": phones, "emails": emails}
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _reaction(_msg: dict[str, Any], body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
