@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Request, Response
 
+from shared.http_json import JsonInputError, decode_json
+
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -20,8 +22,8 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
                     headers=headers or {})
 
 
-def json_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return json_response({"error": message}, status, headers)
+def json_error(status: int, message: str, headers: dict[str, str] | None = None, field: str = "") -> Response:
+    return json_response({"error": message, **({"field": field} if field else {})}, status, headers)
 
 
 def read_raw_body(request: Request, max_bytes: int) -> tuple[bytes, Response | None]:
@@ -37,10 +39,12 @@ def read_raw_body(request: Request, max_bytes: int) -> tuple[bytes, Response | N
 
 
 def parse_json(raw: bytes) -> tuple[Any, Response | None]:
+    """The body's JSON through the one request decoder (depth, lone surrogates, 64-bit integers), or a 400
+    naming the field at fault."""
     try:
-        return json.loads(raw), None
-    except (ValueError, UnicodeDecodeError) as exc:
-        return None, json_error(400, f"malformed JSON: {exc}")
+        return decode_json(raw), None
+    except JsonInputError as exc:
+        return None, json_error(400, str(exc), field=exc.field)
 
 
 def read_json_body(request: Request, max_bytes: int) -> tuple[Any, Response | None]:

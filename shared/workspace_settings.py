@@ -25,6 +25,15 @@ LOGO_TYPES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xf
               "image/svg+xml": ()}
 _DATA_URL = re.compile(r"^data:(?P<type>[a-z+/]+);base64,(?P<data>[A-Za-z0-9+/=\s]*)$")
 
+# A logo the checks below accept for sure, as a pattern (the OpenAPI document states it): each type's data: URL
+# whose base64 opens with the type's magic bytes ("<svg" for SVG), padded right, at most MAX_LOGO_BYTES.
+_BASE64_GROUPS = r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
+_LOGO_STARTS = {"image/png": r"iVBORw0KGg[o-r][A-Za-z0-9+/]", "image/jpeg": "/9j/",
+                "image/webp": r"UklGR[g-v][A-Za-z0-9+/]{2}", "image/svg+xml": r"PHN2Z[w-z0-9+/][A-Za-z0-9+/]{2}"}
+LOGO_PATTERN = "|".join(rf"data:{re.escape(kind)};base64,{start}{_BASE64_GROUPS}"
+                        for kind, start in _LOGO_STARTS.items())
+MAX_LOGO_CHARS = len("data:image/png;base64,") + MAX_LOGO_BYTES // 3 * 4
+
 EDITABLE = ("name", "language", "time_zone", "logo", "ticket_expiry_hours", "personal_data_days", "files_days",
             "two_factor_required")
 # Settings that may be cleared (None): retention days, where None keeps data until erased on request.

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shared.domain.limits import MAX_INTERVALS_A_DAY
 from shared.errors import InvalidInput
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = datetime.weekday()
@@ -42,6 +43,8 @@ def _intervals(hours: dict[str, Any], day: str, where: str) -> list[tuple[int, i
     listed = hours.get("days", {}).get(day) or []
     if not isinstance(listed, list | tuple):
         raise InvalidInput(f"{where}.days.{day}: expected a list of [\"HH:MM\", \"HH:MM\"], got {listed!r}")
+    if len(listed) > MAX_INTERVALS_A_DAY:
+        raise InvalidInput(f"{where}.days.{day}: at most {MAX_INTERVALS_A_DAY} intervals")
     for index, span in enumerate(listed):
         at = f"{where}.days.{day}[{index}]"
         if isinstance(span, str) and span.count("-") == 1:

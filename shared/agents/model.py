@@ -8,6 +8,7 @@ their workspace.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -15,8 +16,16 @@ from typing import Any
 
 from shared.agents.hours import normalized, storable
 from shared.domain.ids import safe_document_id, stable_hash
+from shared.domain.limits import (
+    EMAIL_PATTERN,
+    MAX_AGENT_LIST_ITEM_CHARS,
+    MAX_AGENT_NAME_CHARS,
+    MAX_CAPACITY,
+    MAX_QUEUE_PRIORITY,
+    MAX_QUEUE_WAIT_S,
+)
 from shared.domain.messages import JsonDataclass
-from shared.errors import InvalidInput
+from shared.errors import InvalidField, InvalidInput
 
 AGENTS = "agents"
 QUEUES = "queues"
@@ -132,11 +141,20 @@ class Agent(_Document):
         if self.status not in AGENT_STATUSES:
             raise InvalidInput(f"{owner}: status must be one of {', '.join(AGENT_STATUSES)}, got {self.status!r}")
         _flag(owner, "enabled", self.enabled)
-        if isinstance(self.capacity, bool) or not isinstance(self.capacity, int) or self.capacity < 1:
-            raise InvalidInput(f"{owner}: capacity must be a whole number of chats, at least 1, got {self.capacity!r}")
+        if (isinstance(self.capacity, bool) or not isinstance(self.capacity, int)
+                or not 1 <= self.capacity <= MAX_CAPACITY):
+            raise InvalidField("capacity", f"{owner}: capacity must be a whole number of chats from 1 to"
+                                           f" {MAX_CAPACITY}, got {self.capacity!r}")
+        if len(self.name) > MAX_AGENT_NAME_CHARS:
+            raise InvalidField("name", f"{owner}: at most {MAX_AGENT_NAME_CHARS} characters")
+        if self.email and not re.fullmatch(EMAIL_PATTERN, self.email.strip()):
+            raise InvalidField("email", f"{owner}: {self.email!r} is not an e-mail address like name@example.com")
         _whole(owner, "load", self.load, minimum=0)
         for name in ("queues", "languages", "skills", "active", "awaited"):
             object.__setattr__(self, name, _strings(owner, name, getattr(self, name)))
+        for name in ("queues", "languages", "skills"):
+            if any(len(item) > MAX_AGENT_LIST_ITEM_CHARS for item in getattr(self, name)):
+                raise InvalidField(name, f"{owner}: each at most {MAX_AGENT_LIST_ITEM_CHARS} characters")
         # Every held ticket weighs at least one slot; agents stored before weights existed have no load.
         object.__setattr__(self, "load", max(self.load, len(self.active)) if self.active else 0)
 
@@ -189,6 +207,10 @@ class Queue(_Document):
             _whole(owner, name, getattr(self, name))
         for name in ("overflow_after_s", "invite_timeout_s"):
             _whole(owner, name, getattr(self, name), minimum=0)
+            if getattr(self, name) > MAX_QUEUE_WAIT_S:
+                raise InvalidField(name, f"{owner}: at most {MAX_QUEUE_WAIT_S} seconds")
+        if abs(self.priority) > MAX_QUEUE_PRIORITY:
+            raise InvalidField("priority", f"{owner}: from -{MAX_QUEUE_PRIORITY} to {MAX_QUEUE_PRIORITY}")
         _flag(owner, "wait_for_own_agent", self.wait_for_own_agent)
         if self.business_hours is not None:
             object.__setattr__(self, "business_hours", normalized(self.business_hours, owner))

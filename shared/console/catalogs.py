@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from shared.agents.model import instant
 from shared.domain.ids import safe_document_id
+from shared.domain.limits import MAX_TEMPLATE_PARAMETERS
 from shared.domain.messages import JsonDataclass
 from shared.errors import AlreadyExists, InvalidInput, NotFound
 from shared.ports.clock import Clock
@@ -35,9 +36,12 @@ TITLE_MAX = 100
 CATEGORY_MAX = 60
 LABEL_MAX = 80
 
-_SHORTCUT = re.compile(rf"[a-z0-9_-]{{1,{SHORTCUT_MAX}}}")
+SHORTCUT_PATTERN = rf"[a-z0-9_-]{{1,{SHORTCUT_MAX}}}"
+_SHORTCUT = re.compile(SHORTCUT_PATTERN)
 # No ':' in entry ids: "<workspace>:<id>" then splits one way only, so no two workspaces share a key.
-_ENTRY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+ENTRY_ID_PATTERN = r"[A-Za-z0-9_-]{1,64}"
+_ENTRY_ID = re.compile(ENTRY_ID_PATTERN)
+MAX_TEMPLATE_LANGUAGE = 20
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -160,11 +164,13 @@ class MessageTemplate(JsonDataclass):
         owner = f"template {self.name!r}"
         _check_common(self, owner)
         _check_text(owner, "name", self.name, limit=LABEL_MAX)
-        _check_text(owner, "language", self.language, limit=20)
+        _check_text(owner, "language", self.language, limit=MAX_TEMPLATE_LANGUAGE)
         _check_text(owner, "text", self.text, limit=QUICK_REPLY_TEXT_MAX)
         _check_flag(owner, "active", self.active)
-        if isinstance(self.parameters, bool) or not isinstance(self.parameters, int) or not 0 <= self.parameters <= 20:
-            raise InvalidInput(f"{owner}: parameters must be a whole number from 0 to 20, got {self.parameters!r}")
+        if (isinstance(self.parameters, bool) or not isinstance(self.parameters, int)
+                or not 0 <= self.parameters <= MAX_TEMPLATE_PARAMETERS):
+            raise InvalidInput(f"{owner}: parameters must be a whole number from 0 to {MAX_TEMPLATE_PARAMETERS},"
+                               f" got {self.parameters!r}")
 
 
 # -- the shared catalog mechanics ------------------------------------------------------------

@@ -13,10 +13,11 @@ from functools import cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from shared.domain.limits import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
 from shared.errors import InvalidInput
 
-MIN_LENGTH = 10
-MAX_LENGTH = 256  # argon2 takes any length; the cap keeps a request from making us hash megabytes
+MIN_LENGTH = PASSWORD_MIN_CHARS
+MAX_LENGTH = PASSWORD_MAX_CHARS
 
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16, type=Type.ID)
 _verifications = 0

@@ -33,6 +33,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.domain.ids import safe_document_id, stable_hash
+from shared.domain.limits import (
+    EMAIL_PATTERN,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    MAX_VARIABLE_NAME_CHARS,
+    MAX_VARIABLE_VALUE_CHARS,
+    MAX_VARIABLES,
+)
 from shared.domain.messages import JsonDataclass
 from shared.errors import AlreadyExists, InvalidField, InvalidInput
 
@@ -54,18 +62,21 @@ MIN_DIGIT_TERM = 4
 _MAX_NAME_WORDS = 10
 _MAX_NAME = 200
 _MAX_TEXT = 500
-_MAX_TAGS = 50
-_MAX_TAG = 50
-_MAX_VARIABLES = 100
-_MAX_VARIABLE_NAME = 64
-_MAX_VARIABLE_VALUE = 1000
+_MAX_TAGS = MAX_TAGS
+_MAX_TAG = MAX_TAG_CHARS
+_MAX_VARIABLES = MAX_VARIABLES
+_MAX_VARIABLE_NAME = MAX_VARIABLE_NAME_CHARS
+_MAX_VARIABLE_VALUE = MAX_VARIABLE_VALUE_CHARS
 _MAX_ADDRESS = 200
 
-_CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+CHANNEL_NAME_PATTERN = r"[a-z][a-z0-9_]{0,31}"
+_CHANNEL_NAME = re.compile(CHANNEL_NAME_PATTERN)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Lone surrogates: Python strings hold them, UTF-8 (and so every store) cannot.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _PHONE_PUNCTUATION = re.compile(r"[\s().\-/]")
 _E164_DIGITS = re.compile(r"[1-9][0-9]{6,14}")
-_EMAIL = re.compile(r"[^@\s<>(),;:\"]{1,64}@[^@\s<>(),;:\".]+(\.[^@\s<>(),;:\".]+)+")
+_EMAIL = re.compile(EMAIL_PATTERN)
 _PHONE_LIKE_QUERY = re.compile(r"[+0-9\s().\-/]+")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -146,9 +157,16 @@ def normalize_phone(raw: Any, field: str = "phone") -> str:
     return compact
 
 
+def _storable(field: str, value: str) -> str:
+    if _LONE_SURROGATE.search(value):
+        raise InvalidContactField(field, "holds a lone surrogate, which is not text; send valid Unicode")
+    return value
+
+
 def normalize_email(raw: Any, field: str = "email") -> str:
     if not isinstance(raw, str):
         raise InvalidContactField(field, f"must be a string, got {raw!r}")
+    _storable(field, raw)
     email = raw.strip()
     if len(email) > 254 or not _EMAIL.fullmatch(email):
         raise InvalidContactField(field, f"{raw!r} is not an e-mail address like name@example.com")
@@ -168,7 +186,7 @@ def normalize_address(channel: str, raw: Any, field: str | None = None) -> str:
     field = field or f"addresses.{channel}"
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidContactField(field, f"must be a non-empty string, got {raw!r}")
-    address = raw.strip()
+    address = _storable(field, raw.strip())
     if len(address) > _MAX_ADDRESS or _CONTROL.search(address):
         raise InvalidContactField(field, f"must be at most {_MAX_ADDRESS} printable characters")
     if channel == "email":
@@ -237,7 +255,7 @@ def query_terms(text: str) -> list[str]:
 def _text(field: str, value: Any, limit: int = _MAX_TEXT) -> str:
     if not isinstance(value, str):
         raise InvalidContactField(field, f"must be a string, got {value!r}")
-    value = value.strip()
+    value = _storable(field, value.strip())
     if len(value) > limit or _CONTROL.search(value):
         raise InvalidContactField(field, f"must be at most {limit} characters, on one line")
     return value
@@ -272,9 +290,11 @@ def _variables(value: Any) -> dict[str, str]:
         if not isinstance(name, str) or not name.strip() or len(name) > _MAX_VARIABLE_NAME:
             raise InvalidContactField("variables", f"a variable name must be 1 to {_MAX_VARIABLE_NAME} characters, "
                                                    f"got {name!r}")
+        _storable("variables", name)
         if not isinstance(text, str) or len(text) > _MAX_VARIABLE_VALUE:
             raise InvalidContactField(f"variables.{name}", f"must be text of at most {_MAX_VARIABLE_VALUE} "
                                                            f"characters, got {text!r}")
+        _storable(f"variables.{name}", text)
         checked[name.strip()] = text
     return checked
 

@@ -129,7 +129,7 @@ def test_no_endpoint_reads_or_changes_another_workspace(platform, console):
         "conversation_id": conversation_id, "agent_id": "ana", "name": "ventas",
         "entry_id": QuickReplies(platform.store, platform.clock).list(WS)[0].id,
         "contact_id": platform.store.get(CONVERSATIONS, conversation_id)["contact_id"],
-        "channel_type": "webchat", "account": "demo-site",
+        "channel_type": "webchat", "account": "demo-site", "message_id": "in_unknown",
     }
     ana_a = console.login(f"ana@{WS}.example")  # A's agent keeps a live session: B must not end it
     before = _snapshot(platform, WS)

@@ -16,7 +16,10 @@ from shared.console.api.routing import PUBLIC, ROLE_RANK, Call, Reply, Route, fi
 from shared.console.api.services import MAX_BODY_BYTES, ConsoleServices
 from shared.console.sign_in_throttle import TooManyAttempts
 from shared.errors import AlreadyExists, ConfigurationError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.http_json import check_text, decode_json, query_integer
 from shared.observability import log
+
+_QUERY_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class ConsoleApi:
             return error_response(413, "too_large", f"body of {len(raw_body)} bytes; at most {MAX_BODY_BYTES}")
         try:
             principal = None if route.role == PUBLIC else self._principal(headers, route)
+            for name, value in params.items():
+                route.param(name).check(name, check_text(name, value))
             body = self._body(route, raw_body)
             checked_query = validated(route.query, self._typed_query(route, query)) if route.query else {}
             answer = route.handler(Call(self.services, principal, params, checked_query, body, client_address))
@@ -104,25 +109,22 @@ class ConsoleApi:
             if any(f.required for f in route.body.values()):
                 raise FieldError("body", "empty; expected a JSON object")
             return {}
-        try:
-            parsed = json.loads(raw_body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise FieldError("body", f"malformed JSON ({exc})") from None
-        return validated(route.body, parsed)
+        return validated(route.body, decode_json(raw_body))
 
     @staticmethod
     def _typed_query(route: Route, query: dict[str, str]) -> dict[str, Any]:
-        """Query strings are text; integer and boolean parameters are read as such."""
+        """Query strings are text; integer and boolean parameters are read as such, by the same decoder
+        as bodies (64-bit integers, valid Unicode)."""
         typed: dict[str, Any] = {}
         for name, value in query.items():
             spec = route.query.get(name)
+            check_text(name, value)
             if spec is not None and spec.type == "integer":
-                try:
-                    typed[name] = int(value)
-                except ValueError:
-                    raise FieldError(name, f"expected integer, got {value!r}") from None
+                typed[name] = query_integer(name, value)
             elif spec is not None and spec.type == "boolean":
-                typed[name] = value.lower() in ("1", "true", "yes")
+                if value.lower() not in _QUERY_BOOLEANS:
+                    raise FieldError(name, f"expected true or false, got {value!r}")
+                typed[name] = _QUERY_BOOLEANS[value.lower()]
             else:
                 typed[name] = value
         return typed

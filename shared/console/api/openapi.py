@@ -15,27 +15,50 @@ ERROR_SCHEMA = {
 }
 
 
+_ERROR = {"$ref": "#/components/responses/Error"}
+_WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _responses(route: Route) -> dict[str, Any]:
+    """Every status the route can answer: what app.ConsoleApi.handle maps each refusal to."""
+    responses: dict[str, Any] = {
+        "200": {"description": "done", "content": {route.produces: {}}},
+        "400": _ERROR,
+        "404": {"description": "no such endpoint or object (another workspace's included); a path with control"
+                               " characters reaches no function and gets the framework's own page",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+                            "text/html": {"schema": {"type": "string"}}}},
+    }
+    if route.method in _WRITES:
+        responses["409"] = _ERROR
+    if route.method != "GET":
+        responses["413"] = _ERROR
+    if route.role != PUBLIC:
+        responses["401"] = _ERROR
+        responses["403"] = _ERROR
+    for status in route.statuses:
+        responses[str(status)] = _ERROR
+    return responses
+
+
 def _operation(route: Route) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": route.operation_id, "summary": route.summary, "tags": [route.tag] if route.tag else [],
         "x-charla-role": route.role,
-        "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        "parameters": [{"name": name, "in": "path", "required": True, "schema": route.param(name).json_schema()}
                        for name in re.findall(r"\{(\w+)\}", route.path)]
         + [{"name": name, "in": "query", "required": spec.required, "schema": spec.json_schema()}
            for name, spec in route.query.items()],
-        "responses": {
-            "200": {"description": "done", "content": {route.produces: {}}},
-            "400": {"$ref": "#/components/responses/Error"},
-            "404": {"$ref": "#/components/responses/Error"},
-        },
+        "responses": _responses(route),
     }
     if route.method not in ("GET", "DELETE"):
+        schema = object_schema(route.body)
+        if route.body_rules:
+            schema["allOf"] = list(route.body_rules)
         operation["requestBody"] = {"required": any(f.required for f in route.body.values()),
-                                    "content": {"application/json": {"schema": object_schema(route.body)}}}
+                                    "content": {"application/json": {"schema": schema}}}
     if route.role != PUBLIC:
         operation["security"] = [{"session": []}]
-        operation["responses"]["401"] = {"$ref": "#/components/responses/Error"}
-        operation["responses"]["403"] = {"$ref": "#/components/responses/Error"}
     return operation
 
 

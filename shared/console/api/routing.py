@@ -11,6 +11,8 @@ from shared.console.api.fields import Field
 
 PUBLIC, AGENT, SUPERVISOR, ADMIN = "public", "agent", "supervisor", "admin"
 ROLE_RANK = {AGENT: 1, SUPERVISOR: 2, ADMIN: 3}  # each role can do what the ones below it can
+# A path parameter: one segment of printable text (the framework routes no path with control characters).
+PATH_SEGMENT = Field("string", required=True, min_length=1, pattern=r"[^/\x00-\x1f\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,14 @@ class Route:
     query: dict[str, Field] = field(default_factory=dict)
     tag: str = ""
     produces: str = "application/json"
+    params: dict[str, Field] = field(default_factory=dict)  # path parameters with more than PATH_SEGMENT's rule
+    statuses: tuple[int, ...] = ()  # statuses beyond those every route of its kind answers (e.g. 429)
+    # Rules between body fields that single declarations cannot say, as JSON Schema (if/then, anyOf);
+    # stated in the OpenAPI document, enforced by the use case behind the route.
+    body_rules: tuple[dict[str, Any], ...] = ()
+
+    def param(self, name: str) -> Field:
+        return self.params.get(name, PATH_SEGMENT)
 
     @property
     def pattern(self) -> re.Pattern[str]:

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from shared.console.api.fields import Field
+from shared.console.api.fields import Field, text
 from shared.console.api.routing import ADMIN, AGENT, Call, Route
-from shared.console.catalogs import MessageTemplate, PauseReason, QuickReply, Typification
+from shared.console.catalogs import (
+    CATEGORY_MAX,
+    ENTRY_ID_PATTERN,
+    LABEL_MAX,
+    MAX_TEMPLATE_LANGUAGE,
+    QUICK_REPLY_TEXT_MAX,
+    SHORTCUT_PATTERN,
+    TITLE_MAX,
+    MessageTemplate,
+    PauseReason,
+    QuickReply,
+    Typification,
+)
+from shared.domain.limits import MAX_TEMPLATE_PARAMETERS
 
 
 def _catalog_routes(path: str, service: str, kind: type, fields: dict[str, Field],
@@ -34,14 +48,16 @@ def _catalog_routes(path: str, service: str, kind: type, fields: dict[str, Field
     for handler, verb in ((list_entries, "list"), (create_entry, "create"), (edit_entry, "edit"),
                           (delete_entry, "delete")):
         handler.__name__ = f"{verb}_{service}"
-    optional = {name: Field(f.type, description=f.description, max_length=f.max_length, enum=f.enum)
-                for name, f in fields.items()}
+    optional = {name: replace(f, required=False) for name, f in fields.items()}
+    entry = {"entry_id": Field("string", required=True, pattern=ENTRY_ID_PATTERN)}
     return [
         Route("GET", f"/{path}", AGENT, f"The workspace's {noun}s", list_entries, tag="catalogs",
               query={"search": Field("string"), "category": Field("string")} if service == "quick_replies" else {}),
         Route("POST", f"/{path}", ADMIN, f"Create a {noun}", create_entry, body=fields, tag="catalogs"),
-        Route("PUT", f"/{path}/{{entry_id}}", ADMIN, f"Edit a {noun}", edit_entry, body=optional, tag="catalogs"),
-        Route("DELETE", f"/{path}/{{entry_id}}", ADMIN, f"Delete a {noun}", delete_entry, tag="catalogs"),
+        Route("PUT", f"/{path}/{{entry_id}}", ADMIN, f"Edit a {noun}", edit_entry, body=optional, tag="catalogs",
+              params=entry),
+        Route("DELETE", f"/{path}/{{entry_id}}", ADMIN, f"Delete a {noun}", delete_entry, tag="catalogs",
+              params=entry),
     ]
 
 
@@ -54,21 +70,21 @@ def _quick_replies(call: Call) -> list[Any]:
 
 ROUTES = [
     *_catalog_routes("quick_replies", "quick_replies", QuickReply, {
-        "shortcut": Field("string", required=True, max_length=30, description="typed after '/' in the reply box"),
-        "title": Field("string", required=True, max_length=100),
-        "text": Field("string", required=True, max_length=4096), "category": Field("string", max_length=60),
+        "shortcut": Field("string", required=True, pattern=SHORTCUT_PATTERN, description="typed after '/' in the"
+                                                                                         " reply box"),
+        "title": text(TITLE_MAX, required=True), "text": text(QUICK_REPLY_TEXT_MAX, required=True),
+        "category": text(CATEGORY_MAX, blank=True),
     }, _quick_replies, "quick reply"),
     *_catalog_routes("pause_reasons", "pause_reasons", PauseReason, {
-        "label": Field("string", required=True, max_length=60),
+        "label": text(LABEL_MAX, required=True),
         "counts_as_productive": Field("boolean"), "active": Field("boolean"),
     }, lambda call: call.services.pause_reasons.list(call.workspace_id), "pause reason"),
     *_catalog_routes("typifications", "typifications", Typification, {
-        "name": Field("string", required=True, max_length=100), "active": Field("boolean"),
+        "name": text(LABEL_MAX, required=True), "active": Field("boolean"),
     }, lambda call: call.services.typifications.list(call.workspace_id), "typification"),
     *_catalog_routes("templates", "templates", MessageTemplate, {
-        "name": Field("string", required=True, max_length=80, description="as the provider approved it"),
-        "language": Field("string", required=True, max_length=20), "text": Field("string", required=True,
-                                                                                  max_length=4096),
-        "parameters": Field("integer", minimum=0), "active": Field("boolean"),
+        "name": text(LABEL_MAX, required=True, description="as the provider approved it"),
+        "language": text(MAX_TEMPLATE_LANGUAGE, required=True), "text": text(QUICK_REPLY_TEXT_MAX, required=True),
+        "parameters": Field("integer", minimum=0, maximum=MAX_TEMPLATE_PARAMETERS), "active": Field("boolean"),
     }, lambda call: call.services.templates.list(call.workspace_id), "approved template"),
 ]

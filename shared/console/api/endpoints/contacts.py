@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from shared.console.api.fields import Field, FieldError
+from shared.console.api.fields import ONE_LINE_NOT_BLANK, Field, FieldError, stored_id, text
 from shared.console.api.routing import AGENT, SUPERVISOR, Call, Reply, Route
 from shared.contacts import export_csv, import_csv
+from shared.contacts.model import CHANNEL_NAME_PATTERN, EMAIL_PATTERN, PHONE_CHANNELS
 from shared.conversations.outreach import start_conversation
+from shared.domain.limits import (
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    MAX_TEMPLATE_PARAMETER_CHARS,
+    MAX_TEMPLATE_PARAMETERS,
+    MAX_VARIABLE_NAME_CHARS,
+    MAX_VARIABLE_VALUE_CHARS,
+    MAX_VARIABLES,
+)
 
 LAST_MONTH = timedelta(days=30)
 MAX_LISTED = 200
@@ -89,41 +100,68 @@ def start_conversation_with(call: Call) -> dict[str, Any]:
     return {"conversation_id": message.conversation_id, "message_id": message.message_id, "text": message.text}
 
 
+# The contact book's own rules (shared/contacts/model.py), stated for the OpenAPI document: "" clears a field.
+_PUNCTUATION = r"[\s().\-/]*"
+_NUMBER = rf"{_PUNCTUATION}[1-9](?:{_PUNCTUATION}[0-9]){{6,14}}{_PUNCTUATION}"
+PHONE_INPUT = rf"(?:(?:[Tt][Ee][Ll]:)?{_PUNCTUATION}(?:\+|00){_NUMBER})?"
+# WhatsApp's wa_id is the number without "+"; Twilio's addresses carry it ("whatsapp:" prefix or not).
+_PHONE_ADDRESS = {channel: rf"(?:whatsapp:)?{_PUNCTUATION}(?:\+|00){'?' if channel == 'whatsapp' else ''}{_NUMBER}"
+                  for channel in PHONE_CHANNELS}
+ADDRESS = text(200, required=True, one_line=True)
 CONTACT_FIELDS = {
-    "name": Field("string", max_length=200),
-    "phone": Field("string", max_length=40, description="E.164: +5491155551234"),
-    "email": Field("string", max_length=254),
-    "addresses": Field("object", description="channel → address, e.g. {\"telegram\": \"123456\"}"),
-    "variables": Field("object"), "tags": Field("array", items="string", max_length=50),
-    "agent": Field("string", max_length=200, description="the contact's own agent, preferred when assigning"),
+    "name": text(200, blank=True, one_line=True),
+    "phone": Field("string", max_length=40, pattern=PHONE_INPUT, description="E.164: +5491155551234"),
+    "email": Field("string", max_length=254, pattern=f"(?:{EMAIL_PATTERN})?"),
+    "addresses": Field("object", description="channel → address, e.g. {\"telegram\": \"123456\"}",
+                       keys=Field("string", pattern=CHANNEL_NAME_PATTERN), values=ADDRESS,
+                       properties={"email": replace(ADDRESS, required=False, pattern=EMAIL_PATTERN),
+                                   **{channel: replace(ADDRESS, required=False, pattern=pattern)
+                                      for channel, pattern in _PHONE_ADDRESS.items()}}),
+    "variables": Field("object", max_length=MAX_VARIABLES, keys=text(MAX_VARIABLE_NAME_CHARS),
+                       values=Field("string", max_length=MAX_VARIABLE_VALUE_CHARS)),
+    "tags": Field("array", items=text(MAX_TAG_CHARS, one_line=True), max_length=MAX_TAGS),
+    "agent": text(200, blank=True, one_line=True, description="the contact's own agent, preferred when assigning"),
 }
+CONTACT = {"contact_id": stored_id()}
+# A new contact has a name, a phone, an e-mail or a channel address (shared/contacts/model.py).
+SOMETHING_TO_KNOW_THEM_BY = {"anyOf": [
+    {"required": [name], "properties": {name: {"type": "string", "pattern": f"^(?:{ONE_LINE_NOT_BLANK})$"}}}
+    for name in ("name", "phone", "email")] + [
+    {"required": ["addresses"], "properties": {"addresses": {"type": "object", "minProperties": 1}}}]}
+CHANNEL = Field("string", required=True, pattern=CHANNEL_NAME_PATTERN)
 
 ROUTES = [
     Route("GET", "/contacts", AGENT, "Search contacts by name or phone, or list the latest", list_contacts,
-          query={"search": Field("string")}, tag="contacts"),
-    Route("POST", "/contacts", AGENT, "Create a contact", create_contact, body=CONTACT_FIELDS, tag="contacts"),
+          query={"search": Field("string", max_length=200)}, tag="contacts"),
+    Route("POST", "/contacts", AGENT, "Create a contact", create_contact, body=CONTACT_FIELDS, tag="contacts",
+          body_rules=(SOMETHING_TO_KNOW_THEM_BY,)),
     Route("GET", "/contacts/export", SUPERVISOR, "Contacts as CSV", export_contacts, tag="contacts",
           query={"period": Field("string", enum=("last_month", "all")),
                  "style": Field("string", enum=("charla", "google"))}, produces="text/csv"),
     Route("POST", "/contacts/import", SUPERVISOR, "Create and update contacts from a CSV file", import_contacts,
-          body={"csv": Field("string", required=True, max_length=900_000)}, tag="contacts"),
-    Route("POST", "/contacts/merge", SUPERVISOR, "Merge another contact into one kept", merge_contacts,
-          body={"keep": Field("string", required=True), "other": Field("string", required=True)}, tag="contacts"),
-    Route("GET", "/contacts/{contact_id}", AGENT, "A contact", get_contact, tag="contacts"),
-    Route("PATCH", "/contacts/{contact_id}", AGENT, "Edit a contact", edit_contact, body=CONTACT_FIELDS,
+          body={"csv": Field("string", required=True, min_length=1, max_length=900_000,
+                             description="the file's text; every line is checked before any is written")},
           tag="contacts"),
-    Route("DELETE", "/contacts/{contact_id}", SUPERVISOR, "Delete a contact", delete_contact, tag="contacts"),
+    Route("POST", "/contacts/merge", SUPERVISOR, "Merge another contact into one kept", merge_contacts,
+          body={"keep": stored_id(required=True), "other": stored_id(required=True)}, tag="contacts"),
+    Route("GET", "/contacts/{contact_id}", AGENT, "A contact", get_contact, tag="contacts", params=CONTACT),
+    Route("PATCH", "/contacts/{contact_id}", AGENT, "Edit a contact", edit_contact, body=CONTACT_FIELDS,
+          tag="contacts", params=CONTACT),
+    Route("DELETE", "/contacts/{contact_id}", SUPERVISOR, "Delete a contact", delete_contact, tag="contacts",
+          params=CONTACT),
     Route("PUT", "/contacts/{contact_id}/opt_in", AGENT, "Record the contact's consent on a channel", set_opt_in,
-          body={"channel": Field("string", required=True, max_length=40), "granted": Field("boolean", required=True),
-                "source": Field("string", max_length=200)}, tag="contacts"),
+          body={"channel": CHANNEL, "granted": Field("boolean", required=True),
+                "source": Field("string", max_length=100, pattern=f"(?:{ONE_LINE_NOT_BLANK})?",
+                                description="where the consent came from; the agent when empty")},
+          tag="contacts", params=CONTACT),
     Route("PUT", "/contacts/{contact_id}/blacklist", SUPERVISOR, "Never send this contact anything (or again)",
-          set_blacklist, tag="contacts",
-          body={"blacklisted": Field("boolean", required=True), "reason": Field("string", max_length=500)}),
+          set_blacklist, tag="contacts", params=CONTACT,
+          body={"blacklisted": Field("boolean", required=True), "reason": text(500, blank=True, one_line=True)}),
     Route("POST", "/contacts/{contact_id}/conversations", AGENT, "Start a conversation with an approved template;"
-          " the chat is yours", start_conversation_with, tag="contacts",
-          body={"channel": Field("string", required=True, max_length=40),
-                "account": Field("string", required=True, max_length=200),
-                "template": Field("string", required=True, max_length=80),
-                "parameters": Field("array", items="string", max_length=20),
-                "client_message_id": Field("string", required=True, max_length=100)}),
+          " the chat is yours", start_conversation_with, tag="contacts", params=CONTACT,
+          body={"channel": CHANNEL, "account": text(200, required=True, one_line=True),
+                "template": text(80, required=True),
+                "parameters": Field("array", items=Field("string", max_length=MAX_TEMPLATE_PARAMETER_CHARS),
+                                    max_length=MAX_TEMPLATE_PARAMETERS),
+                "client_message_id": Field("string", required=True, min_length=1, max_length=100)}),
 ]

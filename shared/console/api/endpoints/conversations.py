@@ -6,10 +6,11 @@ from typing import Any
 
 from shared.agents.model import TICKETS, Ticket
 from shared.agents.tickets import CLOSING_STATUSES
-from shared.console.api.fields import Field
+from shared.bots.limits import MAX_BUTTON_OPTIONS, MAX_BUTTON_TITLE_CHARS
+from shared.console.api.fields import MAX_ID_CHARS, NOT_BLANK, ONE_LINE, Field, stored_id, text
 from shared.console.api.routing import AGENT, SUPERVISOR, Call, Reply, Route
 from shared.console.api.services import MAX_LONG_POLL_S
-from shared.console.inbox import VIEWS, Inbox, InboxQuery, summary
+from shared.console.inbox import MAX_PAGE, VIEWS, Inbox, InboxQuery, summary
 from shared.conversations.agent_messages import (
     MAX_TEXT_CHARS,
     REPLY_KINDS,
@@ -21,6 +22,13 @@ from shared.conversations.agent_messages import (
 from shared.conversations.back_to_bot import return_to_bot_menu
 from shared.conversations.outreach import rendered
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, media_blob_prefix, messages_collection
+from shared.domain.limits import (
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    MAX_TEMPLATE_PARAMETER_CHARS,
+    MAX_TEMPLATE_PARAMETERS,
+    bounded_tags,
+)
 from shared.domain.media_types import type_is_accepted
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.ports.document_store import Filter
@@ -115,8 +123,8 @@ def read(call: Call) -> dict[str, Any]:
 def set_tags(call: Call) -> dict[str, Any]:
     """The conversation's tags, kept in the bot's position too, so the next bot turn keeps them."""
     conversation_id = call.params["conversation_id"]
+    tags = bounded_tags(call.body["tags"])
     conversation_of(call.platform, call.author(), conversation_id)
-    tags = sorted({t.strip() for t in call.body["tags"] if t.strip()})
     now = call.platform.clock.now().isoformat()
 
     def write(tx: Any) -> None:
@@ -214,11 +222,35 @@ def bulk_resolve(call: Call) -> dict[str, Any]:
     return {"results": results}
 
 
-CLIENT_ID = Field("string", required=True, max_length=100,
+CLIENT_ID = Field("string", required=True, min_length=1, max_length=100,
                   description="the client's own id for this message: a retried request sends nothing twice")
 CLOSING = {"status": Field("string", enum=CLOSING_STATUSES, description="RESOLVED unless said otherwise"),
-           "typification": Field("string", max_length=100, description="one of the workspace's typifications")}
-TICKET_IDS = Field("array", required=True, items="string", max_length=100)
+           "typification": text(100, description="one of the workspace's typifications")}
+TICKET_IDS = Field("array", required=True, items=stored_id(), min_length=1, max_length=100)
+CONVERSATION = {"conversation_id": stored_id()}
+# What each kind of reply needs (shared/conversations/agent_messages.py): text its words, media an https file,
+# a template its approved name and language.
+_KIND = {"kind": {"enum": ["media", "buttons", "template"]}}
+REPLY_RULES = (
+    {"if": {"required": ["kind"], "properties": _KIND},
+     "else": {"required": ["text"], "properties": {"text": {"type": "string", "pattern": f"^(?:{NOT_BLANK})$"}}}},
+    {"if": {"required": ["kind"], "properties": {"kind": {"const": "media"}}},
+     "then": {"required": ["payload"], "properties": {"payload": {"type": "object", "required": ["url"]}}}},
+    {"if": {"required": ["kind"], "properties": {"kind": {"const": "template"}}},
+     "then": {"required": ["payload"], "properties": {"payload": {
+         "type": "object", "required": ["name", "language"],
+         "properties": {"name": {"type": "string", "minLength": 1}, "language": {"type": "string", "minLength": 1}}}}}},
+)
+TAGS = Field("array", required=True, items=Field("string", max_length=MAX_TAG_CHARS, pattern=ONE_LINE),
+             max_length=MAX_TAGS, description="blank ones are dropped, repeated ones kept once")
+REPLY_PAYLOAD = Field("object", description="media: {url, media_type, caption, filename}; template: {name,"
+                                            " parameters}", properties={
+    "url": Field("string", max_length=2048, pattern=r"https://\S+", description="the file to send (https)"),
+    "media_type": Field("string", max_length=100), "caption": Field("string", max_length=1024),
+    "filename": Field("string", max_length=200), "name": Field("string", max_length=80),
+    "language": Field("string", max_length=20),
+    "parameters": Field("array", items=Field("string", max_length=MAX_TEMPLATE_PARAMETER_CHARS),
+                        max_length=MAX_TEMPLATE_PARAMETERS, description="the template's {{1}}, {{2}}... in order")})
 
 ROUTES = [
     Route("GET", "/inbox", AGENT, "Conversations assigned, queued or (supervisors) all, filtered; long-poll with"
@@ -227,36 +259,40 @@ ROUTES = [
                  "agent": Field("string"), "channel": Field("string"), "ticket_status": Field("string"),
                  "from": Field("string"), "to": Field("string"), "search": Field("string"),
                  "since": Field("string", description="the cursor of a previous answer"),
-                 "wait": Field("integer", minimum=0, description=f"seconds to wait for a change, ≤ {MAX_LONG_POLL_S}"),
-                 "limit": Field("integer", minimum=1)}),
+                 "wait": Field("integer", minimum=0, maximum=MAX_LONG_POLL_S,
+                               description="seconds to wait for a change"),
+                 "limit": Field("integer", minimum=1, maximum=MAX_PAGE)}),
     Route("GET", "/conversations/{conversation_id}", AGENT, "A conversation's whole history", conversation,
-          tag="conversations"),
+          tag="conversations", params=CONVERSATION),
     Route("GET", "/conversations/{conversation_id}/media/{message_id}", AGENT, "A customer's file, as stored",
-          stored_media, tag="conversations", produces="application/octet-stream"),
+          stored_media, tag="conversations", produces="application/octet-stream",
+          params={**CONVERSATION, "message_id": stored_id()}),
     Route("POST", "/conversations/{conversation_id}/replies", AGENT, "Reply to the customer", reply,
           body={"text": Field("string", max_length=MAX_TEXT_CHARS), "kind": Field("string", enum=REPLY_KINDS),
-                "payload": Field("object", description="media: {url, media_type, caption}; template: {name,"
-                                                       " parameters}"),
-                "options": Field("array", items="string", max_length=10, description="buttons: their titles"),
-                "quote": Field("string", description="the id of the customer message answered"),
-                "client_message_id": CLIENT_ID}, tag="conversations"),
+                "payload": REPLY_PAYLOAD,
+                "options": Field("array", items=Field("string", max_length=MAX_BUTTON_TITLE_CHARS),
+                                 max_length=MAX_BUTTON_OPTIONS, description="buttons: their titles"),
+                "quote": Field("string", max_length=MAX_ID_CHARS,
+                               description="the id of the customer message answered"),
+                "client_message_id": CLIENT_ID}, tag="conversations", params=CONVERSATION, body_rules=REPLY_RULES),
     Route("POST", "/conversations/{conversation_id}/notes", AGENT, "A private note, never sent to the customer", note,
-          body={"text": Field("string", required=True, max_length=MAX_TEXT_CHARS), "client_message_id": CLIENT_ID},
-          tag="conversations"),
+          body={"text": text(MAX_TEXT_CHARS, required=True), "client_message_id": CLIENT_ID},
+          tag="conversations", params=CONVERSATION),
     Route("POST", "/conversations/{conversation_id}/read", AGENT, "Mark the conversation read", read,
-          tag="conversations"),
+          tag="conversations", params=CONVERSATION),
     Route("PUT", "/conversations/{conversation_id}/tags", AGENT, "Set the conversation's tags", set_tags,
-          body={"tags": Field("array", required=True, items="string", max_length=50)}, tag="conversations"),
+          body={"tags": TAGS}, tag="conversations", params=CONVERSATION),
     Route("POST", "/conversations/{conversation_id}/transfer", AGENT, "Transfer to an agent or a queue", transfer,
           body={"agent": Field("string", max_length=100), "queue": Field("string", max_length=100),
                 "bot_menu": Field("string", max_length=100, description="close the ticket; the bot shows this menu")},
-          tag="conversations"),
+          tag="conversations", params=CONVERSATION),
     Route("POST", "/conversations/{conversation_id}/resolve", AGENT, "Close the ticket; the bot takes over again",
-          resolve, body=CLOSING, tag="conversations"),
+          resolve, body=CLOSING, tag="conversations", params=CONVERSATION),
     Route("POST", "/conversations/{conversation_id}/invitation", AGENT, "Accept or decline the chat offered to you",
-          answer_invitation, body={"accept": Field("boolean", required=True)}, tag="conversations"),
+          answer_invitation, body={"accept": Field("boolean", required=True)}, tag="conversations",
+          params=CONVERSATION),
     Route("POST", "/tickets/bulk_assign", SUPERVISOR, "Assign several tickets to one agent", bulk_assign,
-          body={"ticket_ids": TICKET_IDS, "agent": Field("string", required=True)}, tag="conversations"),
+          body={"ticket_ids": TICKET_IDS, "agent": stored_id(required=True)}, tag="conversations"),
     Route("POST", "/tickets/bulk_resolve", SUPERVISOR, "Close several tickets", bulk_resolve,
           body={"ticket_ids": TICKET_IDS, **CLOSING}, tag="conversations"),
 ]

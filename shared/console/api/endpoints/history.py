@@ -4,10 +4,10 @@ be forgotten) and the export of everything held about a contact (right of access
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
-from shared.console.api.fields import Field, FieldError
+from shared.console.api.fields import INSTANT_PATTERN, TIME_ZONE, Field, FieldError, check_instant, stored_id
 from shared.console.api.routing import ADMIN, SUPERVISOR, Call, Reply, Route
 from shared.console.dashboard import dashboard
 from shared.history.reports import REPORTS, report_csv, run_report
@@ -25,16 +25,6 @@ def list_reports(call: Call) -> dict[str, Any]:
                          "parameters": dict(r.parameters)} for r in REPORTS.values()]}
 
 
-def _instant(name: str, text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise FieldError(name, f"expected an ISO 8601 instant with its offset, got {text!r}") from None
-    if moment.tzinfo is None:
-        raise FieldError(name, f"needs its UTC offset (e.g. {text}Z or {text}-03:00)")
-    return moment
-
-
 def show_report(call: Call) -> Any:
     """A report over [from, to); ``format=csv`` downloads it. Days are the workspace's unless ``time_zone``."""
     name = call.params["name"]
@@ -45,8 +35,8 @@ def show_report(call: Call) -> Any:
     if "time_zone" in report.parameters:
         extra["time_zone"] = call.query.get("time_zone") or call.platform.directory.workspace(
             call.workspace_id).time_zone
-    rows = run_report(call.platform.warehouse, name, call.workspace_id, _instant("from", call.query["from"]),
-                      _instant("to", call.query["to"]), **extra)
+    rows = run_report(call.platform.warehouse, name, call.workspace_id, check_instant("from", call.query["from"]),
+                      check_instant("to", call.query["to"]), **extra)
     if call.query.get("format") == "csv":
         return Reply(report_csv(rows, report.columns), content_type="text/csv; charset=utf-8",
                      headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
@@ -69,18 +59,22 @@ def export(call: Call) -> Reply:
                  headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+INSTANT = Field("string", required=True, format="date-time", pattern=INSTANT_PATTERN)
+CONTACT = {"contact_id": stored_id()}
+
 ROUTES = [
     Route("GET", "/reports", SUPERVISOR, "The reports there are", list_reports, tag="history"),
     Route("GET", "/reports/{name}", SUPERVISOR, "A report over a date range, as JSON or CSV", show_report,
-          tag="history", query={"from": Field("string", required=True, description="ISO instant, inclusive"),
-                                "to": Field("string", required=True, description="ISO instant, exclusive"),
-                                "format": Field("string", enum=("json", "csv")),
-                                "time_zone": Field("string", description="days of the report; default the"
-                                                                         " workspace's")}),
+          tag="history", params={"name": Field("string", required=True, enum=tuple(REPORTS))},
+          query={"from": replace(INSTANT, description="ISO instant, inclusive"),
+                 "to": replace(INSTANT, description="ISO instant, exclusive"),
+                 "format": Field("string", enum=("json", "csv")),
+                 "time_zone": Field("string", format=TIME_ZONE, description="days of the report; default the"
+                                                                           " workspace's")}),
     Route("POST", "/contacts/{contact_id}/erase", ADMIN, "Forget the contact in every store (right to be forgotten)",
-          erase, tag="history"),
+          erase, tag="history", params=CONTACT),
     Route("GET", "/contacts/{contact_id}/data", SUPERVISOR, "Everything held about the contact (right of access)",
-          export, tag="history", produces="application/json"),
+          export, tag="history", produces="application/json", params=CONTACT),
     Route("GET", "/dashboard", SUPERVISOR, "Messages left in the plan, unique contacts this month, new contacts today",
           show_dashboard, tag="history"),
 ]

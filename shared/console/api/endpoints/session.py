@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.agents.model import AGENT_STATUSES
-from shared.console.api.fields import Field
+from shared.console.api.fields import Field, stored_id
 from shared.console.api.routing import ADMIN, AGENT, PUBLIC, Call, Route
 from shared.console.presence import change_status
 
@@ -95,21 +95,23 @@ def openapi(call: Call) -> dict[str, Any]:
 
 
 STATUS_FIELDS = {"status": Field("string", required=True, enum=AGENT_STATUSES),
-                 "reason": Field("string", max_length=100, description="a pause reason (label or id); required"
-                                                                       " to pause")}
+                 "reason": Field("string", max_length=100, description="one of the workspace's active pause"
+                                                                       " reasons (label or id); required to pause")}
 
-CODE_FIELD = Field("string", required=True, max_length=20, description="the 6 digits the authenticator app shows")
+# 6 digits, with the spaces or dashes apps and people put between them (shared/console/two_factor.py).
+CODE_FIELD = Field("string", required=True, max_length=20, pattern=r"[ \t-]*(?:[0-9][ \t-]*){6}",
+                   description="the 6 digits the authenticator app shows")
 
 ROUTES = [
     Route("GET", "/openapi.json", PUBLIC, "This document", openapi, tag="session"),
     Route("POST", "/login", PUBLIC, "Sign in with email and password; ends the user's older session", login,
           body={"email": Field("string", required=True, max_length=254),
-                "password": Field("string", required=True, max_length=256)}, tag="session"),
+                "password": Field("string", required=True, max_length=256)}, tag="session", statuses=(401, 429)),
     Route("POST", "/login/second_step", PUBLIC, "Complete a sign-in with the code of the user's authenticator"
           " app; ends the user's older session", complete_second_step,
           body={"challenge": Field("string", required=True, max_length=256,
                                    description="the challenge POST /login answered"),
-                "code": Field("string", required=True, max_length=20, description="6 digits")}, tag="session"),
+                "code": CODE_FIELD}, tag="session", statuses=(401, 429)),
     Route("POST", "/logout", AGENT, "End this session", logout, tag="session"),
     Route("GET", "/me", AGENT, "The signed-in user", me, tag="session"),
     Route("PUT", "/me/status", AGENT, "Go online, pause with a reason, or go offline", set_my_status,
@@ -119,7 +121,8 @@ ROUTES = [
     Route("PUT", "/me/two_factor", AGENT, "Turn two-factor sign-in on with a code from the new secret",
           confirm_two_factor, body={"code": CODE_FIELD}, tag="session"),
     Route("POST", "/me/two_factor/disable", AGENT, "Turn two-factor sign-in off with a current code",
-          disable_two_factor, body={"code": CODE_FIELD}, tag="session"),
+          disable_two_factor, body={"code": CODE_FIELD}, tag="session", statuses=(429,)),
     Route("POST", "/users/{agent_id}/two_factor/reset", ADMIN, "Turn a user's two-factor sign-in off (a lost"
-          " device); they set it up again when their workspace requires it", reset_two_factor, tag="team"),
+          " device); they set it up again when their workspace requires it", reset_two_factor, tag="team",
+          params={"agent_id": stored_id()}),
 ]

@@ -5,11 +5,23 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from shared.agents.hours import DAYS
 from shared.agents.model import ROLES, Agent, Queue
 from shared.console.api.endpoints.session import STATUS_FIELDS, agent_profile, set_status
-from shared.console.api.fields import Field
+from shared.console.api.fields import TIME_ZONE, Field, stored_id, text
 from shared.console.api.routing import ADMIN, ROLE_RANK, SUPERVISOR, Call, Route
 from shared.console.monitor import supervisor_monitor
+from shared.domain.limits import (
+    EMAIL_PATTERN,
+    MAX_AGENT_LIST_ITEM_CHARS,
+    MAX_AGENT_NAME_CHARS,
+    MAX_CAPACITY,
+    MAX_INTERVALS_A_DAY,
+    MAX_QUEUE_PRIORITY,
+    MAX_QUEUE_WAIT_S,
+)
+from shared.domain.limits import PASSWORD_MAX_CHARS as PASSWORD_MAX
+from shared.domain.limits import PASSWORD_MIN_CHARS as PASSWORD_MIN
 from shared.errors import AlreadyExists, Forbidden, InvalidField, InvalidInput, NotFound
 from shared.observability import log
 
@@ -129,35 +141,55 @@ def save_queue(call: Call) -> dict[str, Any]:
     return call.services.directory.save_queue(replace(current, **changes)).to_dict()
 
 
+# The password policy's rules a pattern can state (shared/console/passwords.py): its length, and not one
+# character repeated; "not the email" is for the server alone.
+PASSWORD = Field("string", min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
+                 pattern=r"(?=[\s\S]*([\s\S])(?!\1)[\s\S])[\s\S]*", description="sets a new password")
+_LIST_ITEM = text(MAX_AGENT_LIST_ITEM_CHARS, one_line=True)
 USER_BODY = {
-    "name": Field("string", max_length=100), "email": Field("string", max_length=254),
-    "role": Field("string", enum=ROLES), "queues": Field("array", items="string", max_length=50),
-    "capacity": Field("integer", minimum=1), "languages": Field("array", items="string", max_length=10),
-    "skills": Field("array", items="string", max_length=30),
-    "enabled": Field("boolean"), "password": Field("string", max_length=256, description="sets a new password"),
+    "name": text(MAX_AGENT_NAME_CHARS, one_line=True),
+    "email": Field("string", max_length=254, pattern=rf"\s*(?:{EMAIL_PATTERN})?\s*",
+                   description="the user signs in with it; \"\" leaves them without a login"),
+    "role": Field("string", enum=ROLES), "queues": Field("array", items=_LIST_ITEM, max_length=50),
+    "capacity": Field("integer", minimum=1, maximum=MAX_CAPACITY, description="chats held at once"),
+    "languages": Field("array", items=_LIST_ITEM, max_length=10),
+    "skills": Field("array", items=_LIST_ITEM, max_length=30),
+    "enabled": Field("boolean"), "password": PASSWORD,
 }
+
+AGENT_ID = {"agent_id": stored_id()}
+_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00"
+BUSINESS_HOURS = Field("object", nullable=True, description="weekly opening intervals in the queue's time zone;"
+                                                            " each opening comes before its closing; null: always open",
+                       properties={"time_zone": Field("string", required=True, format=TIME_ZONE),
+                                   "days": Field("object", properties={day: Field(
+                                       "array", max_length=MAX_INTERVALS_A_DAY,
+                                       items=Field("array", min_length=2, max_length=2,
+                                                   items=Field("string", pattern=_TIME))) for day in DAYS})})
 
 ROUTES = [
     Route("GET", "/monitor", SUPERVISOR, "Each agent's status and chats; each queue's line and longest wait",
           monitor, tag="team"),
     Route("PUT", "/agents/{agent_id}/status", SUPERVISOR, "Pause, resume or take offline an agent",
-          set_agent_status, body=STATUS_FIELDS, tag="team"),
+          set_agent_status, body=STATUS_FIELDS, tag="team", params=AGENT_ID),
     Route("POST", "/agents/{agent_id}/logout", SUPERVISOR, "End an agent's session and take them offline",
-          log_agent_out, tag="team"),
+          log_agent_out, tag="team", params=AGENT_ID),
     Route("GET", "/users", SUPERVISOR, "The workspace's users", list_users, tag="team"),
     Route("POST", "/users", ADMIN, "Create a user", create_user,
-          body={"id": Field("string", required=True, max_length=60), **USER_BODY,
-                "name": Field("string", required=True, max_length=100)}, tag="team"),
+          body={"id": stored_id(required=True, max_length=60), **USER_BODY,
+                "name": text(MAX_AGENT_NAME_CHARS, required=True, one_line=True)}, tag="team"),
     Route("PATCH", "/users/{agent_id}", ADMIN, "Edit, enable or disable a user, or set their password", edit_user,
-          body=USER_BODY, tag="team"),
+          body=USER_BODY, tag="team", params=AGENT_ID),
     Route("GET", "/queues", SUPERVISOR, "The workspace's queues", list_queues, tag="team"),
     Route("PUT", "/queues/{name}", ADMIN, "Create or edit a queue", save_queue,
-          body={"members": Field("array", items="string", max_length=200), "priority": Field("integer"),
-                "business_hours": Field("object", description='{"time_zone", "days": {"mon": [["09:00","18:00"]]}}'),
-                "closed_message": Field("string", max_length=1000),
+          body={"members": Field("array", items=stored_id(), max_length=200, unique_items=True),
+                "priority": Field("integer", minimum=-MAX_QUEUE_PRIORITY, maximum=MAX_QUEUE_PRIORITY),
+                "business_hours": BUSINESS_HOURS, "closed_message": Field("string", max_length=1000),
                 "wait_for_own_agent": Field("boolean", description="a contact's own agent is waited for"),
-                "overflow_after_s": Field("integer", minimum=0, description="after this wait a chat needing a"
-                                                                           " language or skill goes to anyone"),
-                "invite_timeout_s": Field("integer", minimum=0, description="invite mode: seconds to accept")},
-          tag="team"),
+                "overflow_after_s": Field("integer", minimum=0, maximum=MAX_QUEUE_WAIT_S,
+                                          description="after this wait a chat needing a language or skill goes to"
+                                                      " anyone"),
+                "invite_timeout_s": Field("integer", minimum=0, maximum=MAX_QUEUE_WAIT_S,
+                                          description="invite mode: seconds to accept")},
+          tag="team", params={"name": text(MAX_AGENT_LIST_ITEM_CHARS, required=True, one_line=True)}),
 ]

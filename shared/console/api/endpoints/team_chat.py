@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.console.api.fields import Field
+from shared.console.api.fields import MAX_ID_CHARS, STORED_ID_PATTERN, Field, text
 from shared.console.api.routing import AGENT, Call, Route
 from shared.console.api.services import MAX_LONG_POLL_S
 from shared.console.team_chat import MAX_TEXT, TeamChat
@@ -30,8 +30,11 @@ def post_team_chat(call: Call) -> dict[str, Any]:
 ROUTES = [
     Route("GET", "/team_chat", AGENT, "Messages with one agent (with=id) or the whole team; long-poll with since"
           " and wait", read_team_chat, tag="team chat",
-          query={"with": Field("string"), "since": Field("string"), "wait": Field("integer", minimum=0)}),
+          query={"with": Field("string", max_length=MAX_ID_CHARS), "since": Field("string", max_length=100),
+                 "wait": Field("integer", minimum=0, maximum=MAX_LONG_POLL_S)}),
     Route("POST", "/team_chat", AGENT, "Write to one agent (to=id) or the whole team", post_team_chat,
-          body={"to": Field("string", max_length=60), "text": Field("string", required=True, max_length=MAX_TEXT),
-                "client_message_id": Field("string", required=True, max_length=100)}, tag="team chat"),
+          body={"to": Field("string", max_length=MAX_ID_CHARS, pattern=f"(?:{STORED_ID_PATTERN})?",
+                            description="an agent of the workspace; the whole team when empty"),
+                "text": text(MAX_TEXT, required=True),
+                "client_message_id": Field("string", required=True, min_length=1, max_length=100)}, tag="team chat"),
 ]

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.console.api.fields import Field
+from shared.console.api.fields import TIME_ZONE, Field, stored_id, text
 from shared.console.api.routing import ADMIN, AGENT, Call, Route
+from shared.contacts.model import CHANNEL_NAME_PATTERN
 from shared.errors import InvalidField
-from shared.workspace_settings import LANGUAGES, LOGO_TYPES, MAX_EXPIRY_HOURS, MAX_LOGO_BYTES, MAX_NAME_LENGTH
+from shared.workspace_settings import (
+    LANGUAGES,
+    LOGO_PATTERN,
+    LOGO_TYPES,
+    MAX_EXPIRY_HOURS,
+    MAX_LOGO_BYTES,
+    MAX_LOGO_CHARS,
+    MAX_NAME_LENGTH,
+)
 from shared.workspaces import ChannelRoute, Workspace
 
 
@@ -70,10 +79,11 @@ def team_directory(call: Call) -> dict[str, Any]:
 
 _DAYS = "days {} are kept; null keeps them until erased on request"
 SETTINGS_FIELDS = {
-    "name": Field("string", max_length=MAX_NAME_LENGTH),
+    "name": text(MAX_NAME_LENGTH),
     "language": Field("string", enum=LANGUAGES, description="the bots' and notices' default language"),
-    "time_zone": Field("string", max_length=64, description="IANA time zone, e.g. America/Sao_Paulo"),
-    "logo": Field("string", max_length=MAX_LOGO_BYTES * 4 // 3 + 64,
+    "time_zone": Field("string", format=TIME_ZONE, description="IANA time zone, e.g. America/Sao_Paulo"),
+    "logo": Field("string", max_length=MAX_LOGO_CHARS, pattern=f"(?:{LOGO_PATTERN})?",
+                  pattern_checked_by_use_case=True,
                   description=f"a base64 data: URL of {', '.join(LOGO_TYPES)} up to {MAX_LOGO_BYTES // 1024} KiB;"
                               " \"\" removes it"),
     "ticket_expiry_hours": Field("number", minimum=1, maximum=MAX_EXPIRY_HOURS,
@@ -94,10 +104,11 @@ ROUTES = [
     Route("GET", "/channels", AGENT, "The workspace's channel accounts and where they route", channels,
           tag="workspace"),
     Route("PUT", "/channels/{channel_type}/{account}", ADMIN, "Route a channel account to a bot and its agents",
-          route_channel, body={"bot": Field("string", max_length=100, description="a published bot's id"),
-                               "agents": Field("array", items="string", max_length=100,
+          route_channel, body={"bot": stored_id("a published bot's id", max_length=100),
+                               "agents": Field("array", items=stored_id(), max_length=100,
                                                description="the agents this line's hand-offs go to first")},
-          tag="workspace"),
+          tag="workspace", params={"channel_type": Field("string", required=True, pattern=CHANNEL_NAME_PATTERN),
+                                   "account": stored_id()}),
     Route("GET", "/directory", AGENT, "Agents, queues and bot menus a chat can be transferred to", team_directory,
           tag="workspace"),
 ]

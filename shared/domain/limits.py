@@ -1,0 +1,42 @@
+"""Bounds on what a conversation or a contact keeps, one home for the use cases that store them, the
+console_api declarations that state them, and the tests (a Firestore document must stay far below 1 MiB)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shared.errors import InvalidField
+
+# An e-mail address as contacts and console users keep it (written so Python and ECMA regexes agree).
+EMAIL_PATTERN = r"[^@\s<>(),;:\"]{1,64}@[^@\s<>(),;:\".]+(\.[^@\s<>(),;:\".]+)+"
+MAX_TAGS = 50  # on a conversation or a contact
+MAX_TAG_CHARS = 50
+MAX_TEMPLATE_PARAMETERS = 20  # an approved template's {{1}}..{{20}}
+MAX_TEMPLATE_PARAMETER_CHARS = 1000
+MAX_VARIABLES = 100  # a contact's, or a conversation's bot variables
+MAX_VARIABLE_NAME_CHARS = 64
+MAX_VARIABLE_VALUE_CHARS = 1000
+
+
+def bounded_tags(values: Iterable[object], field: str = "tags") -> list[str]:
+    """Tags as stored: stripped, blank ones dropped, each once, sorted; InvalidField beyond the bounds."""
+    tags: set[str] = set()
+    for index, value in enumerate(values):
+        if not isinstance(value, str) or len(value) > MAX_TAG_CHARS or any(ord(c) < 32 or c == "\x7f" for c in value):
+            raise InvalidField(f"{field}[{index}]", f"a tag is one line of at most {MAX_TAG_CHARS} characters")
+        if value.strip():
+            tags.add(value.strip())
+    if len(tags) > MAX_TAGS:
+        raise InvalidField(field, f"at most {MAX_TAGS} tags, got {len(tags)}")
+    return sorted(tags)
+
+# Console users: the password policy's lengths (shared/console/passwords.py, which loads argon2, reads them from
+# here so the route declarations can state them without loading it), names, capacity and their lists.
+PASSWORD_MIN_CHARS = 10
+PASSWORD_MAX_CHARS = 256  # argon2 takes any length; the cap keeps a request from making us hash megabytes
+MAX_AGENT_NAME_CHARS = 100
+MAX_AGENT_LIST_ITEM_CHARS = 64  # a queue, language or skill named in a user's lists
+MAX_CAPACITY = 100  # chats one agent holds at once
+MAX_QUEUE_PRIORITY = 1000  # either way
+MAX_QUEUE_WAIT_S = 86_400  # a queue's overflow and invitation timeouts: a day at most
+MAX_INTERVALS_A_DAY = 10  # a queue's business hours
