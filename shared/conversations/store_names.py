@@ -25,6 +25,15 @@ def media_blob_prefix(workspace_id: str, conversation_id: str) -> str:
     return f"media/{workspace_id}/{conversation_id}/"
 
 
+# The emails the bots send (send_email), one file per outbound message, as the blob store mailer writes them.
+MAIL_PREFIX = "mail/"
+
+
+def mail_blob_key(message_id: str) -> str:
+    """Where the email of one outbound message is kept (retention finds it by the message's id)."""
+    return f"{MAIL_PREFIX}{message_id}.eml"
+
+
 def provider_message_doc_id(channel: str, provider_message_id: str) -> str:
     return safe_document_id(f"{channel}:{provider_message_id}")
 

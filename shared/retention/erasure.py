@@ -2,9 +2,9 @@
 
 What goes, for the contact's conversations (linked to it, or under one of its addresses or numbers):
 the personal content of every message log entry and every media file; the tickets' contact address;
-the web chat replies waiting for the visitor's widget; the conversation documents themselves (their
-name, variables and the address they route by: a customer who writes again starts a new conversation and
-a new contact); the warehouse's message texts;
+the web chat replies waiting for the visitor's widget; the emails the bots sent; the conversation
+documents themselves (their name, variables and the address they route by: a customer who writes again
+starts a new conversation and a new contact); the warehouse's message texts;
 and last the contact with its index documents, even if blacklisted (the person asked to be forgotten).
 The message log entries stay, emptied, like the purge leaves them: what was exchanged and when, not what.
 
@@ -23,8 +23,10 @@ from datetime import UTC, datetime
 
 from shared import topics
 from shared.agents.model import TICKETS
+from shared.channels.webchat import replies_collection
 from shared.contacts.book import ContactBook
-from shared.conversations.store_names import CONVERSATIONS, messages_collection
+from shared.contacts.model import CONTACT_KEYS, CONTACTS
+from shared.conversations.store_names import CONVERSATIONS, mail_blob_key, media_blob_prefix, messages_collection
 from shared.domain.ids import safe_document_id
 from shared.errors import TransientError
 from shared.history.records import event_record
@@ -34,9 +36,20 @@ from shared.ports.warehouse import STREAMING_BUFFER_HOLD
 from shared.retention import history_rows
 from shared.retention.contacts import DELETED, conversations_of, remove_contact
 from shared.retention.model import ERASURE_FUNCTION, PENDING_ERASURES, Counts, ErasureReport, RetentionDeps
-from shared.retention.sweep import every_document, forget_messages, forget_tickets, forget_webchat_replies
+from shared.retention.sweep import (
+    every_document,
+    forget_emails,
+    forget_messages,
+    forget_tickets,
+    forget_webchat_replies,
+)
 
 PAGE = 100
+# The stores of the inventory (shared/retention/personal_data.py) an erasure goes through; its test holds
+# this to every conversation and contact store that can hold personal data.
+REACHES = (CONVERSATIONS, messages_collection("{conversation}"), replies_collection("{conversation}"),
+           TICKETS, media_blob_prefix("{workspace}", "{conversation}"), mail_blob_key("{message}"),
+           *history_rows.PERSONAL_COLUMNS, CONTACTS, CONTACT_KEYS)
 _EVERYTHING = datetime.max.replace(tzinfo=UTC)
 
 
@@ -64,6 +77,7 @@ def erase_contact(deps: RetentionDeps, workspace_id: str, contact_id: str) -> Er
             forget_tickets(store, TICKETS, page, counts)
         while not forget_webchat_replies(store, conversation_id, sent_before=None, page_size=PAGE, counts=counts):
             pass
+        _forget_emails(deps, workspace_id, conversation_id, counts)
         if store.get(CONVERSATIONS, conversation_id) is not None:
             store.delete(CONVERSATIONS, conversation_id)
             counts.conversations += 1
@@ -76,6 +90,16 @@ def erase_contact(deps: RetentionDeps, workspace_id: str, contact_id: str) -> Er
         workspace_id=workspace_id, occurred_at=now, function=ERASURE_FUNCTION,
         detail={**counts.by_store(), "contact_id": contact_id}).to_json())
     return ErasureReport(workspace_id=workspace_id, contact_id=contact_id, counts=counts)
+
+
+def _forget_emails(deps: RetentionDeps, workspace_id: str, conversation_id: str, counts: Counts) -> None:
+    try:
+        sent = history_rows.email_message_ids(deps.warehouse, workspace_id, conversation_id=conversation_id)
+    except TransientError as exc:  # running the erasure again finishes it
+        log("WARNING", "erasure: the emails the bots sent could not be found for now", function=ERASURE_FUNCTION,
+            workspace_id=workspace_id, conversation_id=conversation_id, reason=str(exc)[:300])
+        return
+    forget_emails(deps.blobs, sent, counts)
 
 
 def _clear_warehouse(deps: RetentionDeps, workspace_id: str, conversation_ids: list[str], now: datetime,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.channels.email import CHANNEL as EMAIL_CHANNEL
 from shared.history.tables import history_tables, table_spec
 from shared.ports.warehouse import Warehouse
 
@@ -103,3 +104,19 @@ def rows_of_conversation(warehouse: Warehouse, workspace_id: str, conversation_i
             f" ORDER BY {spec.partition_field}, {spec.id_column}",
             {"workspace_id": workspace_id, "conversation_id": conversation_id})
     return found
+
+
+def email_message_ids(warehouse: Warehouse, workspace_id: str, *, conversation_id: str | None = None,
+                      until: datetime | None = None, since: datetime | None = None) -> list[str]:
+    """The ids of the emails the bots sent (send_email) for the workspace, for one conversation and/or with
+    ``since <= time < until``: the warehouse is the only index of the mail blobs, which are keyed by them."""
+    at = table_spec("messages").partition_field
+    where = ["workspace_id = @workspace_id", "channel = @channel"]
+    params: dict[str, object] = {"workspace_id": workspace_id, "channel": EMAIL_CHANNEL}
+    for condition, name, value in (("conversation_id = @conversation_id", "conversation_id", conversation_id),
+                                   (f"{at} < @until", "until", until), (f"{at} >= @since", "since", since)):
+        if value is not None:
+            where.append(condition)
+            params[name] = value
+    rows = warehouse.run_query(f"SELECT message_id FROM messages WHERE {' AND '.join(where)}", params)
+    return sorted({str(row["message_id"]) for row in rows})

@@ -57,6 +57,7 @@ class Counts:
     contacts_anonymised: int = 0  # blacklisted contacts kept with only what the blacklist needs
     # Blob store.
     files: int = 0  # media files deleted
+    emails: int = 0  # stored emails the bots sent, deleted
     # Warehouse.
     warehouse_rows: int = 0  # rows whose personal columns were set to NULL
     warehouse_left: int = 0  # rows left for a later run (streaming buffer, or the warehouse refused for now)
@@ -71,7 +72,8 @@ class Counts:
     def changed(self) -> int:
         """Everything changed or deleted (not what was left for later)."""
         return (self.messages + self.conversations + self.tickets + self.webchat_replies + self.contacts_deleted
-                + self.contacts_anonymised + self.files + self.warehouse_rows + self.erasures_completed)
+                + self.contacts_anonymised + self.files + self.emails + self.warehouse_rows
+                + self.erasures_completed)
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -88,7 +90,7 @@ class Counts:
                                "tickets": self.tickets, "webchat_replies": self.webchat_replies,
                                "contacts_deleted": self.contacts_deleted,
                                "contacts_anonymised": self.contacts_anonymised},
-            "blob_store": {"files": self.files},
+            "blob_store": {"files": self.files, "emails": self.emails},
             "warehouse": {"rows": self.warehouse_rows, "left_for_later": self.warehouse_left,
                           "erasures_completed": self.erasures_completed,
                           "erasures_pending": self.erasures_pending},

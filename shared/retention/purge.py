@@ -10,8 +10,10 @@ their ids, in steps:
    contact keeps);
 2. tickets: the contact's address of tickets opened before the cutoff;
 3. contacts changed last before the cutoff (those that never wrote, e.g. imported), as in 1;
-4. warehouse: ``messages.text`` set to NULL for rows older than the cutoff, but never for rows younger
-   than STREAMING_BUFFER_HOLD: BigQuery refuses to change those; they are counted as left for later;
+4. warehouse: the emails the bots sent before the cutoff deleted from the blob store (their message
+   rows are their index); ``messages.text`` set to NULL for rows older than the cutoff, but never for
+   rows younger than STREAMING_BUFFER_HOLD: BigQuery refuses to change those; they are counted as left
+   for later;
 5. erasures (every workspace, with a policy or not): contacts erased on request whose warehouse rows were
    still in the streaming buffer get them cleared, and their marker goes once nothing can be left;
 6. record: one ``retention_purge`` event on the history topic with the counts, store by store, and the
@@ -38,8 +40,8 @@ from typing import Any
 from shared import topics
 from shared.agents.model import TICKETS
 from shared.channels import webchat
-from shared.contacts.model import CONTACTS, Contact, contact_doc_id
-from shared.conversations.store_names import CONVERSATIONS, messages_collection
+from shared.contacts.model import CONTACT_KEYS, CONTACTS, Contact, contact_doc_id
+from shared.conversations.store_names import CONVERSATIONS, mail_blob_key, media_blob_prefix, messages_collection
 from shared.errors import InvalidInput, TransientError
 from shared.history.records import event_record
 from shared.observability import log
@@ -64,7 +66,13 @@ from shared.retention.model import (
     RetentionDeps,
 )
 from shared.retention.paging import next_page, position_of
-from shared.retention.sweep import forget_conversation, forget_messages, forget_tickets, forget_webchat_replies
+from shared.retention.sweep import (
+    forget_conversation,
+    forget_emails,
+    forget_messages,
+    forget_tickets,
+    forget_webchat_replies,
+)
 from shared.workspaces import WORKSPACES, Workspace
 
 SCAN_MARGIN = timedelta(days=2)
@@ -76,6 +84,12 @@ CONTACT_PAGE = 50
 MARKER_PAGE = 20
 STEPS = ("conversations", "tickets", "contacts", "warehouse", "erasures", "record")
 _DONE = "done"
+
+# The stores of the inventory (shared/retention/personal_data.py) this purge goes through; its test holds
+# this to every conversation and contact store that can hold personal data.
+REACHES = (CONVERSATIONS, messages_collection("{conversation}"), webchat.replies_collection("{conversation}"),
+           TICKETS, media_blob_prefix("{workspace}", "{conversation}"), mail_blob_key("{message}"),
+           *history_rows.PERSONAL_COLUMNS, CONTACTS, CONTACT_KEYS)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -299,6 +313,9 @@ class _PurgeRun:
         until = min(plan.personal_cutoff, plan.buffer_limit)
         if plan.warehouse_since is None or plan.warehouse_since < until:
             try:
+                # The emails first: the warehouse is their index, and its rows stay once cleared.
+                forget_emails(self.deps.blobs, history_rows.email_message_ids(
+                    warehouse, workspace.id, until=until, since=plan.warehouse_since), counts)
                 counts.warehouse_rows += history_rows.clear_older(warehouse, workspace.id, until, plan.warehouse_since)
                 self.warehouse_until = _iso(until)
             except TransientError as exc:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from shared.channels.webchat import replies_collection
-from shared.conversations.store_names import CONVERSATIONS, messages_collection
+from shared.conversations.store_names import CONVERSATIONS, mail_blob_key, messages_collection
 from shared.ports.blob_store import BlobStore
 from shared.ports.document_store import Document, DocumentStore, Filter, Transaction
 from shared.retention.contacts import instant_of
@@ -87,6 +87,15 @@ def forget_webchat_replies(store: DocumentStore, conversation_id: str, *, sent_b
         store.run_transaction(delete)
         counts.webchat_replies += len(page)
     return len(page) < page_size
+
+
+def forget_emails(blobs: BlobStore, message_ids: Sequence[str], counts: Counts) -> None:
+    """Delete the stored emails (recipient, subject, body) the bots sent as these outbound messages."""
+    for message_id in message_ids:
+        key = mail_blob_key(message_id)
+        if blobs.exists(key):
+            blobs.delete(key)
+            counts.emails += 1
 
 
 def forget_tickets(store: DocumentStore, collection: str, page: Sequence[Document], counts: Counts) -> None:

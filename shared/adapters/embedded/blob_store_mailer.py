@@ -9,11 +9,10 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from shared.conversations.store_names import mail_blob_key
 from shared.ports.blob_store import BlobStore
 from shared.ports.clock import Clock
 from shared.ports.mailer import Email
-
-MAIL_PREFIX = "mail/"
 
 
 class BlobStoreMailer:
@@ -22,7 +21,7 @@ class BlobStoreMailer:
         self._clock = clock
 
     def send(self, email: Email) -> str:
-        key = f"{MAIL_PREFIX}{email.message_id}.eml"
+        key = mail_blob_key(email.message_id)
         if self._blobs.exists(key):
             return key
         message = EmailMessage()
