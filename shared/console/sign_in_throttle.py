@@ -20,10 +20,12 @@ and the keys end up in logs.
 from __future__ import annotations
 
 import ipaddress
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from shared.agents.model import instant
@@ -34,7 +36,9 @@ from shared.ports.document_store import Transaction
 
 THROTTLES = "console_throttles"
 ADDRESS, ACCOUNT = "address", "account"
-EVENT = "sign_in_throttled"  # the log event operators alert on
+# The log event operators alert on: Terraform counts it in a log-based metric (modules/security/alerts.tf).
+EVENT: str = json.loads((Path(__file__).parents[1] / "contracts" / "console.json").read_text())[
+    "sign_in_throttled_event"]
 
 
 @dataclass(frozen=True)
