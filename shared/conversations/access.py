@@ -3,8 +3,9 @@
 Supervisors and admins reach all of their workspace's. An agent reaches a conversation assigned or
 offered to them, waiting in one of their queues (the inbox's "queued" view), or one they took part in:
 they wrote in it (a reply or a note), or one of its tickets names them (held, invited, passed on, or
-any step of its timeline done by or for them). Everything else is refused the same way whatever it
-holds, so an agent learns nothing of their colleagues' conversations but that they exist.
+any step of its timeline done by or for them). Everything else is refused with the same words whatever
+it holds, so an agent learns nothing of their colleagues' conversations but that they exist (a reply
+refused is the exception: it says who holds the chat, as it always did).
 """
 
 from __future__ import annotations
