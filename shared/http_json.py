@@ -37,6 +37,7 @@ def _refuse_constant(name: str) -> Any:
 def _child_path(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]" if path != BODY else f"[{key}]"
+    key = key.encode("utf-8", "backslashreplace").decode()  # a key's lone surrogate named as \ud800, not sent
     return key if path == BODY else f"{path}.{key}"
 
 

@@ -8,6 +8,7 @@ performed, so the use case commits them with the state change.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from shared.bots.expressions import Condition, evaluate_condition
 from shared.bots.json_path import MISSING, read_path
 from shared.bots.matching import match_trigger, normalise, rank_intents
 from shared.bots.templates import format_value, greeting, render
+from shared.domain.limits import MAX_BOT_VARIABLES_BYTES, MAX_TAG_CHARS, MAX_TAGS, MAX_VARIABLES
 from shared.ports.webhook_caller import WebhookCaller, WebhookFailed, WebhookRequest
 
 MAX_JUMPS_PER_TURN = 10
@@ -82,6 +84,21 @@ class BotPosition:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def keeps_variable(self, name: str, value: Any) -> bool:
+        """Set a variable unless the conversation's variables would outgrow their bounds (the position is
+        stored in the conversation's document, which must stay far below Firestore's 1 MiB whatever a bot
+        saves: a webhook's whole answer, a customer's long text); False when it is not kept."""
+        candidate = {**self.variables, name: value}
+        if len(candidate) > MAX_VARIABLES or variables_size(candidate) > MAX_BOT_VARIABLES_BYTES:
+            return False
+        self.variables[name] = value
+        return True
+
+
+def variables_size(variables: Mapping[str, Any]) -> int:
+    """The bytes a conversation's variables take in its document (as JSON, near enough to Firestore's count)."""
+    return len(json.dumps(variables, ensure_ascii=False, default=str).encode("utf-8", "replace"))
 
 
 @dataclass(frozen=True)
@@ -307,7 +324,7 @@ class _Turn:
 
     def _element_set(self, value: dict, resume) -> None:
         raw = value["value"]
-        self.position.variables[value["variable"]] = self.render(raw) if isinstance(raw, str) else raw
+        self.keep_variable(value["variable"], self.render(raw) if isinstance(raw, str) else raw)
 
     def _element_send_email(self, value: dict, resume) -> None:
         self.effect("email", to=self.render(value["to"]), subject=self.render(value["subject"]),
@@ -340,7 +357,7 @@ class _Turn:
             if found is MISSING:
                 self.position.variables.pop(variable, None)
             else:
-                self.position.variables[variable] = found
+                self.keep_variable(variable, found)
         self.event("webhook_called", self.position.last_intent, status=response.status)
         return True
 
@@ -437,7 +454,7 @@ class _Turn:
         local_today = self.context.now.astimezone(ZoneInfo(self.context.time_zone)).date()
         result = validate_answer(answer_type, text, self.bot.language, local_today)
         if result.ok:
-            self.position.variables[ask["variable"]] = result.value
+            self.keep_variable(ask["variable"], result.value)
             self.position.pending_ask = None
             self.event("question_answered", self.position.last_intent, variable=ask["variable"])
             resume = ask.get("resume")
@@ -473,9 +490,19 @@ class _Turn:
         return False
 
     def add_tag(self, tag: str) -> None:
-        if tag and tag not in self.position.tags:
-            self.position.tags.append(tag)
-            self.event("tag_added", self.position.last_intent, tag=tag)
+        tag = " ".join(tag.split())[:MAX_TAG_CHARS]  # one line, as the console's tags
+        if not tag or tag in self.position.tags:
+            return
+        if len(self.position.tags) >= MAX_TAGS:
+            self.event("tag_not_kept", self.position.last_intent, tag=tag, reason=f"at most {MAX_TAGS} tags")
+            return
+        self.position.tags.append(tag)
+        self.event("tag_added", self.position.last_intent, tag=tag)
+
+    def keep_variable(self, name: str, value: Any) -> None:
+        if not self.position.keeps_variable(name, value):
+            self.event("variable_not_kept", self.position.last_intent, variable=name,
+                       reason=f"at most {MAX_VARIABLES} variables of {MAX_BOT_VARIABLES_BYTES} bytes in all")
 
     def close(self, by: str) -> None:
         self.position.closed = True

@@ -16,6 +16,9 @@ MAX_TEMPLATE_PARAMETER_CHARS = 1000
 MAX_VARIABLES = 100  # a contact's, or a conversation's bot variables
 MAX_VARIABLE_NAME_CHARS = 64
 MAX_VARIABLE_VALUE_CHARS = 1000
+# A conversation's bot variables in all (a webhook's answer, a customer's text), as JSON bytes: with the tags
+# and the bot's own bounded state, the conversation's document stays far below Firestore's 1 MiB.
+MAX_BOT_VARIABLES_BYTES = 64 * 1024
 
 
 def bounded_tags(values: Iterable[object], field: str = "tags") -> list[str]:

@@ -233,3 +233,17 @@ def test_a_file_that_is_not_csv_is_reported_where_it_breaks(book):
     assert [(line, message.split(" (")[0]) for line, message in report.errors] == [
         (3, "column *: not readable as CSV")]
     assert_nothing_written(book)
+
+
+@pytest.mark.parametrize(("header", "third_row", "column"), [
+    ("name,phone", "Tres \ud800,+5491100000003", "name"),  # a lone surrogate: Python text, no store's
+    ("name,phone,variables", 'Tres,+5491100000003,"{""plan"": ""\udfff""}"', "variables"),
+    ("name,phone,email", "Tres,+5491100000003,\ud83d@example.com", "email"),
+    ("name,phone,tags", "Tres,+5491100000003," + "; ".join(f"t{n}" for n in range(60)), "tags"),
+])
+def test_csv_import_with_a_bad_third_row_writes_nothing(book, header, third_row, column):
+    padding = "," * header[len("name,phone"):].count(",")
+    text = f"{header}\r\nUno,+5491100000001{padding}\r\nDos,+5491100000002{padding}\r\n{third_row}\r\n"
+    report = import_csv(book, WS, text)
+    assert not report.ok and report.errors[0][0] == 4 and f"column {column}" in report.errors[0][1], report
+    assert book.list(WS) == []
