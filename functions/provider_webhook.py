@@ -4,11 +4,12 @@ routing, answer.
 A request vouches for itself with the signing secret of the account it is for, never the platform's
 default one when that account names its own (channels[].secrets): its events are read (a pure
 function, nothing is routed or written), each event's account is resolved, and the signature over the
-raw bytes must match the secret of every account the request names. A request naming no account is
-checked against the platform's default secret. An account that is not connected is refused exactly
-like a bad signature (403, same body), so the answer never tells which accounts exist. The provider
-gets its 200 as soon as the events are on the bus: everything slow (media, the bot) happens behind
-the topics.
+raw bytes must match the secret of every account the request names. A request that carries no event
+(an echo, a template update, a body it cannot read) vouches for itself with the platform's default
+secret or with the own secret of an account its envelope names; it writes nothing either way. An
+account that is not connected is refused exactly like a bad signature (403, same body), so the answer
+never tells which accounts exist. The provider gets its 200 as soon as the events are on the bus:
+everything slow (media, the bot) happens behind the topics.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ SecretOf = Callable[[ChannelRoute | None], str]
 # Whether the request is signed with this secret (and, for Twilio, comes from that route's account).
 SignatureCheck = Callable[[str, ChannelRoute | None], bool]
 Routed = list[tuple[ProviderEvent, ChannelRoute]]
+# A body without events is checked against at most this many of the accounts it names (Meta sends one
+# entry per account, and batches few): an unsigned body cannot make us look up thousands.
+MAX_IDLE_ACCOUNTS = 10
 
 
 def not_configured(function: str, exc: ConfigurationError) -> Response:
@@ -56,10 +60,11 @@ def read_events(parse: EventParser, body: Any) -> tuple[Sequence[ProviderEvent],
 
 
 def verify_accounts(platform: Platform, function: str, channel: str, header: str, events: Sequence[ProviderEvent],
-                    secret_of: SecretOf, signed_with: SignatureCheck) -> Routed | Response:
+                    secret_of: SecretOf, signed_with: SignatureCheck, named: Sequence[str] = ()) -> Routed | Response:
     """Each event with its account's route once the request is signed with every such account's own
-    secret (the channel's default secret when it names no account); else the 403 (or the 500 of a
-    deployment missing an account's secret)."""
+    secret; else the 403 (or the 500 of a deployment missing an account's secret). Without events:
+    signed with the channel's default secret or with the own secret of a connected account in
+    ``named`` (the accounts the body's envelope names)."""
     try:
         routed = route_events(platform, channel, events)
     except NotFound:
@@ -71,14 +76,35 @@ def verify_accounts(platform: Platform, function: str, channel: str, header: str
     except ConfigurationError as exc:
         return not_configured(function, exc)
     if not checks:
-        try:
-            checks = [(secret_of(None), None)]
-        except ConfigurationError:
-            # Nothing to route and no platform-wide secret to check it against: nobody vouches for it.
+        if not any(signed_with(secret, route) for secret, route in _idle_candidates(platform, channel, named,
+                                                                                     secret_of)):
             return forbidden(function, header)
+        return routed
     if not all(signed_with(secret, route) for secret, route in checks):
         return forbidden(function, header)
     return routed
+
+
+def _idle_candidates(platform: Platform, channel: str, named: Sequence[str], secret_of: SecretOf
+                     ) -> list[tuple[str, ChannelRoute | None]]:
+    """Who may vouch for a request that carries no event; nobody when nothing is configured."""
+    candidates: list[tuple[str, ChannelRoute | None]] = []
+    routes = [None, *(_connected(platform, channel, account) for account in named[:MAX_IDLE_ACCOUNTS])]
+    for index, route in enumerate(routes):
+        if index > 0 and route is None:
+            continue  # a named account that is not connected vouches for nothing
+        try:
+            candidates.append((secret_of(route), route))
+        except ConfigurationError:
+            continue  # no platform-wide secret (every account brings its own), or a deployment mistake
+    return candidates
+
+
+def _connected(platform: Platform, channel: str, account: str) -> ChannelRoute | None:
+    try:
+        return platform.directory.channel(channel, account)
+    except NotFound:
+        return None
 
 
 def accept_events(platform: Platform, function: str, routed: Routed,
@@ -101,8 +127,11 @@ def meta_messaging_parser(channel: str) -> EventParser:
     return parse
 
 
-def meta_webhook(request: Request, function: str, channel: str, parse: EventParser) -> Response:
-    """WhatsApp Cloud API, Messenger and Instagram: the GET handshake and signed POSTs."""
+def meta_webhook(request: Request, function: str, channel: str, parse: EventParser,
+                 accounts_named: Callable[[Any], list[str]]) -> Response:
+    """WhatsApp Cloud API, Messenger and Instagram: the GET handshake and signed POSTs.
+
+    ``accounts_named``: the accounts a body's envelope names, whatever its shape (never raises)."""
     platform = current_platform()
     if request.method == "GET":
         try:
@@ -125,7 +154,8 @@ def meta_webhook(request: Request, function: str, channel: str, parse: EventPars
     header = request.headers.get(SIGNATURE_HEADER)
     routed = verify_accounts(platform, function, channel, SIGNATURE_HEADER, events,
                              lambda route: read_credential(platform.secrets, channel, "app_secret", route),
-                             lambda secret, _route: meta_signature_is_valid(raw, header, secret))
+                             lambda secret, _route: meta_signature_is_valid(raw, header, secret),
+                             named=[] if events else accounts_named(body))
     if isinstance(routed, Response):
         return routed
     if unreadable is not None:

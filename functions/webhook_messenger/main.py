@@ -6,7 +6,7 @@ import functions_framework
 from flask import Request, Response
 
 from functions.provider_webhook import meta_messaging_parser, meta_webhook
-from shared.channels.meta_messaging import MESSENGER
+from shared.channels.meta_messaging import MESSENGER, accounts_named
 
 FUNCTION = "webhook_messenger"
 _parse = meta_messaging_parser(MESSENGER)
@@ -14,4 +14,4 @@ _parse = meta_messaging_parser(MESSENGER)
 
 @functions_framework.http
 def webhook_messenger(request: Request) -> Response:
-    return meta_webhook(request, FUNCTION, MESSENGER, _parse)
+    return meta_webhook(request, FUNCTION, MESSENGER, _parse, accounts_named)

@@ -13,4 +13,4 @@ FUNCTION = "webhook_whatsapp"
 
 @functions_framework.http
 def webhook_whatsapp(request: Request) -> Response:
-    return meta_webhook(request, FUNCTION, whatsapp.CHANNEL, whatsapp.parse_webhook)
+    return meta_webhook(request, FUNCTION, whatsapp.CHANNEL, whatsapp.parse_webhook, whatsapp.accounts_named)

@@ -124,3 +124,19 @@ def test_instagram_and_the_platforms_own_page_still_use_the_default_secret(hooks
         meta.webhook("messenger", meta.text(PAGE_ID, "78", "hola")), DEFAULT_SECRETS["META_APP_SECRET"]))
     assert response.status_code == 200
     assert hooks.published()[topics.INBOUND] == 2
+
+
+def test_a_request_without_events_is_vouched_for_by_the_own_secret_of_an_account_it_names(hooks):
+    # Echoes of our own messages and template updates carry no customer event, but Meta still signs
+    # them with the app of the account they are about.
+    echo = meta.webhook("messenger", meta.echo(ACME_PAGE, "77", "gracias"))
+    accepted = hooks.post("webhook_messenger", *meta.signed(echo, ACME_APP_SECRET))
+    assert accepted.status_code == 200 and accepted.get_json() == {"received": 0, "duplicates": 0}
+    template_update = wa.text_message(ACME_NUMBER, "5491100000001", "hola", "wamid.t1")
+    template_update["entry"][0]["changes"][0]["field"] = "message_template_status_update"
+    assert hooks.post("webhook_whatsapp", *wa.signed(template_update, ACME_APP_SECRET)).status_code == 200
+    # Nobody else's secret does, and a stranger's app cannot borrow an account id it does not own.
+    assert hooks.post("webhook_messenger", *meta.signed(echo, "someone-elses-secret")).status_code == 403
+    stranger = meta.webhook("messenger", meta.echo("31337", "77", "hola"))
+    assert hooks.post("webhook_messenger", *meta.signed(stranger, ACME_APP_SECRET)).status_code == 403
+    assert hooks.published() == {topics.INBOUND: 0, topics.MEDIA: 0, topics.HISTORY: 0}

@@ -11,10 +11,10 @@ the sender owns HTTP, credentials and retries.
 from __future__ import annotations
 
 from shared.channels.meta_messaging.answers import TRANSIENT_CODES, error_disposition, sent_message_id
-from shared.channels.meta_messaging.inbound import INSTAGRAM, MESSENGER, channel_of, parse_webhook
+from shared.channels.meta_messaging.inbound import INSTAGRAM, MESSENGER, accounts_named, channel_of, parse_webhook
 from shared.channels.meta_messaging.outbound import LIMITS, SEND_PATH, MetaMessagingLimits, render
 
 __all__ = [
-    "INSTAGRAM", "LIMITS", "MESSENGER", "SEND_PATH", "TRANSIENT_CODES", "MetaMessagingLimits", "channel_of",
-    "error_disposition", "parse_webhook", "render", "sent_message_id",
+    "INSTAGRAM", "LIMITS", "MESSENGER", "SEND_PATH", "TRANSIENT_CODES", "MetaMessagingLimits", "accounts_named",
+    "channel_of", "error_disposition", "parse_webhook", "render", "sent_message_id",
 ]

@@ -80,6 +80,20 @@ def parse_webhook(body: Any) -> list[ProviderEvent]:
     return events
 
 
+def accounts_named(body: Any) -> list[str]:
+    """The Page or Instagram account ids a body's entries name, whatever else it holds (never raises):
+    the accounts that may vouch for a request that carries no customer event (echoes, standby)."""
+    found = []
+    entries = body.get("entry") if isinstance(body, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        account = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(account, int) and not isinstance(account, bool):
+            account = str(account)
+        if isinstance(account, str) and account and account not in found:
+            found.append(account)
+    return found
+
+
 def _list_field(entry: dict[str, Any], name: str, where: str) -> list[Any]:
     value = entry.get(name, [])
     if not isinstance(value, list):

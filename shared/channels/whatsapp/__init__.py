@@ -20,11 +20,11 @@ from shared.channels.whatsapp.answers import (
     error_disposition,
     sent_message_id,
 )
-from shared.channels.whatsapp.inbound import CHANNEL, WEBHOOK_OBJECT, parse_webhook
+from shared.channels.whatsapp.inbound import CHANNEL, WEBHOOK_OBJECT, accounts_named, parse_webhook
 from shared.channels.whatsapp.outbound import LIMITS, LIST_BUTTON_DEFAULT, MESSAGES_PATH, WhatsAppLimits, render
 
 __all__ = [
     "CHANNEL", "LIMITS", "LIST_BUTTON_DEFAULT", "MESSAGES_PATH", "REENGAGEMENT_CODE", "SERVER_TROUBLE_CODES",
-    "THROTTLING_CODES", "TOKEN_CODE", "WEBHOOK_OBJECT", "WhatsAppLimits", "error_disposition", "parse_webhook",
-    "render", "sent_message_id",
+    "THROTTLING_CODES", "TOKEN_CODE", "WEBHOOK_OBJECT", "WhatsAppLimits", "accounts_named", "error_disposition",
+    "parse_webhook", "render", "sent_message_id",
 ]

@@ -46,6 +46,22 @@ def parse_webhook(body: Any) -> list[ProviderEvent]:
     return events
 
 
+def accounts_named(body: Any) -> list[str]:
+    """The phone_number_ids a body's changes name, whatever else it holds (never raises): the accounts
+    that may vouch for a request that carries no customer event (errors, template updates)."""
+    found = []
+    entries = body.get("entry") if isinstance(body, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        for change in changes if isinstance(changes, list) else []:
+            value = change.get("value") if isinstance(change, dict) else None
+            metadata = value.get("metadata") if isinstance(value, dict) else None
+            account = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
+            if isinstance(account, str) and account and account not in found:
+                found.append(account)
+    return found
+
+
 def _value_events(value: Any, where: str) -> list[ProviderEvent]:
     if not isinstance(value, dict):
         raise InvalidInput(f"{where}: expected an object")
