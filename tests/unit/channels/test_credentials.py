@@ -50,3 +50,12 @@ def test_twilio_calls_use_basic_auth_with_the_account_sid():
 def test_a_missing_credential_names_the_secret():
     with pytest.raises(ConfigurationError, match="messenger-page-token"):
         provider_endpoint(route("messenger"), Settings(), EnvironmentSecrets({}))
+
+
+def test_a_twilio_number_on_its_own_account_calls_with_that_accounts_sid_and_token():
+    secrets = EnvironmentSecrets({"TWILIO_AUTH_TOKEN": "tt", "ACME_TWILIO_TOKEN": "acme-tt",
+                                  "ACME_TWILIO_SID": "AC2"}, also_bare_names=True)
+    settings = Settings(twilio_api_base="http://tw", twilio_account_sid="AC1")
+    own = route("twilio_sms", "+1666", secrets={"auth_token": "acme-twilio-token", "account_sid": "acme-twilio-sid"})
+    endpoint = provider_endpoint(own, settings, secrets)
+    assert endpoint.root == "http://tw/2010-04-01/Accounts/AC2/" and endpoint.basic_auth == ("AC2", "acme-tt")
