@@ -168,6 +168,8 @@ def _pinned(target: MediaTarget, address: str) -> tuple[str, str, dict[str, Any]
 
 def _read(response: httpx.Response, media: dict[str, Any], limit: MediaLimit) -> tuple[bytes, str]:
     _raise_for_status(response, "download")
+    if not 200 <= response.status_code < 300:  # a redirect without a Location, 1xx/3xx oddities
+        raise MediaRefused(f"download answered HTTP {response.status_code}")
     content_type = (media.get("mime_type") or response.headers.get("content-type")
                     or "application/octet-stream").split(";")[0].strip().lower()
     if not type_is_accepted(content_type, limit.types):
