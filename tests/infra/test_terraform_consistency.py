@@ -431,6 +431,7 @@ QUERIES = [
     Query("shared/retention/erasure.py::erase_contact", TICKETS, (_WS, "conversation_id"), order="created_at"),
     Query("shared/retention/export.py::export_contact", _MESSAGES, order="at"),
     Query("shared/retention/export.py::export_contact", TICKETS, (_WS, "conversation_id"), order="created_at"),
+    Query("shared/retention/export.py::export_contact", _REPLIES, order="sent_at"),
     Query("shared/retention/purge.py::_PurgeRun.run", WORKSPACES),
     Query("shared/retention/purge.py::_PurgeRun._conversations", CONVERSATIONS, (_WS,), order="updated_at"),
     Query("shared/retention/purge.py::_PurgeRun._conversation", _MESSAGES, order="at"),

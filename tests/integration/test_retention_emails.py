@@ -13,7 +13,7 @@ from shared.channels.email import MailerSender
 from shared.conversations.store_names import mail_blob_key
 from shared.domain.messages import OutboundMessage
 from shared.ports.clock import ManualClock
-from shared.retention import erase_contact, purge_expired
+from shared.retention import erase_contact, export_contact, purge_expired
 from shared.workspaces import Workspace
 from tests.integration.conftest import platform_for
 from tests.support.retention_seed import seed_workspace
@@ -52,6 +52,8 @@ def test_contact_erasure_removes_the_emails_the_bots_sent_about_them(platform):
     marios = email_sent(platform, KEEPS_ALL.id, seed.conversations["mixed"], "mario", 10)
     olgas = email_sent(platform, KEEPS_ALL.id, seed.conversations["old"], "olga", 10)
     assert platform.blobs.exists(marios) and b"Mario" in platform.blobs.get(marios)
+    assert export_contact(platform, KEEPS_ALL.id, seed.contacts["mario"])["emails"] == [
+        {"key": marios, "stored": True}]
 
     report = erase_contact(platform, KEEPS_ALL.id, seed.contacts["mario"])
 

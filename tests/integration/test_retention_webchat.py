@@ -14,7 +14,7 @@ from shared.conversations.store_names import CONVERSATIONS
 from shared.domain.ids import conversation_id
 from shared.domain.messages import OutboundMessage
 from shared.ports.clock import ManualClock
-from shared.retention import erase_contact, purge_expired
+from shared.retention import erase_contact, export_contact, purge_expired
 from shared.workspaces import Workspace
 from tests.integration.conftest import platform_for
 from tests.support.retention_seed import seed_workspace
@@ -94,3 +94,13 @@ def test_retention_purge_removes_old_web_chat_replies(platform):
     # The widget keeps its place: the next reply follows the last one it could have seen.
     assert [r["seq"] for r in WebchatReplyBox(platform.store, platform.clock).replies_after(policed, 0)] == [2]
     assert purge_expired(platform, deadline=NOW + timedelta(minutes=9)).workspaces["ws-a"].webchat_replies == 0
+
+
+def test_an_export_holds_the_web_chat_replies_to_the_contact_and_no_one_elses(platform):
+    contacts, marios, _ = seeded_with_replies(platform, KEEPS_ALL)
+
+    exported = export_contact(platform, KEEPS_ALL.id, contacts["mario"])
+
+    assert list(exported["webchat_replies"]) == [marios]
+    assert [r["text"] for r in exported["webchat_replies"][marios]] == [
+        "Hola Mario, tu pedido A-123 (hello)", "Hola Mario, tu pedido A-123 (order)"]
