@@ -1,6 +1,10 @@
 """webhook_webchat: visitors' messages in (POST), their replies out (GET after a cursor, held up to
 ``wait`` seconds until one is visible: a long poll), and the
-widget's static files (GET /widget, /widget.js, /widget.css) that speak that API."""
+widget's static files (GET /widget, /widget.js, /widget.css) that speak that API.
+
+A visitor's first message claims their conversation and is answered with their token
+(shared/channels/webchat_tokens.py); every later message and every poll carries it in
+X-Charla-Visitor-Token: 401 without it, 403 with another visitor's."""
 
 from __future__ import annotations
 
@@ -123,7 +127,8 @@ def _unavailable() -> Response:
 
 
 def _refused(status: int, why: str) -> Response:
-    """The same answer whether or not the visitor exists: a refusal tells nothing about them."""
+    """A refusal names what is missing and nothing of the visitor or their conversation; a wrong token gets
+    the same answer whether the visitor exists or not."""
     return json_error(status, f"{VISITOR_TOKEN_HEADER}: {why}; a visitor's first message (without visitor_id) "
                               "is answered with its visitor_id and visitor_token", WEBCHAT_CORS_HEADERS)
 
