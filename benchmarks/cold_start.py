@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO))
 STACK_URL = "http://127.0.0.1:8080"
 BENCH_PASSWORD = "bench password 2026"
 SESSION_KEY = "bench-session-key-" + "k" * 40  # the URL Twilio signs; the probes call the functions in-process
+VISITOR_KEY = "bench-visitor-key-" + "v" * 40  # signs the web chat visitor tokens
 
 PROBE = r"""
 import json, sys, time, base64
@@ -119,7 +120,8 @@ def provider_requests(platform, simulators) -> dict[str, dict]:
     routes, _ = demo_channel_routes(simulators.environ(STACK_URL), first.workspace_id, first.bot_id)
     for route in routes:
         platform.directory.save_channel(route)
-    visitor = json.dumps({"site": "demo-site", "visitor_id": "bench-visitor", "text": "hola"}).encode()
+    # A new visitor's first message (no visitor_id: the function issues one), so every run is answered 202.
+    visitor = json.dumps({"site": "demo-site", "text": "hola"}).encode()
     requests: dict[str, dict] = {"webhook_webchat": {
         "path": "/", "body": base64.b64encode(visitor).decode(), "headers": {"Content-Type": "application/json"},
         "base_url": STACK_URL}}
@@ -153,7 +155,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, provider_simulators() as simulators:
         payloads = prepare(Path(tmp), simulators)
         env = {**os.environ, **simulators.environ(STACK_URL), "CHARLA_BACKEND": "embedded", "CHARLA_DATA_DIR": tmp,
-               "PYTHONPATH": str(REPO), "CHARLA_SECRET_CONSOLE_SESSION_KEY": SESSION_KEY}
+               "PYTHONPATH": str(REPO), "CHARLA_SECRET_CONSOLE_SESSION_KEY": SESSION_KEY,
+               "CHARLA_SECRET_WEBCHAT_VISITOR_KEY": VISITOR_KEY}
         for name in functions_source.FUNCTIONS:
             samples = []
             for _ in range(args.runs):
