@@ -106,7 +106,7 @@ INVENTORY: tuple[Store, ...] = (
           retention="expire minutes after the sign-in step they belong to", erasure=NOTHING),
     Store("team_messages", COLLECTION, WORKSPACE, holds="the team's own chat (agents' words)",
           retention="kept while the workspace exists: the team's records, not customers'",
-          erasure="not a customer's store: agents are told not to copy customers' data into it"),
+          erasure="not reached: keyed by agents, not customers; what an agent copies into it stays"),
     Store("agent_presence", COLLECTION, WORKSPACE, holds="", retention=NOTHING, erasure=NOTHING),
     Store("queues", COLLECTION, WORKSPACE, holds="", retention=NOTHING, erasure=NOTHING),
     Store("quick_replies", COLLECTION, WORKSPACE, holds="", retention=NOTHING, erasure=NOTHING),
