@@ -147,7 +147,7 @@ class Agent(_Document):
                                            f" {MAX_CAPACITY}, got {self.capacity!r}")
         if len(self.name) > MAX_AGENT_NAME_CHARS:
             raise InvalidField("name", f"{owner}: at most {MAX_AGENT_NAME_CHARS} characters")
-        if self.email and not re.fullmatch(EMAIL_PATTERN, self.email.strip()):
+        if self.email.strip() and not re.fullmatch(EMAIL_PATTERN, self.email.strip()):
             raise InvalidField("email", f"{owner}: {self.email!r} is not an e-mail address like name@example.com")
         _whole(owner, "load", self.load, minimum=0)
         for name in ("queues", "languages", "skills", "active", "awaited"):

@@ -7,8 +7,11 @@ from collections.abc import Iterable
 
 from shared.errors import InvalidField
 
-# An e-mail address as contacts and console users keep it (written so Python and ECMA regexes agree).
-EMAIL_PATTERN = r"[^@\s<>(),;:\"]{1,64}@[^@\s<>(),;:\".]+(\.[^@\s<>(),;:\".]+)+"
+# Patterns are read by Python's re and by ECMA-262 engines (OpenAPI's); their \s differ, so whitespace is
+# spelt out: exactly what Python's str.strip() removes.
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# An e-mail address as contacts and console users keep it: no spaces or control characters.
+EMAIL_PATTERN = r"[^@\x00-\x20\x7f<>(),;:\"]{1,64}@[^@\x00-\x20\x7f<>(),;:\".]+(\.[^@\x00-\x20\x7f<>(),;:\".]+)+"
 MAX_TAGS = 50  # on a conversation or a contact
 MAX_TAG_CHARS = 50
 MAX_TEMPLATE_PARAMETERS = 20  # an approved template's {{1}}..{{20}}

@@ -106,7 +106,7 @@ class ConsoleApi:
         if route.method in ("GET", "DELETE"):
             return {}
         if not raw_body.strip():
-            if any(f.required for f in route.body.values()):
+            if route.body_required or any(f.required for f in route.body.values()):
                 raise FieldError("body", "empty; expected a JSON object")
             return {}
         return validated(route.body, decode_json(raw_body))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.domain.limits import WHITESPACE
 from shared.errors import InvalidField
 from shared.http_json import INT64_MAX, INT64_MIN
 
@@ -90,6 +91,8 @@ class Field:
         return schema
 
     def check(self, name: str, value: Any) -> None:
+        if self.type == "integer" and isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema's integers include 1.0; validated() stores it as 1
         expected = _PYTHON_TYPES[self.type]
         if not isinstance(value, expected) or (self.type in ("integer", "number") and isinstance(value, bool)):
             raise FieldError(name, f"expected {self.type}, got {type(value).__name__}")
@@ -189,13 +192,19 @@ def validated(fields: dict[str, Field], body: Any, where: str = "") -> dict[str,
                 raise FieldError(prefix + name, "required")
             continue
         spec.check(prefix + name, body[name])
-    return {name: value for name, value in body.items() if value is not None or fields[name].nullable}
+    return {name: _as_declared(fields[name], value) for name, value in body.items()
+            if value is not None or fields[name].nullable}
+
+
+def _as_declared(field: Field, value: Any) -> Any:
+    """An integral float given for an integer field, as the integer (checked already)."""
+    return int(value) if field.type == "integer" and isinstance(value, float) else value
 
 
 # Text rules the use cases apply, stated once for the declarations (the patterns are Python's and ECMA's alike).
-NOT_BLANK = r"[\s\S]*\S[\s\S]*"  # something besides spaces (the use cases strip before checking)
+NOT_BLANK = rf"[\s\S]*[^{WHITESPACE}][\s\S]*"  # something besides spaces (the use cases strip before checking)
 ONE_LINE = r"[^\x00-\x1f\x7f]*"  # no control characters
-ONE_LINE_NOT_BLANK = r"[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*"
+ONE_LINE_NOT_BLANK = rf"[^\x00-\x1f\x7f]*[^{WHITESPACE}\x00-\x1f\x7f][^\x00-\x1f\x7f]*"
 # Ids that arrive in paths and bodies and become document ids: Firestore refuses '/', '.', '..' and '__x__'.
 STORED_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.:~-]*"
 MAX_ID_CHARS = 200

@@ -22,7 +22,7 @@ _WRITES = ("POST", "PUT", "PATCH", "DELETE")
 def _responses(route: Route) -> dict[str, Any]:
     """Every status the route can answer: what app.ConsoleApi.handle maps each refusal to."""
     responses: dict[str, Any] = {
-        "200": {"description": "done", "content": {route.produces: {}}},
+        "200": {"description": "done", "content": {kind: {} for kind in (route.produces, *route.also_produces)}},
         "400": _ERROR,
         "404": {"description": "no such endpoint or object (another workspace's included); a path with control"
                                " characters reaches no function and gets the framework's own page",
@@ -55,7 +55,7 @@ def _operation(route: Route) -> dict[str, Any]:
         schema = object_schema(route.body)
         if route.body_rules:
             schema["allOf"] = list(route.body_rules)
-        operation["requestBody"] = {"required": any(f.required for f in route.body.values()),
+        operation["requestBody"] = {"required": any(f.required for f in route.body.values()) or route.body_required,
                                     "content": {"application/json": {"schema": schema}}}
     if route.role != PUBLIC:
         operation["security"] = [{"session": []}]

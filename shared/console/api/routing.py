@@ -65,11 +65,13 @@ class Route:
     query: dict[str, Field] = field(default_factory=dict)
     tag: str = ""
     produces: str = "application/json"
+    also_produces: tuple[str, ...] = ()  # other content types of its 200 (a report as CSV when asked)
     params: dict[str, Field] = field(default_factory=dict)  # path parameters with more than PATH_SEGMENT's rule
     statuses: tuple[int, ...] = ()  # statuses beyond those every route of its kind answers (e.g. 429)
     # Rules between body fields that single declarations cannot say, as JSON Schema (if/then, anyOf);
     # stated in the OpenAPI document, enforced by the use case behind the route.
     body_rules: tuple[dict[str, Any], ...] = ()
+    body_required: bool = False  # a body must be sent although no single field is required (see body_rules)
 
     def param(self, name: str) -> Field:
         return self.params.get(name, PATH_SEGMENT)

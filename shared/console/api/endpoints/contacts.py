@@ -9,7 +9,7 @@ from typing import Any
 from shared.console.api.fields import ONE_LINE_NOT_BLANK, Field, FieldError, stored_id, text
 from shared.console.api.routing import AGENT, SUPERVISOR, Call, Reply, Route
 from shared.contacts import export_csv, import_csv
-from shared.contacts.model import CHANNEL_NAME_PATTERN, EMAIL_PATTERN, PHONE_CHANNELS
+from shared.contacts.model import CHANNEL_NAME_PATTERN, EMAIL_PATTERN, PHONE_CHANNELS, query_terms
 from shared.conversations.outreach import start_conversation
 from shared.domain.limits import (
     MAX_TAG_CHARS,
@@ -19,6 +19,7 @@ from shared.domain.limits import (
     MAX_VARIABLE_NAME_CHARS,
     MAX_VARIABLE_VALUE_CHARS,
     MAX_VARIABLES,
+    WHITESPACE,
 )
 
 LAST_MONTH = timedelta(days=30)
@@ -34,7 +35,8 @@ def shown(contact: Any) -> dict[str, Any]:
 def list_contacts(call: Call) -> dict[str, Any]:
     book = call.services.contacts
     text = call.query.get("search", "")
-    found = book.search(call.workspace_id, text) if text else book.list(call.workspace_id)[-MAX_LISTED:]
+    # A text too short to search by (one letter, three digits) lists the latest, as no text does.
+    found = book.search(call.workspace_id, text) if query_terms(text) else book.list(call.workspace_id)[-MAX_LISTED:]
     return {"contacts": [shown(c) for c in found]}
 
 
@@ -101,12 +103,17 @@ def start_conversation_with(call: Call) -> dict[str, Any]:
 
 
 # The contact book's own rules (shared/contacts/model.py), stated for the OpenAPI document: "" clears a field.
-_PUNCTUATION = r"[\s().\-/]*"
+_PUNCTUATION = rf"[{WHITESPACE}().\-/]*"
 _NUMBER = rf"{_PUNCTUATION}[1-9](?:{_PUNCTUATION}[0-9]){{6,14}}{_PUNCTUATION}"
 PHONE_INPUT = rf"(?:(?:[Tt][Ee][Ll]:)?{_PUNCTUATION}(?:\+|00){_NUMBER})?"
 # WhatsApp's wa_id is the number without "+"; Twilio's addresses carry it ("whatsapp:" prefix or not).
-_PHONE_ADDRESS = {channel: rf"(?:whatsapp:)?{_PUNCTUATION}(?:\+|00){'?' if channel == 'whatsapp' else ''}{_NUMBER}"
-                  for channel in PHONE_CHANNELS}
+# An address is one line (no control characters) before it is read as a number.
+_LINE_PUNCTUATION = _PUNCTUATION.replace(r"\t\n\x0b\x0c\r\x1c-\x20", " ")
+_LINE_NUMBER = _NUMBER.replace(_PUNCTUATION, _LINE_PUNCTUATION)
+# Surrounding spaces are trimmed; "+" or "00" opens the number right after any "whatsapp:" (WhatsApp's own
+# addresses may go without: the number is international already).
+_PHONE_ADDRESS = {channel: rf"[{WHITESPACE}]*(?:whatsapp:)?(?:\+|00){'?' if channel == 'whatsapp' else ''}"
+                           rf"{_LINE_NUMBER}[{WHITESPACE}]*" for channel in PHONE_CHANNELS}
 ADDRESS = text(200, required=True, one_line=True)
 CONTACT_FIELDS = {
     "name": text(200, blank=True, one_line=True),
@@ -134,7 +141,7 @@ ROUTES = [
     Route("GET", "/contacts", AGENT, "Search contacts by name or phone, or list the latest", list_contacts,
           query={"search": Field("string", max_length=200)}, tag="contacts"),
     Route("POST", "/contacts", AGENT, "Create a contact", create_contact, body=CONTACT_FIELDS, tag="contacts",
-          body_rules=(SOMETHING_TO_KNOW_THEM_BY,)),
+          body_rules=(SOMETHING_TO_KNOW_THEM_BY,), body_required=True),
     Route("GET", "/contacts/export", SUPERVISOR, "Contacts as CSV", export_contacts, tag="contacts",
           query={"period": Field("string", enum=("last_month", "all")),
                  "style": Field("string", enum=("charla", "google"))}, produces="text/csv"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.agents.model import TICKETS, Ticket
+from shared.agents.model import TICKET_STATUSES, TICKETS, Ticket
 from shared.agents.tickets import CLOSING_STATUSES
 from shared.bots.limits import MAX_BUTTON_OPTIONS, MAX_BUTTON_TITLE_CHARS
 from shared.console.api.fields import MAX_ID_CHARS, NOT_BLANK, ONE_LINE, Field, stored_id, text
@@ -255,8 +255,10 @@ REPLY_PAYLOAD = Field("object", description="media: {url, media_type, caption, f
 ROUTES = [
     Route("GET", "/inbox", AGENT, "Conversations assigned, queued or (supervisors) all, filtered; long-poll with"
           " since and wait", inbox, tag="inbox",
-          query={"view": Field("string", enum=VIEWS), "tag": Field("string"), "variable": Field("string"),
-                 "agent": Field("string"), "channel": Field("string"), "ticket_status": Field("string"),
+          query={"view": Field("string", enum=VIEWS), "tag": Field("string"),
+                 "variable": Field("string", pattern=r"[^=]*=[\s\S]*", pattern_says="written name=value"),
+                 "agent": Field("string"), "channel": Field("string"),
+                 "ticket_status": Field("string", enum=TICKET_STATUSES),
                  "from": Field("string"), "to": Field("string"), "search": Field("string"),
                  "since": Field("string", description="the cursor of a previous answer"),
                  "wait": Field("integer", minimum=0, maximum=MAX_LONG_POLL_S,

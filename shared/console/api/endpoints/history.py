@@ -66,6 +66,7 @@ ROUTES = [
     Route("GET", "/reports", SUPERVISOR, "The reports there are", list_reports, tag="history"),
     Route("GET", "/reports/{name}", SUPERVISOR, "A report over a date range, as JSON or CSV", show_report,
           tag="history", params={"name": Field("string", required=True, enum=tuple(REPORTS))},
+          also_produces=("text/csv",),
           query={"from": replace(INSTANT, description="ISO instant, inclusive"),
                  "to": replace(INSTANT, description="ISO instant, exclusive"),
                  "format": Field("string", enum=("json", "csv")),

@@ -19,6 +19,7 @@ from shared.domain.limits import (
     MAX_INTERVALS_A_DAY,
     MAX_QUEUE_PRIORITY,
     MAX_QUEUE_WAIT_S,
+    WHITESPACE,
 )
 from shared.domain.limits import PASSWORD_MAX_CHARS as PASSWORD_MAX
 from shared.domain.limits import PASSWORD_MIN_CHARS as PASSWORD_MIN
@@ -148,7 +149,7 @@ PASSWORD = Field("string", min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
 _LIST_ITEM = text(MAX_AGENT_LIST_ITEM_CHARS, one_line=True)
 USER_BODY = {
     "name": text(MAX_AGENT_NAME_CHARS, one_line=True),
-    "email": Field("string", max_length=254, pattern=rf"\s*(?:{EMAIL_PATTERN})?\s*",
+    "email": Field("string", max_length=254, pattern=rf"[{WHITESPACE}]*(?:{EMAIL_PATTERN})?[{WHITESPACE}]*",
                    description="the user signs in with it; \"\" leaves them without a login"),
     "role": Field("string", enum=ROLES), "queues": Field("array", items=_LIST_ITEM, max_length=50),
     "capacity": Field("integer", minimum=1, maximum=MAX_CAPACITY, description="chats held at once"),
@@ -158,6 +159,14 @@ USER_BODY = {
 }
 
 AGENT_ID = {"agent_id": stored_id()}
+# A new user given a password signs in with their email: it must be there.
+A_PASSWORD_NEEDS_AN_EMAIL = {
+    "if": {"required": ["password"], "properties": {"password": {"type": "string"}}},
+    "then": {"required": ["email"], "properties": {"email": {
+        "type": "string", "pattern": rf"^[{WHITESPACE}]*(?:{EMAIL_PATTERN})[{WHITESPACE}]*$"}}}}
+# An edit that sets a password and an email: the email is one (without one, the user's own is used).
+A_PASSWORD_SENT_WITH_AN_EMAIL = {**A_PASSWORD_NEEDS_AN_EMAIL, "if": {
+    "required": ["password", "email"], "properties": {"password": {"type": "string"}, "email": {"type": "string"}}}}
 _TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00"
 BUSINESS_HOURS = Field("object", nullable=True, description="weekly opening intervals in the queue's time zone;"
                                                             " each opening comes before its closing; null: always open",
@@ -177,9 +186,10 @@ ROUTES = [
     Route("GET", "/users", SUPERVISOR, "The workspace's users", list_users, tag="team"),
     Route("POST", "/users", ADMIN, "Create a user", create_user,
           body={"id": stored_id(required=True, max_length=60), **USER_BODY,
-                "name": text(MAX_AGENT_NAME_CHARS, required=True, one_line=True)}, tag="team"),
+                "name": text(MAX_AGENT_NAME_CHARS, required=True, one_line=True)}, tag="team",
+          body_rules=(A_PASSWORD_NEEDS_AN_EMAIL,)),
     Route("PATCH", "/users/{agent_id}", ADMIN, "Edit, enable or disable a user, or set their password", edit_user,
-          body=USER_BODY, tag="team", params=AGENT_ID),
+          body=USER_BODY, tag="team", params=AGENT_ID, body_rules=(A_PASSWORD_SENT_WITH_AN_EMAIL,)),
     Route("GET", "/queues", SUPERVISOR, "The workspace's queues", list_queues, tag="team"),
     Route("PUT", "/queues/{name}", ADMIN, "Create or edit a queue", save_queue,
           body={"members": Field("array", items=stored_id(), max_length=200, unique_items=True),
