@@ -15,6 +15,7 @@ from shared.agents.model import (
     TICKET_STATUSES,
     Ticket,
 )
+from shared.domain.limits import MAX_TICKET_TIMELINE
 from shared.errors import InvalidInput
 
 # status → the statuses it may move to. NEW covers both "waiting in the queue" and "assigned,
@@ -47,10 +48,19 @@ def moved(ticket: Ticket, target: str, by: str, at: str, **changes: Any) -> Tick
     """The ticket in status ``target``, with the transition recorded; refuses a transition not in the table."""
     check_transition(ticket, target)
     entry = {"status": target, "by": by, "at": at}
-    return replace(ticket, status=target, history=(*ticket.history, entry), **changes)
+    return replace(ticket, status=target, history=_with(ticket.history, entry), **changes)
 
 
 def noted(ticket: Ticket, event: str, by: str, at: str, **details: Any) -> Ticket:
     """The ticket with an event that is not a status change (assigned, queued, transferred...)."""
     entry = {"event": event, "by": by, "at": at, **details}
-    return replace(ticket, history=(*ticket.history, entry))
+    return replace(ticket, history=_with(ticket.history, entry))
+
+
+def _with(history: tuple[dict[str, Any], ...], entry: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The timeline with ``entry``: its first entry (the opening) and the latest ones, at most
+    MAX_TICKET_TIMELINE, so a ticket passed back and forth for months keeps a small document (every
+    event is in the history table too)."""
+    if len(history) < MAX_TICKET_TIMELINE:
+        return (*history, entry)
+    return (history[0], *history[len(history) - MAX_TICKET_TIMELINE + 2:], entry)

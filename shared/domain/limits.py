@@ -46,3 +46,4 @@ MAX_CAPACITY = 100  # chats one agent holds at once
 MAX_QUEUE_PRIORITY = 1000  # either way
 MAX_QUEUE_WAIT_S = 86_400  # a queue's overflow and invitation timeouts: a day at most
 MAX_INTERVALS_A_DAY = 10  # a queue's business hours
+MAX_TICKET_TIMELINE = 200  # entries a ticket's document keeps: the opening and the latest (about 40 KiB)

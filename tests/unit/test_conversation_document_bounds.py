@@ -1,12 +1,22 @@
-"""A conversation's document must stay far below Firestore's 1 MiB whatever its customers say and its bots save:
-what grows on it (bot variables, tags) is bounded; the message log lives in its own subcollection."""
+"""A conversation's document (and a ticket's) must stay far below Firestore's 1 MiB whatever its customers say
+and its bots save: what grows on it (bot variables, tags, a ticket's timeline) is bounded; the message log
+lives in its own subcollection."""
 
 from __future__ import annotations
 
 import json
 
+from shared.agents.model import NEW, Ticket
+from shared.agents.tickets import noted
 from shared.bots.engine import BotPosition, variables_size
-from shared.domain.limits import MAX_BOT_VARIABLES_BYTES, MAX_TAG_CHARS, MAX_TAGS, MAX_VARIABLES, bounded_tags
+from shared.domain.limits import (
+    MAX_BOT_VARIABLES_BYTES,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    MAX_TICKET_TIMELINE,
+    MAX_VARIABLES,
+    bounded_tags,
+)
 from shared.ports.webhook_caller import WebhookResponse
 from tests.unit.test_engine_constructs import Chat, FakeWebhookCaller
 
@@ -70,3 +80,15 @@ def test_largest_conversation_document_stays_far_below_one_mebibyte():
     }
     size = len(json.dumps(document, ensure_ascii=False).encode())
     assert size < 256 * 1024, f"the largest conversation document takes {size} bytes"
+
+
+def test_a_ticket_passed_back_and_forth_keeps_its_opening_and_latest_events_only():
+    stamp = "2026-03-02T15:00:00.000000+00:00"
+    ticket = Ticket(id="tk_" + "0" * 24, workspace_id="w" * 64, conversation_id="cv_" + "0" * 24, channel="webchat",
+                    queue="q" * 64, created_at=stamp, history=({"status": NEW, "by": "system", "at": stamp},))
+    for n in range(3 * MAX_TICKET_TIMELINE):
+        ticket = noted(ticket, "transferred", "a" * 60, stamp, to_agent=f"agent-{n}", reason="x" * 50)
+    assert len(ticket.history) == MAX_TICKET_TIMELINE
+    last = f"agent-{3 * MAX_TICKET_TIMELINE - 1}"
+    assert ticket.history[0]["status"] == NEW and ticket.history[-1]["to_agent"] == last
+    assert len(json.dumps(ticket.to_dict()).encode()) < 256 * 1024
