@@ -180,3 +180,16 @@ def test_workspace_settings_name_is_still_said_in_words(platform, console):  # n
     status, answer = console.call("PUT", "/workspace/settings", admin, body={"name": "   "})
     assert status == 400 and answer["field"] == "name" and "characters" in answer["message"]
     assert platform.store.get(WORKSPACES, WS) == stored
+
+
+def test_a_queue_sent_back_as_the_console_reads_it_is_accepted(platform, console):  # noqa: F811
+    admin = console.login(f"adri@{WS}.example")
+    hours = {"time_zone": "America/Bogota", "days": {"mon": [["09:00", "13:00"], ["14:00", "18:00"]]}}
+    assert console.call("PUT", "/queues/ventas", admin, body={"business_hours": hours})[0] == 200
+    [queue] = [q for q in console.call("GET", "/queues", admin)[1]["queues"] if q["name"] == "ventas"]
+    assert queue["business_hours"]["days"]["mon"] == ["09:00-13:00", "14:00-18:00"]  # the stored form
+    status, saved = console.call("PUT", "/queues/ventas", admin, body={"business_hours": queue["business_hours"]})
+    assert status == 200 and saved["business_hours"] == queue["business_hours"], saved
+    status, answer = console.call("PUT", "/queues/ventas", admin, body={"business_hours": {
+        "time_zone": "America/Bogota", "days": {"mon": ["9-18"]}}})
+    assert status == 400 and answer["field"] == "business_hours.days.mon[0]", answer

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +47,7 @@ class Field:
     # The use case checks this string itself and words its refusals better (e.g. a logo's image data);
     # the pattern states in the document what it accepts.
     pattern_checked_by_use_case: bool = False
+    also: Field | None = None  # a second form the value may take instead (e.g. an interval as "09:00-18:00")
 
     @property
     def item(self) -> Field | None:
@@ -56,6 +57,8 @@ class Field:
 
     def json_schema(self, null_allowed: bool = False) -> dict[str, Any]:
         """The JSON Schema of the field; ``null_allowed`` for an optional body field, where null means absent."""
+        if self.also is not None:
+            return {"anyOf": [replace(self, also=None).json_schema(null_allowed), self.also.json_schema()]}
         with_null = self.nullable or null_allowed
         schema: dict[str, Any] = {"type": [self.type, "null"] if with_null else self.type}
         if self.description:
@@ -91,6 +94,11 @@ class Field:
         return schema
 
     def check(self, name: str, value: Any) -> None:
+        if self.also is not None:
+            try:
+                return replace(self, also=None).check(name, value)
+            except FieldError:
+                return self.also.check(name, value)
         if self.type == "integer" and isinstance(value, float) and value.is_integer():
             value = int(value)  # JSON Schema's integers include 1.0; validated() stores it as 1
         expected = _PYTHON_TYPES[self.type]

@@ -174,7 +174,9 @@ BUSINESS_HOURS = Field("object", nullable=True, description="weekly opening inte
                                    "days": Field("object", properties={day: Field(
                                        "array", max_length=MAX_INTERVALS_A_DAY,
                                        items=Field("array", min_length=2, max_length=2,
-                                                   items=Field("string", pattern=_TIME))) for day in DAYS})})
+                                                   items=Field("string", pattern=_TIME),
+                                                   also=Field("string", pattern=f"(?:{_TIME})-(?:{_TIME})")))
+                                       for day in DAYS})})
 
 ROUTES = [
     Route("GET", "/monitor", SUPERVISOR, "Each agent's status and chats; each queue's line and longest wait",
