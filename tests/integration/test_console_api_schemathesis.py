@@ -14,8 +14,10 @@ says, so positive_data_acceptance also takes 400 there. Every other check still 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ from charla_local.stack import LocalStack
 from shared.console.api.services import MAX_LONG_POLL_S
 from shared.settings import Settings
 from tests.support.ports import free_port, wait_for_http
+from tests.support.webchat_client import Visitor
 
 SEED = 20261207
 MAX_EXAMPLES = 25
@@ -45,6 +48,9 @@ RULES_THE_DOCUMENT_CANNOT_STATE = {
     "set_agent_status": "a pause names one of the workspace's active pause reasons",
     "save_queue": "each opening of the business hours comes before its closing; members are users",
     "edit_user": "a password needs an email: the one sent, or the user's own",
+    "answer_invitation": "the chat was offered to the caller",
+    "resolve": "the typification is one of the workspace's active ones",
+    "transfer": "the agent, queue or bot menu named is one of the workspace's",
 }
 # Long polls wait up to MAX_LONG_POLL_S by design: a second each keeps the run short (their waiting is
 # tested in tests/integration/test_console_api.py and the console's browser tests).
@@ -56,13 +62,29 @@ ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 REFUSED = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
 
 
-def config_file(tmp_path: Path) -> Path:
-    lines = ["[checks.negative_data_rejection]", f"expected-statuses = {REFUSED!r}".replace("'", '"'), ""]
+def _toml(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)  # JSON's strings and arrays are TOML's too
+
+
+def config_file(tmp_path: Path, ids: dict[str, str] | None = None,
+                catalog_ids: dict[str, str] | None = None) -> Path:
+    """``ids``: real path parameters, so operations reach their logic instead of a 404; ``catalog_ids``: an
+    entry of each catalog (their routes share the parameter name entry_id)."""
+    lines = ["[checks.negative_data_rejection]", f"expected-statuses = {_toml(REFUSED)}", ""]
+    if ids:
+        lines += ["[parameters]", *(f'"path.{name}" = {_toml(value)}' for name, value in ids.items()), ""]
+    sections: dict[str, list[str]] = {}
+    for catalog, entry_id in (catalog_ids or {}).items():
+        sections[f'include-path-regex = "^/{catalog}/"'] = [f'parameters = {{"path.entry_id" = {_toml(entry_id)}}}']
     for operation_id, rule in RULES_THE_DOCUMENT_CANNOT_STATE.items():
-        lines += [f"# {rule}", "[[operations]]", f'include-operation-id = "{operation_id}"',
-                  f"checks.positive_data_acceptance.expected-statuses = {[*ACCEPTED, '400']!r}".replace("'", '"'), ""]
+        sections.setdefault(f'include-operation-id = "{operation_id}"', []).append(
+            f"checks.positive_data_acceptance.expected-statuses = {_toml([*ACCEPTED, '400'])}  # {rule}")
     for operation_id in LONG_POLLS:
-        lines += ["[[operations]]", f'include-operation-id = "{operation_id}"', 'parameters = {"query.wait" = 1}', ""]
+        sections[f'include-operation-id = "{operation_id}"'] = ['parameters = {"query.wait" = 1}']
+    if ids:  # /reports/{name} names a report, not the queue the other {name} is
+        sections['include-operation-id = "show_report"'].append('parameters = {"path.name" = "new_chats"}')
+    for selector, settings in sections.items():
+        lines += ["[[operations]]", selector, *settings, ""]
     path = tmp_path / "schemathesis.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -86,12 +108,36 @@ def schemathesis(config: Path, base: str, *arguments: str) -> subprocess.Complet
     return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
 
 
+def existing_ids(stack: LocalStack, base: str, token: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A customer who asked for a person and a contact, on the demo workspace: the ids the run's requests use."""
+    visitor = Visitor(f"http://127.0.0.1:{stack.port}")
+    visitor.say("hola")
+    visitor.say("quiero hablar con alguien")
+    auth = {"Authorization": f"Bearer {token}"}
+    deadline = time.monotonic() + 30
+    while not (found := requests.get(f"{base}/inbox", params={"view": "all"}, headers=auth, timeout=30).json()
+               ["conversations"]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert found, "the customer's conversation never reached the inbox"
+    conversation_id = found[0]["conversation_id"]
+    history = requests.get(f"{base}/conversations/{conversation_id}", headers=auth, timeout=30).json()
+    contact = requests.post(f"{base}/contacts", json={"name": "Ana Gómez", "phone": "+5491155550000"}, headers=auth,
+                            timeout=30).json()
+    ids = {"conversation_id": conversation_id, "message_id": history["messages"][0]["message_id"],
+           "contact_id": contact["id"], "agent_id": "ana", "name": "ventas", "channel_type": "webchat",
+           "account": "demo-site"}
+    catalogs = {catalog: requests.get(f"{base}/{catalog}", headers=auth, timeout=30).json()["items"][0]["id"]
+                for catalog in ("quick_replies", "pause_reasons", "typifications", "templates")}
+    return ids, catalogs
+
+
 def test_console_api_does_what_its_openapi_document_says(stack, tmp_path):
     base = f"http://127.0.0.1:{stack.port}/console_api"
     signed_in = requests.post(f"{base}/login", json={"email": ADMIN_EMAIL, "password": DEFAULT_PASSWORD}, timeout=30)
     assert signed_in.status_code == 200, signed_in.text
-    config = config_file(tmp_path)
-    admin_run = schemathesis(config, base, "--header", f"Authorization: Bearer {signed_in.json()['token']}",
+    token = signed_in.json()["token"]
+    config = config_file(tmp_path, *existing_ids(stack, base, token))
+    admin_run = schemathesis(config, base, "--header", f"Authorization: Bearer {token}",
                              "--exclude-path", "/logout", "--exclude-path", "/login")
     assert admin_run.returncode == 0, admin_run.stdout[-20_000:] + admin_run.stderr[-5_000:]
     login_run = schemathesis(config, base, "--include-path", "/login")

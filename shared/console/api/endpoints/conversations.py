@@ -228,6 +228,9 @@ CLOSING = {"status": Field("string", enum=CLOSING_STATUSES, description="RESOLVE
            "typification": text(100, description="one of the workspace's typifications")}
 TICKET_IDS = Field("array", required=True, items=stored_id(), min_length=1, max_length=100)
 CONVERSATION = {"conversation_id": stored_id()}
+# A transfer names exactly one of an agent, a queue or a bot menu ("" or null: not named).
+ONE_TARGET = {"oneOf": [{"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
+                        for name in ("agent", "queue", "bot_menu")]}
 # What each kind of reply needs (shared/conversations/agent_messages.py): text its words, media an https file,
 # a template its approved name and language.
 _KIND = {"kind": {"enum": ["media", "buttons", "template"]}}
@@ -287,7 +290,7 @@ ROUTES = [
     Route("POST", "/conversations/{conversation_id}/transfer", AGENT, "Transfer to an agent or a queue", transfer,
           body={"agent": Field("string", max_length=100), "queue": Field("string", max_length=100),
                 "bot_menu": Field("string", max_length=100, description="close the ticket; the bot shows this menu")},
-          tag="conversations", params=CONVERSATION),
+          tag="conversations", params=CONVERSATION, body_rules=(ONE_TARGET,), body_required=True),
     Route("POST", "/conversations/{conversation_id}/resolve", AGENT, "Close the ticket; the bot takes over again",
           resolve, body=CLOSING, tag="conversations", params=CONVERSATION),
     Route("POST", "/conversations/{conversation_id}/invitation", AGENT, "Accept or decline the chat offered to you",
