@@ -24,6 +24,7 @@ from shared.channels.webchat_tokens import VISITOR_KEY_SECRET, VISITOR_TOKEN_HEA
 from shared.conversations.receive import receive_inbound_message
 from shared.domain.ids import conversation_id
 from shared.errors import ConfigurationError, InvalidInput, NotFound
+from shared.http_json import JsonInputError, query_integer
 from shared.observability import log
 
 FUNCTION = "webhook_webchat"
@@ -137,14 +138,14 @@ def _get_replies(request: Request) -> Response:
     platform = current_platform()
     try:
         site, visitor = webchat.parse_visitor_query(request.args.get("site", ""), request.args.get("visitor_id", ""))
-        after = int(request.args.get("after", "0"))
+        after = query_integer("after", request.args.get("after", "0"))  # the one decoder: 64 bits at most
         if after < 0:
             raise ValueError
+    except (JsonInputError, ValueError):  # before InvalidInput: JsonInputError is one
+        return json_error(400, "after: expected the cursor of the last reply seen (a whole number >= 0)",
+                          WEBCHAT_CORS_HEADERS, field="after")
     except InvalidInput as exc:
         return json_error(400, str(exc), WEBCHAT_CORS_HEADERS)
-    except ValueError:
-        return json_error(400, "after: expected the cursor of the last reply seen (a whole number >= 0)",
-                          WEBCHAT_CORS_HEADERS)
     try:
         wait = float(request.args.get("wait", "0"))
         if not 0 <= wait <= MAX_LONG_POLL_S:

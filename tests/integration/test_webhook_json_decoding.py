@@ -40,3 +40,11 @@ def test_a_signed_webhook_body_no_store_can_hold_is_a_400_naming_the_field(hooks
 def test_deeply_nested_json_is_a_400_on_telegram_too(hooks):
     answer = refused(hooks, "webhook_telegram", b'{"update_id": ' + b"[" * 50_000, TELEGRAM, path=f"/{BOT_ID}")
     assert answer["field"] == "body", answer
+
+
+@pytest.mark.parametrize("after", ["9223372036854775808", "-9223372036854775809", "1_000", "١٢"])
+def test_integer_beyond_64_bits_is_a_400(hooks, after):
+    hooks.connect("webchat", "demo-site")
+    response = hooks.post("webhook_webchat", b"", {}, method="GET",
+                          query=f"site=demo-site&visitor_id=v_0123456789abcdef&after={after}")
+    assert response.status_code == 400 and response.get_json()["field"] == "after", response.get_data(as_text=True)
