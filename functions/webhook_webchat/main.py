@@ -143,7 +143,7 @@ def _get_replies(request: Request) -> Response:
             raise ValueError
     except (JsonInputError, ValueError):  # before InvalidInput: JsonInputError is one
         return json_error(400, "after: expected the cursor of the last reply seen (a whole number >= 0)",
-                          WEBCHAT_CORS_HEADERS, field="after")
+                          WEBCHAT_CORS_HEADERS)
     except InvalidInput as exc:
         return json_error(400, str(exc), WEBCHAT_CORS_HEADERS)
     try:

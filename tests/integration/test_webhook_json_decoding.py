@@ -47,4 +47,5 @@ def test_integer_beyond_64_bits_is_a_400(hooks, after):
     hooks.connect("webchat", "demo-site")
     response = hooks.post("webhook_webchat", b"", {}, method="GET",
                           query=f"site=demo-site&visitor_id=v_0123456789abcdef&after={after}")
-    assert response.status_code == 400 and response.get_json()["field"] == "after", response.get_data(as_text=True)
+    assert response.status_code == 400 and response.get_json()["error"].startswith("after:"), response.get_data(
+        as_text=True)  # a refused poll answers its reason only (tests/fuzz/test_webchat_fuzz.py)
