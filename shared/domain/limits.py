@@ -10,8 +10,12 @@ from shared.errors import InvalidField
 # Patterns are read by Python's re and by ECMA-262 engines (OpenAPI's); their \s differ, so whitespace is
 # spelt out: exactly what Python's str.strip() removes.
 WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-# An e-mail address as contacts and console users keep it: no spaces or control characters.
-EMAIL_PATTERN = r"[^@\x00-\x20\x7f<>(),;:\"]{1,64}@[^@\x00-\x20\x7f<>(),;:\".]+(\.[^@\x00-\x20\x7f<>(),;:\".]+)+"
+# An e-mail address as contacts and console users keep it: no whitespace (any that str.strip() removes, such
+# as U+0085) or control characters.
+_NOT_IN_EMAIL = rf"@\x00-\x20\x7f<>(),;:\"{WHITESPACE}"
+EMAIL_PATTERN = rf"[^{_NOT_IN_EMAIL}]{{1,64}}@[^{_NOT_IN_EMAIL}.]+(\.[^{_NOT_IN_EMAIL}.]+)+"
+# An address as sent: the server trims the whitespace around it before reading it.
+EMAIL_INPUT_PATTERN = rf"[{WHITESPACE}]*(?:{EMAIL_PATTERN})[{WHITESPACE}]*"
 MAX_TAGS = 50  # on a conversation or a contact
 MAX_TAG_CHARS = 50
 MAX_TEMPLATE_PARAMETERS = 20  # an approved template's {{1}}..{{20}}

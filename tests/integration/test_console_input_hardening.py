@@ -193,3 +193,17 @@ def test_a_queue_sent_back_as_the_console_reads_it_is_accepted(platform, console
     status, answer = console.call("PUT", "/queues/ventas", admin, body={"business_hours": {
         "time_zone": "America/Bogota", "days": {"mon": ["9-18"]}}})
     assert status == 400 and answer["field"] == "business_hours.days.mon[0]", answer
+
+
+@pytest.mark.parametrize("email", ["\u0085@0\u0085\u0085.0.\u0085\u0085", "ana\u00a0gomez@example.com"])
+def test_an_email_the_server_refuses_is_refused_by_the_documents_pattern_too(platform, console, email):  # noqa: F811
+    """Found by schemathesis: the document's pattern let U+0085 (whitespace to str.strip) through, the server not."""
+    import re
+
+    supervisor = console.login(f"sofi@{WS}.example")
+    status, answer = console.call("POST", "/contacts", supervisor, body={"addresses": {"email": email}})
+    assert status == 400 and answer["field"] == "addresses.email"
+    status, document = console.call("GET", "/openapi.json")
+    body = document["paths"]["/contacts"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    pattern = body["properties"]["addresses"]["properties"]["email"]["pattern"]
+    assert re.search(pattern, email) is None

@@ -9,9 +9,10 @@ from typing import Any
 from shared.console.api.fields import ONE_LINE_NOT_BLANK, Field, FieldError, stored_id, text
 from shared.console.api.routing import AGENT, SUPERVISOR, Call, Reply, Route
 from shared.contacts import export_csv, import_csv
-from shared.contacts.model import CHANNEL_NAME_PATTERN, EMAIL_PATTERN, PHONE_CHANNELS, query_terms
+from shared.contacts.model import CHANNEL_NAME_PATTERN, PHONE_CHANNELS, query_terms
 from shared.conversations.outreach import start_conversation
 from shared.domain.limits import (
+    EMAIL_INPUT_PATTERN,
     MAX_TAG_CHARS,
     MAX_TAGS,
     MAX_TEMPLATE_PARAMETER_CHARS,
@@ -105,7 +106,8 @@ def start_conversation_with(call: Call) -> dict[str, Any]:
 # The contact book's own rules (shared/contacts/model.py), stated for the OpenAPI document: "" clears a field.
 _PUNCTUATION = rf"[{WHITESPACE}().\-/]*"
 _NUMBER = rf"{_PUNCTUATION}[1-9](?:{_PUNCTUATION}[0-9]){{6,14}}{_PUNCTUATION}"
-PHONE_INPUT = rf"(?:(?:[Tt][Ee][Ll]:)?{_PUNCTUATION}(?:\+|00){_NUMBER})?"
+PHONE_NUMBER_INPUT = rf"(?:[Tt][Ee][Ll]:)?{_PUNCTUATION}(?:\+|00){_NUMBER}"
+PHONE_INPUT = rf"(?:{PHONE_NUMBER_INPUT})?"
 # WhatsApp's wa_id is the number without "+"; Twilio's addresses carry it ("whatsapp:" prefix or not).
 # An address is one line (no control characters) before it is read as a number.
 _LINE_PUNCTUATION = _PUNCTUATION.replace(r"\t\n\x0b\x0c\r\x1c-\x20", " ")
@@ -118,10 +120,10 @@ ADDRESS = text(200, required=True, one_line=True)
 CONTACT_FIELDS = {
     "name": text(200, blank=True, one_line=True),
     "phone": Field("string", max_length=40, pattern=PHONE_INPUT, description="E.164: +5491155551234"),
-    "email": Field("string", max_length=254, pattern=f"(?:{EMAIL_PATTERN})?"),
+    "email": Field("string", max_length=254, pattern=f"(?:{EMAIL_INPUT_PATTERN})?"),
     "addresses": Field("object", description="channel → address, e.g. {\"telegram\": \"123456\"}",
                        keys=Field("string", pattern=CHANNEL_NAME_PATTERN), values=ADDRESS,
-                       properties={"email": replace(ADDRESS, required=False, pattern=EMAIL_PATTERN),
+                       properties={"email": replace(ADDRESS, required=False, pattern=EMAIL_INPUT_PATTERN),
                                    **{channel: replace(ADDRESS, required=False, pattern=pattern)
                                       for channel, pattern in _PHONE_ADDRESS.items()}}),
     "variables": Field("object", max_length=MAX_VARIABLES, keys=text(MAX_VARIABLE_NAME_CHARS),
@@ -131,9 +133,11 @@ CONTACT_FIELDS = {
 }
 CONTACT = {"contact_id": stored_id()}
 # A new contact has a name, a phone, an e-mail or a channel address (shared/contacts/model.py).
+# A phone or an e-mail counts as the server reads it: trimmed, its punctuation and spaces dropped.
 SOMETHING_TO_KNOW_THEM_BY = {"anyOf": [
-    {"required": [name], "properties": {name: {"type": "string", "pattern": f"^(?:{ONE_LINE_NOT_BLANK})$"}}}
-    for name in ("name", "phone", "email")] + [
+    {"required": [name], "properties": {name: {"type": "string", "pattern": f"^(?:{pattern})$"}}}
+    for name, pattern in (("name", ONE_LINE_NOT_BLANK), ("phone", PHONE_NUMBER_INPUT),
+                          ("email", EMAIL_INPUT_PATTERN))] + [
     {"required": ["addresses"], "properties": {"addresses": {"type": "object", "minProperties": 1}}}]}
 CHANNEL = Field("string", required=True, pattern=CHANNEL_NAME_PATTERN)
 

@@ -12,7 +12,7 @@ from shared.console.api.fields import TIME_ZONE, Field, stored_id, text
 from shared.console.api.routing import ADMIN, ROLE_RANK, SUPERVISOR, Call, Route
 from shared.console.monitor import supervisor_monitor
 from shared.domain.limits import (
-    EMAIL_PATTERN,
+    EMAIL_INPUT_PATTERN,
     MAX_AGENT_LIST_ITEM_CHARS,
     MAX_AGENT_NAME_CHARS,
     MAX_CAPACITY,
@@ -149,7 +149,7 @@ PASSWORD = Field("string", min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
 _LIST_ITEM = text(MAX_AGENT_LIST_ITEM_CHARS, one_line=True)
 USER_BODY = {
     "name": text(MAX_AGENT_NAME_CHARS, one_line=True),
-    "email": Field("string", max_length=254, pattern=rf"[{WHITESPACE}]*(?:{EMAIL_PATTERN})?[{WHITESPACE}]*",
+    "email": Field("string", max_length=254, pattern=rf"(?:{EMAIL_INPUT_PATTERN}|[{WHITESPACE}]*)",
                    description="the user signs in with it; \"\" leaves them without a login"),
     "role": Field("string", enum=ROLES), "queues": Field("array", items=_LIST_ITEM, max_length=50),
     "capacity": Field("integer", minimum=1, maximum=MAX_CAPACITY, description="chats held at once"),
@@ -163,7 +163,7 @@ AGENT_ID = {"agent_id": stored_id()}
 A_PASSWORD_NEEDS_AN_EMAIL = {
     "if": {"required": ["password"], "properties": {"password": {"type": "string"}}},
     "then": {"required": ["email"], "properties": {"email": {
-        "type": "string", "pattern": rf"^[{WHITESPACE}]*(?:{EMAIL_PATTERN})[{WHITESPACE}]*$"}}}}
+        "type": "string", "pattern": rf"^{EMAIL_INPUT_PATTERN}$"}}}}
 # An edit that sets a password and an email: the email is one (without one, the user's own is used).
 A_PASSWORD_SENT_WITH_AN_EMAIL = {**A_PASSWORD_NEEDS_AN_EMAIL, "if": {
     "required": ["password", "email"], "properties": {"password": {"type": "string"}, "email": {"type": "string"}}}}
