@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from shared.bots.definition import Bot
+from shared.cli.local_driver import LocalConversations, PipelineError
 from shared.cli.render import render_reply
 from shared.cli.validate import validate_file, validate_folder
-from shared.conversations.local_driver import LocalConversations, PipelineError
 from shared.errors import BotDefinitionError, InvalidInput
 
 COMMANDS = "/wait MINUTES (let time pass), /restart (reload the bot, new conversation), /quit"

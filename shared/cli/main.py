@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TextIO
 
 from shared.cli.chat import run_chat
+from shared.cli.local_driver import check_time_zone
 from shared.cli.scripted import run_tests
 from shared.cli.validate import validate_paths
-from shared.conversations.local_driver import check_time_zone
 from shared.errors import InvalidInput
 
 PROG = "python -m shared.cli"

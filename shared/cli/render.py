@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shared.conversations.scripts import summary_line
+from shared.cli.scripts import summary_line
 
 CHOICE_INDENT = "  "
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
+from shared.cli.local_driver import LocalConversations
+from shared.cli.scripts import ConversationScript, ScriptError, bot_publisher, load_script_file, run_script
 from shared.cli.validate import validate_file, validate_folder
-from shared.conversations.local_driver import LocalConversations
-from shared.conversations.scripts import ConversationScript, ScriptError, bot_publisher, load_script_file, run_script
 from shared.errors import BotDefinitionError, InvalidInput
 
 

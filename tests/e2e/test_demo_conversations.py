@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.conversations.scripts import compare_replies, describe_reply, load_script_file
+from shared.cli.scripts import compare_replies, describe_reply, load_script_file
 from tests.support.webchat_client import Visitor
 
 BOTS = Path(__file__).resolve().parent.parent.parent / "bots"

@@ -418,7 +418,7 @@ QUERIES = [
     Query("shared/conversations/access.py::agent_reaches", TICKETS, ("conversation_id",)),
     Query("shared/conversations/access.py::agent_reaches", _MESSAGES, ("agent_id",)),
     Query("shared/contacts/book.py::ContactBook.search", CONTACTS, (_WS,), ("search_terms",)),
-    Query("shared/conversations/local_driver.py::LocalConversations.publish_folder", CHANNELS, ("type",)),
+    Query("shared/cli/local_driver.py::LocalConversations.publish_folder", CHANNELS, ("type",)),
     Query("shared/conversations/wait_estimate.py::estimated_wait_minutes", TICKETS, (_WS, "queue", "status"),
           order="closed_at", descending=True),
     Query("shared/conversations/wait_estimate.py::estimated_wait_minutes", AGENTS, (_WS,), ("queues",)),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from shared.bots.loader import load_bot_file
-from shared.conversations.local_driver import LocalConversations, PipelineError
-from shared.conversations.scripts import StubWebhookCaller, WebhookStub
+from shared.cli.local_driver import LocalConversations, PipelineError
+from shared.cli.scripts import StubWebhookCaller, WebhookStub
 from shared.errors import BotDefinitionError, InvalidInput
 from shared.ports.webhook_caller import WebhookFailed, WebhookRequest
 

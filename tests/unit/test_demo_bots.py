@@ -17,7 +17,7 @@ from shared.bots.definition import Bot
 from shared.bots.engine import BotPosition, TurnContext, take_turn
 from shared.bots.loader import ACTION_KINDS, RESPONSE_KINDS, load_bot_file
 from shared.bots.matching import normalise
-from shared.conversations.scripts import load_script_file
+from shared.cli.scripts import load_script_file
 from shared.ports.clock import ManualClock
 from shared.workspaces import WorkspaceDirectory
 

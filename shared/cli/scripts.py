@@ -42,7 +42,7 @@ from typing import Any
 
 from shared.bots import limits
 from shared.bots.yaml_source import SourceDocument, child_path, parse_yaml
-from shared.conversations.local_driver import LocalConversations, PipelineError, check_time_zone
+from shared.cli.local_driver import LocalConversations, PipelineError, check_time_zone
 from shared.errors import BotDefinitionError, CharlaError, InvalidInput
 from shared.ports.webhook_caller import WebhookFailed, WebhookRequest, WebhookResponse
 
