@@ -22,6 +22,7 @@ from shared.bootstrap import Platform, current_platform
 from shared.channels import webchat
 from shared.channels.webchat_tokens import VISITOR_KEY_SECRET, VISITOR_TOKEN_HEADER, VisitorTokens
 from shared.conversations.receive import receive_inbound_message
+from shared.conversations.webchat_visitors import claim_new_visitor
 from shared.domain.ids import conversation_id
 from shared.errors import ConfigurationError, InvalidInput, NotFound
 from shared.http_json import JsonInputError, query_integer
@@ -103,7 +104,7 @@ def _post_message(request: Request) -> Response:
         if not visitor.visitor_id:
             visitor = dataclasses.replace(visitor, visitor_id=webchat.new_visitor_id())
         conversation = conversation_id(route.workspace_id, webchat.CHANNEL, route.account, visitor.visitor_id)
-        if not webchat.claim_new_visitor(platform.store, conversation, visitor.client_message_id, now):
+        if not claim_new_visitor(platform.store, conversation, visitor.client_message_id, now):
             return _refused(401, "is required for this visitor_id")
     provider_id = visitor.client_message_id or uuid.uuid4().hex
     message = webchat.to_inbound(visitor, route, provider_id, now.isoformat())
