@@ -30,7 +30,7 @@ RETRIES: list[int] = []
 
 def timed(work, items, threads: int) -> tuple[float, list[float]]:
     """Latency from first try to success; a transient failure is tried again, as a Pub/Sub redelivery would."""
-    from shared.errors import TransientError
+    from shared.kernel.errors import TransientError
 
     def one(item) -> float:
         start = time.perf_counter()
@@ -62,14 +62,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
 
-    from shared import topics
     from shared.agents import Agent, AgentDirectory, Queue
     from shared.agents.model import TICKETS, Ticket
     from shared.bootstrap import Platform
     from shared.conversations.handover import agent_desk, hand_to_people
     from shared.conversations.store_names import CONVERSATIONS
-    from shared.domain.messages import AssignmentRequest
-    from shared.settings import Settings
+    from shared.events import topics
+    from shared.kernel.settings import Settings
+    from shared.messages.wire import AssignmentRequest
 
     emulator = None
     overrides = {}

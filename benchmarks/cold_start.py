@@ -61,12 +61,12 @@ def prepare(data_dir: Path, simulators) -> dict[str, dict]:
     os.environ["CHARLA_DATA_DIR"] = str(data_dir)
     from shared.bootstrap import Platform
     from shared.channels import webchat
-    from shared.domain.messages import AssignmentRequest, HistoryRecord, OutboundMessage
-    from shared.settings import Settings
+    from shared.kernel.settings import Settings
+    from shared.messages.wire import AssignmentRequest, HistoryRecord, OutboundMessage
 
     platform = Platform(Settings.from_env())
     platform.directory.load_folder(platform.settings.bots_dir)
-    from shared import topics
+    from shared.events import topics
 
     for topic in topics.ALL_TOPICS:
         platform.bus.ensure_topic(topic)

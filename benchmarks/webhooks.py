@@ -35,7 +35,7 @@ def main() -> None:
 
     import main as functions_source
     from charla_local.stack import LocalStack
-    from shared.settings import Settings
+    from shared.kernel.settings import Settings
     from tests.support.channel_drivers import CUSTOMERS, provider_simulators
     from tests.support.ports import free_port, wait_for_http
 

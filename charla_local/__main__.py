@@ -7,7 +7,7 @@ import signal
 import threading
 
 from charla_local.stack import LocalStack
-from shared.settings import Settings
+from shared.kernel.settings import Settings
 
 
 def main() -> None:

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 
 from shared.channels.media_hosts import origin
 from shared.channels.telegram import bot_id_of
-from shared.settings import Settings
-from shared.workspaces import ChannelRoute
+from shared.kernel.settings import Settings
+from shared.workspaces.directory import ChannelRoute
 
 # Channel → (variable naming the account, variables its webhook and sender also need).
 DEMO_CHANNEL_VARIABLES: dict[str, tuple[str, tuple[str, ...]]] = {

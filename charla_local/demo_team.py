@@ -18,7 +18,7 @@ from shared.console.catalogs import (
     Typification,
     Typifications,
 )
-from shared.observability import log
+from shared.kernel.logs import log
 
 DEFAULT_PASSWORD = "charla-demo-2026"  # local only; CHARLA_DEMO_PASSWORD replaces it
 # id, name, role, queues, languages

@@ -15,7 +15,7 @@ from typing import Any
 
 from cloudevents.http import CloudEvent
 
-from shared.observability import log
+from shared.kernel.logs import log
 from shared.ports.event_bus import EventBus, ReceivedMessage, Subscription
 
 PUBLISHED_TYPE = "google.cloud.pubsub.topic.v1.messagePublished"

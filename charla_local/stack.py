@@ -24,17 +24,17 @@ from charla_local.demo_api import demo_api
 from charla_local.demo_channels import demo_channel_routes, with_simulator_media_hosts
 from charla_local.demo_team import seed_demo_team
 from charla_local.dispatch import SubscriptionDispatcher
-from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.adapters.embedded.owner_only_files import write_owner_only_text
 from shared.bootstrap import Factory, Platform, use_platform
 from shared.channels.webchat_tokens import VISITOR_KEY_SECRET
 from shared.console.api.services import SESSION_KEY_SECRET, TWO_FACTOR_KEY_SECRET
-from shared.observability import log
-from shared.outbox import Outbox
+from shared.events import topics
+from shared.events.outbox import Outbox
+from shared.kernel.logs import log
+from shared.kernel.settings import Settings
 from shared.ports.clock import Clock
 from shared.ports.event_bus import Subscription
-from shared.settings import Settings
 
 SOURCE = str(Path(functions_source.__file__).resolve())
 EVENT_FUNCTIONS = {fs.function for fs in topics.function_subscriptions()}

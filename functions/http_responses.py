@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Request, Response
 
-from shared.http_json import JsonInputError, decode_json
+from shared.entrypoints.http_json import JsonInputError, decode_json
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",

@@ -25,9 +25,9 @@ from shared.channels.credentials import read_credential
 from shared.channels.intake import receive_provider_events, route_events
 from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature_is_valid, verification_challenge
 from shared.channels.provider_events import ProviderEvent
-from shared.errors import ConfigurationError, InvalidInput, NotFound
-from shared.observability import log
-from shared.workspaces import ChannelRoute
+from shared.kernel.errors import ConfigurationError, InvalidInput, NotFound
+from shared.kernel.logs import log
+from shared.workspaces.directory import ChannelRoute
 
 EventParser = Callable[[Any], Sequence[ProviderEvent]]
 # The signing secret of an account (None: the platform's default); raises ConfigurationError.

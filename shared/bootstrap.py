@@ -10,10 +10,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any
 
-from shared.bots.definition import Bot
+from shared.kernel.settings import Settings
 from shared.ports.blob_store import BlobStore
+from shared.ports.classifier_catalog import ClassifierCatalog
 from shared.ports.clock import Clock, SystemClock
 from shared.ports.document_store import DocumentStore
 from shared.ports.event_bus import EventBus
@@ -22,28 +23,9 @@ from shared.ports.secrets import Secrets
 from shared.ports.task_scheduler import TaskScheduler
 from shared.ports.warehouse import Warehouse
 from shared.ports.webhook_caller import WebhookCaller
-from shared.settings import Settings
-from shared.workspaces import WorkspaceDirectory
+from shared.workspaces.directory import WorkspaceDirectory
 
 Factory = Callable[["Platform"], Any]
-
-
-class ClassifierCatalog(Protocol):
-    """The statistical intent model of each published bot, if it has one."""
-
-    def train_and_store(self, workspace_id: str, bot: Bot) -> str | None: ...
-
-    def for_bot(self, workspace_id: str, bot: Bot) -> Any | None: ...
-
-
-class NoClassifiers:
-    """Triggers only: exact, phrase and keyword matching (``overrides={"classifiers": ...}``)."""
-
-    def train_and_store(self, workspace_id: str, bot: Bot) -> None:
-        return None
-
-    def for_bot(self, workspace_id: str, bot: Bot) -> None:
-        return None
 
 
 def _sqlite_store(p: Platform) -> DocumentStore:
@@ -143,7 +125,7 @@ def _channel_senders(p: Platform) -> Any:
 
 
 def _bot_models(p: Platform) -> ClassifierCatalog:
-    from shared.bot_models import BotModelCatalog
+    from shared.adapters.blob_classifier_catalog import BotModelCatalog
 
     return BotModelCatalog(p.blobs, p.data_dir / "model-cache")
 

@@ -7,8 +7,8 @@ import functions_framework
 
 from shared.bootstrap import current_platform
 from shared.conversations.handover import FUNCTION, hand_to_people
-from shared.domain.messages import AssignmentRequest
-from shared.envelopes import PubSubDelivery, handle_pubsub_event
+from shared.entrypoints.pubsub_envelopes import PubSubDelivery, handle_pubsub_event
+from shared.messages.wire import AssignmentRequest
 
 
 @functions_framework.cloud_event

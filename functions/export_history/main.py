@@ -7,9 +7,9 @@ import threading
 import functions_framework
 
 from shared.bootstrap import current_platform
-from shared.domain.messages import HistoryRecord
-from shared.envelopes import PubSubDelivery, handle_pubsub_event
+from shared.entrypoints.pubsub_envelopes import PubSubDelivery, handle_pubsub_event
 from shared.history.export import export_history_records
+from shared.messages.wire import HistoryRecord
 
 FUNCTION = "export_history"
 _tables_ready = threading.Event()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functions_framework
 
 from shared.bootstrap import current_platform
-from shared.domain.messages import InboundMessage
-from shared.envelopes import PubSubDelivery, handle_pubsub_event
+from shared.entrypoints.pubsub_envelopes import PubSubDelivery, handle_pubsub_event
+from shared.messages.wire import InboundMessage
 
 FUNCTION = "fetch_media"
 

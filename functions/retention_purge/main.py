@@ -6,7 +6,7 @@ from __future__ import annotations
 import functions_framework
 
 from shared.bootstrap import current_platform
-from shared.envelopes import PubSubDelivery, handle_pubsub_event
+from shared.entrypoints.pubsub_envelopes import PubSubDelivery, handle_pubsub_event
 from shared.retention.scheduled import FUNCTION, run_scheduled_purge
 
 

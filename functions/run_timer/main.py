@@ -6,7 +6,7 @@ import functions_framework
 
 from shared.bootstrap import current_platform
 from shared.conversations.timers import handle_conversation_timer
-from shared.envelopes import PubSubDelivery, handle_pubsub_event
+from shared.entrypoints.pubsub_envelopes import PubSubDelivery, handle_pubsub_event
 from shared.ports.task_scheduler import TASK_NAME_ATTRIBUTE
 
 FUNCTION = "run_timer"

@@ -6,8 +6,8 @@ import functions_framework
 
 from shared.bootstrap import current_platform
 from shared.conversations.deliver import deliver_outbound_message
-from shared.domain.messages import OutboundMessage
-from shared.envelopes import PubSubDelivery, handle_pubsub_event
+from shared.entrypoints.pubsub_envelopes import PubSubDelivery, handle_pubsub_event
+from shared.messages.wire import OutboundMessage
 
 FUNCTION = "send_message"
 

@@ -14,8 +14,8 @@ from functions.provider_webhook import accept_events, forbidden, not_configured
 from shared.bootstrap import current_platform
 from shared.channels import telegram
 from shared.channels.credentials import read_credential
-from shared.errors import ConfigurationError, InvalidInput, NotFound
-from shared.observability import log
+from shared.kernel.errors import ConfigurationError, InvalidInput, NotFound
+from shared.kernel.logs import log
 
 FUNCTION = "webhook_telegram"
 

@@ -19,9 +19,9 @@ from functions.provider_webhook import accept_events, read_events, verify_accoun
 from shared.bootstrap import Platform, current_platform
 from shared.channels import twilio
 from shared.channels.credentials import read_credential, twilio_account_sid
-from shared.errors import ConfigurationError
-from shared.observability import log
-from shared.workspaces import ChannelRoute
+from shared.kernel.errors import ConfigurationError
+from shared.kernel.logs import log
+from shared.workspaces.directory import ChannelRoute
 
 FUNCTION = "webhook_twilio"
 

@@ -23,10 +23,10 @@ from shared.channels import webchat
 from shared.channels.webchat_tokens import VISITOR_KEY_SECRET, VISITOR_TOKEN_HEADER, VisitorTokens
 from shared.conversations.receive import receive_inbound_message
 from shared.conversations.webchat_visitors import claim_new_visitor
-from shared.domain.ids import conversation_id
-from shared.errors import ConfigurationError, InvalidInput, NotFound
-from shared.http_json import JsonInputError, query_integer
-from shared.observability import log
+from shared.entrypoints.http_json import JsonInputError, query_integer
+from shared.kernel.errors import ConfigurationError, InvalidInput, NotFound
+from shared.kernel.logs import log
+from shared.messages.ids import conversation_id
 
 FUNCTION = "webhook_webchat"
 MAX_LONG_POLL_S = 25  # under the usual 30 s proxy and browser idle limits

@@ -44,8 +44,8 @@ from shared.agents.presence import check_cap, note_status
 from shared.agents.routing import TRANSFER
 from shared.agents.rules import assign, drain, drain_for, enqueue, record, release, tell_waiting
 from shared.agents.tickets import CLOSING_STATUSES, moved, noted
-from shared.domain.messages import AssignmentRequest
-from shared.errors import InvalidInput, NotFound
+from shared.kernel.errors import InvalidInput, NotFound
+from shared.messages.wire import AssignmentRequest
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Transaction
 
@@ -60,7 +60,7 @@ class AssignmentService:
                  after_commit: AfterCommit | None = None) -> None:
         """``stage(tx, outcome)``, when given, runs inside each transaction that changed something, after
         the service's reads and before its writes, so it may read more documents and then stage
-        publications atomically with the change (shared/outbox.py). Like the rest of the transaction it
+        publications atomically with the change (shared/events/outbox.py). Like the rest of the transaction it
         may run more than once and must only write through ``tx``. ``after_commit(outcome)`` runs once
         each operation committed (e.g. to publish what was staged)."""
         self._store = store

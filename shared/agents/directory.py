@@ -15,7 +15,7 @@ from functools import partial
 from shared.agents.ledger import Ledger
 from shared.agents.model import AGENTS, QUEUES, Agent, Queue, agent_doc_id, queue_doc_id
 from shared.agents.presence import joined_online
-from shared.errors import InvalidField, NotFound
+from shared.kernel.errors import InvalidField, NotFound
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter, Transaction
 

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.domain.limits import MAX_INTERVALS_A_DAY
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
+from shared.kernel.limits import MAX_INTERVALS_A_DAY
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = datetime.weekday()
 

@@ -14,7 +14,7 @@ from shared.agents.model import SYSTEM, Ticket
 from shared.agents.outcomes import INVITED
 from shared.agents.rules import assign, drain, drain_for, enqueue, record, release, tell_waiting
 from shared.agents.tickets import noted
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 
 def _invitation_of(led: Ledger, ticket_id: str, agent_id: str) -> Ticket:

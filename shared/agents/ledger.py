@@ -27,7 +27,7 @@ from shared.agents.model import (
     queue_doc_id,
 )
 from shared.agents.outcomes import CustomerNotice, TicketEvent
-from shared.errors import NotFound
+from shared.kernel.errors import NotFound
 from shared.ports.clock import Clock
 from shared.ports.document_store import Transaction
 

@@ -15,8 +15,8 @@ from types import MappingProxyType
 from typing import Any
 
 from shared.agents.hours import normalized, storable
-from shared.domain.ids import safe_document_id, stable_hash
-from shared.domain.limits import (
+from shared.kernel.errors import InvalidField, InvalidInput
+from shared.kernel.limits import (
     EMAIL_PATTERN,
     MAX_AGENT_LIST_ITEM_CHARS,
     MAX_AGENT_NAME_CHARS,
@@ -24,8 +24,8 @@ from shared.domain.limits import (
     MAX_QUEUE_PRIORITY,
     MAX_QUEUE_WAIT_S,
 )
-from shared.domain.messages import JsonDataclass
-from shared.errors import InvalidField, InvalidInput
+from shared.messages.ids import safe_document_id, stable_hash
+from shared.messages.wire import JsonDataclass
 
 AGENTS = "agents"
 QUEUES = "queues"

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from shared.agents.ledger import Ledger
 from shared.agents.model import ONLINE, Agent
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 
 def _still_online(led: Ledger, workspace_id: str, agent_id: str) -> bool:

@@ -15,8 +15,8 @@ from shared.agents.model import (
     TICKET_STATUSES,
     Ticket,
 )
-from shared.domain.limits import MAX_TICKET_TIMELINE
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
+from shared.kernel.limits import MAX_TICKET_TIMELINE
 
 # status → the statuses it may move to. NEW covers both "waiting in the queue" and "assigned,
 # not yet taken"; IN_PROGRESS → NEW is a hand-over (a transfer), which the new holder takes again.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.bots.answers import AnswerType, Entity
+from shared.bots.answer_types import AnswerType, Entity
 from shared.bots.expressions import Condition
 
 

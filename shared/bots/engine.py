@@ -17,13 +17,13 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from shared.bots import limits
-from shared.bots.answers import parse_answer_type, validate_answer
+from shared.bots.answer_types import parse_answer_type, validate_answer
 from shared.bots.definition import Bot, Intent, Menu
 from shared.bots.expressions import Condition, evaluate_condition
 from shared.bots.json_path import MISSING, read_path
 from shared.bots.matching import match_trigger, normalise, rank_intents
 from shared.bots.templates import format_value, greeting, render
-from shared.domain.limits import MAX_BOT_VARIABLES_BYTES, MAX_TAG_CHARS, MAX_TAGS, MAX_VARIABLES
+from shared.kernel.limits import MAX_BOT_VARIABLES_BYTES, MAX_TAG_CHARS, MAX_TAGS, MAX_VARIABLES
 from shared.ports.webhook_caller import WebhookCaller, WebhookFailed, WebhookRequest
 
 MAX_JUMPS_PER_TURN = 10

@@ -49,7 +49,7 @@ from functools import lru_cache
 from typing import Any
 
 from shared.bots.templates import format_value
-from shared.errors import BotDefinitionError
+from shared.kernel.errors import BotDefinitionError
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 32

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from shared.bots import limits
-from shared.bots.answers import Entity, asks_for_personal_data_without_reason, parse_answer_type
+from shared.bots.answer_types import Entity, asks_for_personal_data_without_reason, parse_answer_type
 from shared.bots.definition import Bot, Intent, Keywords, Menu
 from shared.bots.expressions import Condition, ExpressionError, parse_condition
 from shared.bots.yaml_source import SourceDocument, child_path, parse_yaml
-from shared.errors import BotDefinitionError
+from shared.kernel.errors import BotDefinitionError
 
 TOP_LEVEL_KEYS = {
     "id", "name", "language", "description", "expertise", "tone", "reply_delay_ms", "constants",

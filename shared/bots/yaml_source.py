@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from shared.errors import BotDefinitionError
+from shared.kernel.errors import BotDefinitionError
 
 # libyaml's parser when the wheel has it (it does on common platforms): several times faster.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -8,10 +8,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.errors import ConfigurationError, NotFound
+from shared.kernel.errors import ConfigurationError, NotFound
+from shared.kernel.settings import Settings
 from shared.ports.secrets import Secrets
-from shared.settings import Settings
-from shared.workspaces import ChannelRoute
+from shared.workspaces.directory import ChannelRoute
 
 SECRETS_FILE = Path(__file__).resolve().parent.parent / "contracts" / "channel_secrets.json"
 HTTP_CHANNELS = ("whatsapp", "messenger", "instagram", "telegram", "twilio_sms", "twilio_whatsapp")

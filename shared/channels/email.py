@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.domain.messages import OutboundMessage
+from shared.messages.wire import OutboundMessage
 from shared.ports.mailer import Email, Mailer
 
 CHANNEL = "email"

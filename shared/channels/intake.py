@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from shared.bootstrap import Platform
 from shared.channels.provider_events import ProviderEvent
 from shared.conversations.receive import ReceiveResult, receive_inbound_message
-from shared.domain.ids import conversation_id, inbound_message_id
-from shared.domain.messages import InboundMessage
-from shared.workspaces import ChannelRoute
+from shared.messages.ids import conversation_id, inbound_message_id
+from shared.messages.wire import InboundMessage
+from shared.workspaces.directory import ChannelRoute
 
 
 @dataclass(frozen=True)

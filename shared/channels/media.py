@@ -20,15 +20,15 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from shared import topics
 from shared.bootstrap import Platform
 from shared.channels.credentials import ProviderEndpoint, provider_endpoint
 from shared.channels.media_hosts import MediaHostRefused, MediaTarget, check_media_url, origin
 from shared.conversations.store_names import media_blob_prefix
-from shared.domain.media_types import type_is_accepted
-from shared.domain.messages import InboundMessage
-from shared.errors import ConfigurationError, TransientError
-from shared.settings import Settings
+from shared.events import topics
+from shared.kernel.errors import ConfigurationError, TransientError
+from shared.kernel.settings import Settings
+from shared.messages.media_types import type_is_accepted
+from shared.messages.wire import InboundMessage
 
 MB = 1024 * 1024
 # Twilio's media URL redirects once to its CDN; more than this many hops is no provider's doing.

@@ -19,7 +19,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from shared.settings import Settings
+from shared.kernel.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.domain.ids import safe_document_id
-from shared.errors import TransientError
+from shared.kernel.errors import TransientError
+from shared.messages.ids import safe_document_id
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Transaction
 

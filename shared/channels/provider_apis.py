@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.channels.provider_events import ApiCall, ErrorDisposition
-from shared.domain.messages import OutboundMessage
-from shared.errors import ConfigurationError
+from shared.kernel.errors import ConfigurationError
+from shared.messages.wire import OutboundMessage
 
 # Channel → module in shared/channels rendering its messages and reading its answers.
 PROVIDER_MODULES = {

@@ -29,9 +29,9 @@ from shared.channels.provider_apis import ProviderApi, provider_api
 from shared.channels.provider_events import ApiCall
 from shared.channels.windows import window_decision
 from shared.conversations.store_names import CONVERSATIONS, PROVIDER_MESSAGES, provider_message_doc_id
-from shared.domain.messages import OutboundMessage
-from shared.errors import ConfigurationError, DeliveryRefused, TransientError
-from shared.observability import log
+from shared.kernel.errors import ConfigurationError, DeliveryRefused, TransientError
+from shared.kernel.logs import log
+from shared.messages.wire import OutboundMessage
 from shared.ports.document_store import Transaction
 
 DELIVERIES = "deliveries"

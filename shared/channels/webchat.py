@@ -13,12 +13,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from shared.domain.ids import conversation_id, inbound_message_id
-from shared.domain.messages import InboundMessage, OutboundMessage
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
+from shared.messages.ids import conversation_id, inbound_message_id
+from shared.messages.wire import InboundMessage, OutboundMessage
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter, Transaction
-from shared.workspaces import ChannelRoute
+from shared.workspaces.directory import ChannelRoute
 
 CHANNEL = "webchat"
 WEBCHAT = "webchat"

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from shared.errors import ConfigurationError
+from shared.kernel.errors import ConfigurationError
 
 CONTRACT: dict[str, Any] = json.loads((Path(__file__).parents[1] / "contracts" / "webchat.json").read_text())
 VISITOR_KEY_SECRET: str = CONTRACT["visitor_key_secret"]

@@ -17,7 +17,7 @@ from shared.bots.definition import Bot
 from shared.cli.local_driver import LocalConversations, PipelineError
 from shared.cli.render import render_reply
 from shared.cli.validate import validate_file, validate_folder
-from shared.errors import BotDefinitionError, InvalidInput
+from shared.kernel.errors import BotDefinitionError, InvalidInput
 
 COMMANDS = "/wait MINUTES (let time pass), /restart (reload the bot, new conversation), /quit"
 PROMPT = "> "

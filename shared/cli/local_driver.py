@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared import topics
 from shared.bootstrap import Platform
 from shared.bots.definition import Bot
 from shared.channels import webchat
@@ -31,17 +30,18 @@ from shared.conversations.receive import receive_inbound_message
 from shared.conversations.resolve import resolve_inbound_message
 from shared.conversations.store_names import CONVERSATIONS
 from shared.conversations.timers import handle_conversation_timer
-from shared.domain.ids import conversation_id
-from shared.domain.messages import HistoryRecord, InboundMessage, OutboundMessage
-from shared.errors import CharlaError, InvalidInput
+from shared.events import topics
 from shared.history.export import export_history_records
+from shared.kernel.errors import CharlaError, InvalidInput
+from shared.kernel.settings import Settings
+from shared.messages.ids import conversation_id
+from shared.messages.wire import HistoryRecord, InboundMessage, OutboundMessage
 from shared.ports.clock import ManualClock
 from shared.ports.document_store import Filter
 from shared.ports.event_bus import ReceivedMessage
 from shared.ports.task_scheduler import TASK_NAME_ATTRIBUTE
 from shared.ports.webhook_caller import WebhookCaller
-from shared.settings import Settings
-from shared.workspaces import CHANNELS, ChannelRoute, Workspace
+from shared.workspaces.directory import CHANNELS, ChannelRoute, Workspace
 
 LOCAL_WORKSPACE = "local"
 LOCAL_SITE = "local-site"

@@ -11,7 +11,7 @@ from shared.cli.chat import run_chat
 from shared.cli.local_driver import check_time_zone
 from shared.cli.scripted import run_tests
 from shared.cli.validate import validate_paths
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 PROG = "python -m shared.cli"
 

@@ -8,7 +8,7 @@ from typing import TextIO
 from shared.cli.local_driver import LocalConversations
 from shared.cli.scripts import ConversationScript, ScriptError, bot_publisher, load_script_file, run_script
 from shared.cli.validate import validate_file, validate_folder
-from shared.errors import BotDefinitionError, InvalidInput
+from shared.kernel.errors import BotDefinitionError, InvalidInput
 
 
 def run_tests(bot_path: Path, script_paths: list[Path], out: TextIO, time_zone: str = "UTC", site: str = "") -> int:

@@ -43,7 +43,7 @@ from typing import Any
 from shared.bots import limits
 from shared.bots.yaml_source import SourceDocument, child_path, parse_yaml
 from shared.cli.local_driver import LocalConversations, PipelineError, check_time_zone
-from shared.errors import BotDefinitionError, CharlaError, InvalidInput
+from shared.kernel.errors import BotDefinitionError, CharlaError, InvalidInput
 from shared.ports.webhook_caller import WebhookFailed, WebhookRequest, WebhookResponse
 
 DEFAULT_START = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # a Wednesday

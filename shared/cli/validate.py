@@ -11,9 +11,9 @@ import yaml
 from shared.bootstrap import Platform
 from shared.bots.definition import Bot
 from shared.bots.loader import load_bot_file
-from shared.errors import BotDefinitionError
-from shared.settings import Settings
-from shared.workspaces import CHANNELS, FLOWS_FILE, WORKSPACE_FILE, WORKSPACES
+from shared.kernel.errors import BotDefinitionError
+from shared.kernel.settings import Settings
+from shared.workspaces.directory import CHANNELS, FLOWS_FILE, WORKSPACE_FILE, WORKSPACES
 
 
 def validate_paths(paths: list[Path], out: TextIO) -> int:

@@ -16,8 +16,8 @@ from shared.agents.model import DEFAULT_QUEUE, ROLES
 from shared.bootstrap import Platform
 from shared.console.api.services import ConsoleServices
 from shared.console.passwords import check_password_policy
-from shared.errors import CharlaError, NotFound
-from shared.settings import Settings
+from shared.kernel.errors import CharlaError, NotFound
+from shared.kernel.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,8 +45,7 @@ from shared.console.sealed_secrets import SecretBox
 from shared.console.session_tokens import SessionTokens
 from shared.console.sign_in_throttle import Attempt, Failure, TooManyAttempts
 from shared.console.two_factor import matching_step, new_secret, normalised_code, otpauth_uri
-from shared.domain.ids import stable_hash
-from shared.errors import (
+from shared.kernel.errors import (
     AlreadyExists,
     ConfigurationError,
     ContentionError,
@@ -56,6 +55,7 @@ from shared.errors import (
     NotFound,
     Unauthenticated,
 )
+from shared.messages.ids import stable_hash
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter, Transaction
 
@@ -557,7 +557,7 @@ class ConsoleAccounts:
         return CODE_USED if matching_step(secret, code, now) is not None else WRONG_CODE
 
     def _workspace_requires_code(self, workspace_id: str) -> bool:
-        from shared.workspaces import WorkspaceDirectory
+        from shared.workspaces.directory import WorkspaceDirectory
 
         try:
             return WorkspaceDirectory(self._store, self._clock).workspace(workspace_id).two_factor_required

@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from shared.agents.model import instant
-from shared.domain.ids import safe_document_id
-from shared.domain.limits import MAX_TEMPLATE_PARAMETERS
-from shared.domain.messages import JsonDataclass
-from shared.errors import AlreadyExists, InvalidInput, NotFound
+from shared.kernel.errors import AlreadyExists, InvalidInput, NotFound
+from shared.kernel.limits import MAX_TEMPLATE_PARAMETERS
+from shared.messages.ids import safe_document_id
+from shared.messages.wire import JsonDataclass
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter, Transaction
 

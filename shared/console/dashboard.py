@@ -12,7 +12,7 @@ from shared.contacts import ContactBook
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore
 from shared.ports.warehouse import Warehouse
-from shared.workspaces import Workspace
+from shared.workspaces.directory import Workspace
 
 MONTH_SQL = """
 SELECT

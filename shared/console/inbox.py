@@ -20,7 +20,7 @@ from shared.agents.model import NEW, OPEN_STATUSES, TICKET_STATUSES
 from shared.channels.webchat import shown_address
 from shared.conversations.access import WAITING, queues_of
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET
-from shared.errors import Forbidden, InvalidInput
+from shared.kernel.errors import Forbidden, InvalidInput
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter
 

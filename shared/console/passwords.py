@@ -13,8 +13,8 @@ from functools import cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from shared.domain.limits import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
+from shared.kernel.limits import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
 
 MIN_LENGTH = PASSWORD_MIN_CHARS
 MAX_LENGTH = PASSWORD_MAX_CHARS

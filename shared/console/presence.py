@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import topics
 from shared.agents import Agent
 from shared.agents.model import PAUSED
+from shared.events import topics
 from shared.history.records import event_record
 
 FUNCTION = "console_api"

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from shared.errors import ConfigurationError
+from shared.kernel.errors import ConfigurationError
 
 PREFIX = "v1."
 _INFO = b"charla console two-step sign-in keys v1"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.errors import ConfigurationError, Unauthenticated
+from shared.kernel.errors import ConfigurationError, Unauthenticated
 from shared.ports.clock import Clock
 
 MIN_KEY_BYTES = 32  # the HMAC-SHA256 output size: a shorter key is the weakest link

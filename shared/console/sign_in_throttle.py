@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from shared.agents.model import instant
-from shared.domain.ids import stable_hash
-from shared.errors import CharlaError
-from shared.observability import log
+from shared.kernel.errors import CharlaError
+from shared.kernel.logs import log
+from shared.messages.ids import stable_hash
 from shared.ports.document_store import Transaction
 
 THROTTLES = "console_throttles"

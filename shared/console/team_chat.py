@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from shared.agents.model import AGENTS, agent_doc_id
-from shared.domain.ids import safe_document_id, stable_hash
-from shared.errors import InvalidInput, NotFound
+from shared.kernel.errors import InvalidInput, NotFound
+from shared.messages.ids import safe_document_id, stable_hash
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter
 

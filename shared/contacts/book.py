@@ -39,7 +39,7 @@ from shared.contacts.model import (
     phone_of_address,
     query_terms,
 )
-from shared.errors import AlreadyExists, InvalidInput, NotFound
+from shared.kernel.errors import AlreadyExists, InvalidInput, NotFound
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter, Transaction
 

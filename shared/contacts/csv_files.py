@@ -39,7 +39,7 @@ from typing import Any, Literal
 
 from shared.contacts.book import ContactBook
 from shared.contacts.model import EDITABLE, Contact, InvalidContactField, instant
-from shared.errors import AlreadyExists, InvalidInput, NotFound
+from shared.kernel.errors import AlreadyExists, InvalidInput, NotFound
 
 Style = Literal["charla", "google"]
 

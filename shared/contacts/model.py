@@ -32,8 +32,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.domain.ids import safe_document_id, stable_hash
-from shared.domain.limits import (
+from shared.kernel.errors import AlreadyExists, InvalidField, InvalidInput
+from shared.kernel.limits import (
     EMAIL_PATTERN,
     MAX_TAG_CHARS,
     MAX_TAGS,
@@ -41,8 +41,8 @@ from shared.domain.limits import (
     MAX_VARIABLE_VALUE_CHARS,
     MAX_VARIABLES,
 )
-from shared.domain.messages import JsonDataclass
-from shared.errors import AlreadyExists, InvalidField, InvalidInput
+from shared.messages.ids import safe_document_id, stable_hash
+from shared.messages.wire import JsonDataclass
 
 CONTACTS = "contacts"
 CONTACT_KEYS = "contact_keys"

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared import topics
 from shared.agents.model import NEW, TICKETS, Ticket
 from shared.bootstrap import Platform
 from shared.conversations.access import REFUSAL as ACCESS_REFUSAL
@@ -20,10 +19,11 @@ from shared.conversations.access import agent_reaches
 from shared.conversations.handover import agent_desk
 from shared.conversations.sessions import SESSION
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
-from shared.domain.ids import stable_hash
-from shared.domain.messages import OutboundMessage
-from shared.errors import Forbidden, InvalidInput, NotFound
-from shared.outbox import Outbox, OutboxEntry
+from shared.events import topics
+from shared.events.outbox import Outbox, OutboxEntry
+from shared.kernel.errors import Forbidden, InvalidInput, NotFound
+from shared.messages.ids import stable_hash
+from shared.messages.wire import OutboundMessage
 from shared.ports.document_store import Transaction
 
 MAX_TEXT_CHARS = 4096

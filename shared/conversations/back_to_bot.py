@@ -8,9 +8,9 @@ from shared.conversations.agent_messages import Author, held_ticket
 from shared.conversations.handover import agent_desk
 from shared.conversations.store_names import CONVERSATIONS, PROCESSED, marker_expiry
 from shared.conversations.turns import TurnOrigin, stage_turn
-from shared.domain.ids import safe_document_id, stable_hash
-from shared.errors import InvalidInput
-from shared.outbox import Outbox
+from shared.events.outbox import Outbox
+from shared.kernel.errors import InvalidInput
+from shared.messages.ids import safe_document_id, stable_hash
 from shared.ports.document_store import Transaction
 
 FUNCTION = "console_api"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shared import topics
 from shared.bootstrap import Platform
 from shared.contacts import ContactBook
 from shared.conversations.store_names import messages_collection
-from shared.domain.messages import OutboundMessage
-from shared.errors import DeliveryRefused, PermanentError
+from shared.events import topics
 from shared.history.records import event_record, outbound_message_record
-from shared.observability import log
+from shared.kernel.errors import DeliveryRefused, PermanentError
+from shared.kernel.logs import log
+from shared.messages.wire import OutboundMessage
 from shared.ports.channel_sender import ChannelSender
 
 FUNCTION = "send_message"

@@ -14,7 +14,6 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared import topics
 from shared.agents import DEFAULT_QUEUE, AssignmentOutcome, AssignmentService, CustomerNotice, Queue, TicketEvent
 from shared.agents.directory import AgentDirectory
 from shared.agents.model import Ticket
@@ -24,12 +23,13 @@ from shared.contacts import ContactBook
 from shared.conversations import sessions
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
 from shared.conversations.wait_estimate import estimated_wait_minutes
-from shared.domain.ids import stable_hash
-from shared.domain.messages import AssignmentRequest, OutboundMessage
-from shared.errors import NotFound
+from shared.events import topics
+from shared.events.outbox import Outbox, OutboxEntry
 from shared.history.records import event_record
-from shared.observability import log
-from shared.outbox import Outbox, OutboxEntry
+from shared.kernel.errors import NotFound
+from shared.kernel.logs import log
+from shared.messages.ids import stable_hash
+from shared.messages.wire import AssignmentRequest, OutboundMessage
 from shared.ports.document_store import Transaction
 
 FUNCTION = "assign_agent"

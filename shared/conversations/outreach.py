@@ -15,10 +15,10 @@ from shared.contacts import PHONE_CHANNELS, ContactBook
 from shared.conversations.agent_messages import Author, reply_as_agent
 from shared.conversations.handover import OUTREACH_REQUEST_PREFIX, agent_desk, existing_queue_or_default
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET
-from shared.domain.ids import conversation_id as conversation_id_of
-from shared.domain.ids import stable_hash
-from shared.domain.messages import AssignmentRequest, OutboundMessage
-from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.kernel.errors import Forbidden, InvalidInput, NotFound
+from shared.messages.ids import conversation_id as conversation_id_of
+from shared.messages.ids import stable_hash
+from shared.messages.wire import AssignmentRequest, OutboundMessage
 from shared.ports.document_store import Transaction
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared import topics
 from shared.bootstrap import Platform
 from shared.conversations.store_names import PROCESSED, marker_expiry
-from shared.domain.ids import safe_document_id
-from shared.domain.messages import InboundMessage
+from shared.events import topics
 from shared.history.records import event_record
+from shared.messages.ids import safe_document_id
+from shared.messages.wire import InboundMessage
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from nlu_model.langid import detect_language
-from shared import topics
 from shared.agents.model import CANCELLED, TICKETS, Ticket
 from shared.bootstrap import Platform
 from shared.bots.definition import Bot
@@ -46,12 +45,13 @@ from shared.conversations.store_names import (
     messages_collection,
 )
 from shared.conversations.turns import TurnOrigin, stage_turn
-from shared.domain.ids import safe_document_id, stable_hash
-from shared.domain.messages import InboundMessage
-from shared.errors import InvalidInput
+from shared.events import topics
+from shared.events.outbox import Outbox
 from shared.history.records import inbound_message_record
-from shared.observability import log
-from shared.outbox import Outbox
+from shared.kernel.errors import InvalidInput
+from shared.kernel.logs import log
+from shared.messages.ids import safe_document_id, stable_hash
+from shared.messages.wire import InboundMessage
 from shared.ports.document_store import Transaction
 from shared.ports.webhook_caller import WebhookCaller, WebhookFailed, WebhookRequest, WebhookResponse
 

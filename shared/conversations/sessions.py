@@ -13,9 +13,9 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared import topics
-from shared.domain.messages import HistoryRecord
-from shared.outbox import OutboxEntry
+from shared.events import topics
+from shared.events.outbox import OutboxEntry
+from shared.messages.wire import HistoryRecord
 
 SESSION = "session"  # the conversation field holding the current session's running summary
 SESSION_TIMEOUT = "session_timeout"  # the timer action that ends an idle session

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared import topics
 from shared.bootstrap import Platform
 from shared.conversations.store_names import (
     CONVERSATIONS,
@@ -20,9 +19,10 @@ from shared.conversations.store_names import (
     messages_collection,
     provider_message_doc_id,
 )
-from shared.domain.ids import safe_document_id
-from shared.domain.messages import InboundMessage
+from shared.events import topics
 from shared.history.records import event_record, inbound_message_record
+from shared.messages.ids import safe_document_id
+from shared.messages.wire import InboundMessage
 from shared.ports.document_store import Transaction
 
 FUNCTION = "resolve_intent"

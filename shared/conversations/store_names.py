@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shared.domain.ids import safe_document_id
+from shared.messages.ids import safe_document_id
 
 CONVERSATIONS = "conversations"
 PROCESSED = "processed"  # idempotency markers: "<function>:<message or task id>"

@@ -11,9 +11,9 @@ from shared.conversations import sessions
 from shared.conversations.handover import ASSIGNMENT_TIMERS, run_assignment_timer
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED, marker_expiry
 from shared.conversations.turns import TIMER_ACTIONS, TurnOrigin, stage_turn
-from shared.domain.ids import safe_document_id
-from shared.errors import InvalidInput
-from shared.outbox import SWEEP_ACTION, Outbox
+from shared.events.outbox import SWEEP_ACTION, Outbox
+from shared.kernel.errors import InvalidInput
+from shared.messages.ids import safe_document_id
 from shared.ports.document_store import Transaction
 
 FUNCTION = "run_timer"

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared import topics
 from shared.bots.engine import TurnOutcome
 from shared.conversations import sessions
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
-from shared.domain.ids import reply_message_id, stable_hash
-from shared.domain.messages import AssignmentRequest, HistoryRecord, OutboundMessage
+from shared.events import topics
+from shared.events.outbox import Outbox, OutboxEntry
 from shared.history.records import event_record
-from shared.outbox import Outbox, OutboxEntry
+from shared.messages.ids import reply_message_id, stable_hash
+from shared.messages.wire import AssignmentRequest, HistoryRecord, OutboundMessage
 from shared.ports.document_store import Transaction
 
 EMAIL_CHANNEL = "email"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from shared.domain.messages import HistoryRecord
-from shared.errors import InvalidInput
 from shared.history.tables import history_tables
+from shared.kernel.errors import InvalidInput
+from shared.messages.wire import HistoryRecord
 from shared.ports.warehouse import Warehouse
 
 

@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from shared.domain.ids import stable_hash
-from shared.domain.messages import HistoryRecord, InboundMessage, OutboundMessage
+from shared.messages.ids import stable_hash
+from shared.messages.wire import HistoryRecord, InboundMessage, OutboundMessage
 
 
 def event_record(

@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.errors import InvalidInput, NotFound
+from shared.kernel.errors import InvalidInput, NotFound
 from shared.ports.warehouse import Warehouse
 
 _FOLDER = Path(__file__).parent / "reports"

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from shared.errors import InvalidInput, NotFound
 from shared.history.tables import Column, TableSpec
+from shared.kernel.errors import InvalidInput, NotFound
 
 
 def spec_for(tables: Mapping[str, TableSpec], table: str) -> TableSpec:

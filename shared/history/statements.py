@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 QUERY_KEYWORDS = frozenset({"SELECT", "WITH"})
 STATEMENT_KEYWORDS = frozenset({"UPDATE", "DELETE"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from shared.domain.messages import OutboundMessage
+from shared.messages.wire import OutboundMessage
 
 
 class ChannelSender(Protocol):

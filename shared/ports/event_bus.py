@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 
 def checked_attributes(data: bytes, attributes: Mapping[str, str] | None) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from shared.errors import CharlaError
+from shared.kernel.errors import CharlaError
 
 
 class WebhookFailed(CharlaError):

@@ -30,7 +30,7 @@ from shared.contacts.model import (
     normalize_address,
 )
 from shared.conversations.store_names import CONVERSATIONS
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 from shared.ports.document_store import Document, DocumentStore, Filter, Transaction
 
 DELETED, ANONYMISED = "deleted", "anonymised"

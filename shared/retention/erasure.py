@@ -21,16 +21,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shared import topics
 from shared.agents.model import TICKETS
 from shared.channels.webchat import replies_collection
 from shared.contacts.book import ContactBook
 from shared.contacts.model import CONTACT_KEYS, CONTACTS
 from shared.conversations.store_names import CONVERSATIONS, mail_blob_key, media_blob_prefix, messages_collection
-from shared.domain.ids import safe_document_id
-from shared.errors import TransientError
+from shared.events import topics
 from shared.history.records import event_record
-from shared.observability import log
+from shared.kernel.errors import TransientError
+from shared.kernel.logs import log
+from shared.messages.ids import safe_document_id
 from shared.ports.document_store import Filter
 from shared.ports.warehouse import STREAMING_BUFFER_HOLD
 from shared.retention import history_rows

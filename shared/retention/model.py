@@ -10,7 +10,7 @@ from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore
 from shared.ports.event_bus import EventBus
 from shared.ports.warehouse import Warehouse
-from shared.workspaces import WorkspaceDirectory
+from shared.workspaces.directory import WorkspaceDirectory
 
 # Per workspace: up to which instants the last finished purge cleared each store ("watermarks"), so that
 # a daily run reads only what aged past the policy since the run before instead of the whole history.

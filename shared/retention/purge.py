@@ -37,14 +37,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared import topics
 from shared.agents.model import TICKETS
 from shared.channels import webchat
 from shared.contacts.model import CONTACT_KEYS, CONTACTS, Contact, contact_doc_id
 from shared.conversations.store_names import CONVERSATIONS, mail_blob_key, media_blob_prefix, messages_collection
-from shared.errors import InvalidInput, TransientError
+from shared.events import topics
 from shared.history.records import event_record
-from shared.observability import log
+from shared.kernel.errors import InvalidInput, TransientError
+from shared.kernel.logs import log
 from shared.ports.document_store import Document, Filter
 from shared.ports.warehouse import STREAMING_BUFFER_HOLD
 from shared.retention import history_rows
@@ -73,7 +73,7 @@ from shared.retention.sweep import (
     forget_tickets,
     forget_webchat_replies,
 )
-from shared.workspaces import WORKSPACES, Workspace
+from shared.workspaces.directory import WORKSPACES, Workspace
 
 SCAN_MARGIN = timedelta(days=2)
 CONVERSATION_PAGE = 50

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from shared import topics
 from shared.bootstrap import Platform
-from shared.errors import InvalidInput
-from shared.observability import log
+from shared.events import topics
+from shared.kernel.errors import InvalidInput
+from shared.kernel.logs import log
 from shared.retention.purge import purge_expired
 
 FUNCTION = "retention_purge"

@@ -16,7 +16,7 @@ import pytest
 
 from shared.adapters.embedded.local_folder_blob_store import LocalFolderBlobStore
 from shared.adapters.gcp.cloud_storage_blob_store import CloudStorageBlobStore
-from shared.errors import InvalidInput, NotFound
+from shared.kernel.errors import InvalidInput, NotFound
 from shared.ports.blob_store import BlobStore
 from tests.support.fake_cloud_storage import FakeCloudStorage
 from tests.support.wsgi_server import serve_wsgi

@@ -20,7 +20,7 @@ import pytest
 
 from shared.adapters.embedded.sqlite_document_store import SqliteDocumentStore
 from shared.adapters.gcp.firestore_document_store import FirestoreDocumentStore
-from shared.errors import AlreadyExists, ContentionError, NotFound
+from shared.kernel.errors import AlreadyExists, ContentionError, NotFound
 from shared.ports.document_store import DocumentStore, Filter, Transaction
 from tests.support.emulators import EMULATOR_PROJECT
 

@@ -25,7 +25,7 @@ from google.cloud import pubsub_v1
 
 from shared.adapters.embedded.sqlite_event_bus import SqliteEventBus
 from shared.adapters.gcp.pubsub_event_bus import PubSubEventBus
-from shared.errors import AlreadyExists, InvalidInput, NotFound
+from shared.kernel.errors import AlreadyExists, InvalidInput, NotFound
 from shared.ports.clock import ManualClock
 from shared.ports.event_bus import EventBus, ReceivedMessage, Subscription
 from tests.support.emulators import EMULATOR_PROJECT

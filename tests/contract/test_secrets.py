@@ -13,7 +13,7 @@ import pytest
 
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.adapters.gcp.secret_manager_secrets import SecretManagerSecrets
-from shared.errors import ConfigurationError, NotFound, TransientError
+from shared.kernel.errors import ConfigurationError, NotFound, TransientError
 from shared.ports import Secrets
 from tests.support.fake_secret_manager import FakeSecretManager
 from tests.support.wsgi_server import serve_wsgi

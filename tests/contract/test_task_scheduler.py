@@ -20,7 +20,7 @@ import pytest
 
 from shared.adapters.embedded.sqlite_task_scheduler import SqliteTaskScheduler
 from shared.adapters.gcp.cloud_tasks_scheduler import CloudTasksScheduler
-from shared.errors import ConfigurationError, InvalidInput, PermanentError, TransientError
+from shared.kernel.errors import ConfigurationError, InvalidInput, PermanentError, TransientError
 from shared.ports.clock import ManualClock
 from shared.ports.event_bus import ReceivedMessage, Subscription
 from shared.ports.task_scheduler import TASK_NAME_ATTRIBUTE, ScheduledTask, TaskScheduler

@@ -21,8 +21,8 @@ import pytest
 
 from shared.adapters.embedded.duckdb_warehouse import DuckDBWarehouse
 from shared.adapters.gcp.bigquery_warehouse import BigQueryWarehouse
-from shared.errors import InvalidInput, NotFound, TransientError
 from shared.history.tables import Column, history_tables
+from shared.kernel.errors import InvalidInput, NotFound, TransientError
 from shared.ports import Warehouse
 from tests.support.fake_bigquery import FakeBigQuery
 from tests.support.wsgi_server import serve_wsgi

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from charla_local.stack import LocalStack
-from shared.settings import Settings
+from shared.kernel.settings import Settings
 from tests.support.emulators import EMULATOR_PROJECT
 from tests.support.ports import free_port, wait_for_http
 

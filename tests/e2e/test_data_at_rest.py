@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from charla_local.stack import LocalStack
-from shared.settings import Settings
+from shared.kernel.settings import Settings
 from tests.support.ports import free_port, wait_for_http
 from tests.support.webchat_client import Visitor
 

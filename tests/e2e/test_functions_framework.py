@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared import topics
 from shared.bootstrap import Platform
+from shared.events import topics
+from shared.kernel.settings import Settings
 from shared.ports.event_bus import Subscription
-from shared.settings import Settings
 from tests.support.ports import free_port, wait_for_http
 
 REPO = Path(__file__).resolve().parent.parent.parent

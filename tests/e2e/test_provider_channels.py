@@ -16,7 +16,7 @@ import pytest
 
 from charla_local.stack import LocalStack
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
-from shared.settings import Settings
+from shared.kernel.settings import Settings
 from tests.support.channel_drivers import CUSTOMERS, VERIFY_TOKEN, ChannelCustomer, provider_simulators
 from tests.support.emulators import EMULATOR_PROJECT
 from tests.support.ports import free_port, wait_for_http
@@ -231,9 +231,9 @@ def test_malformed_and_oversize_bodies_get_a_4xx_naming_the_problem(embedded, si
 def test_a_reply_the_provider_keeps_refusing_goes_to_the_dead_letter_topic_after_the_last_attempt(
         tmp_path, simulators):
     from charla_local.stack import DEAD_LETTER_RETENTION
-    from shared import topics
     from shared.channels.senders import ChannelSenders
-    from shared.domain.messages import OutboundMessage
+    from shared.events import topics
+    from shared.messages.wire import OutboundMessage
     from shared.ports.clock import ManualClock
 
     clock = ManualClock()

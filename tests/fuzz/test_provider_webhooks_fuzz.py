@@ -22,10 +22,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from shared import topics
 from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature
 from shared.channels.twilio import SIGNATURE_HEADER as TWILIO_SIGNATURE_HEADER
 from shared.channels.twilio import twilio_signature
+from shared.events import topics
 from tests.support import twilio_requests as tw
 from tests.support.webhook_calls import (
     BOT_ID,

@@ -21,10 +21,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from shared import topics
 from shared.channels.webchat import WEBCHAT
 from shared.channels.webchat_tokens import VISITOR_KEY_SECRET, VISITOR_TOKEN_HEADER, VisitorTokens
 from shared.conversations.store_names import CONVERSATIONS, PROCESSED
+from shared.events import topics
 from tests.support.webhook_calls import WebhookPlatform, webhook_platform
 
 SITE = "fuzz-site"

@@ -126,9 +126,9 @@ def entry_points() -> dict[str, str]:
 
 @functools.cache
 def topic_constants() -> dict[str, str]:
-    """shared/topics.py constant → topic key of topics.json (INBOUND → "inbound")."""
+    """shared/events/topics.py constant → topic key of topics.json (INBOUND → "inbound")."""
     keys = {}
-    for node in syntax("shared.topics").body:
+    for node in syntax("shared.events.topics").body:
         if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
                 and isinstance(node.value, ast.Subscript)):
             # NAME: str = _CONTRACT["topics"]["key"]
@@ -141,7 +141,7 @@ def topic_constants() -> dict[str, str]:
 
 @functools.cache
 def topics_named_in(name: str) -> frozenset[str]:
-    """Topic keys a module names: ``topics.INBOUND`` or ``from shared.topics import INBOUND``."""
+    """Topic keys a module names: ``topics.INBOUND`` or ``from shared.events.topics import INBOUND``."""
     constants = topic_constants()
     found = set()
     tree = syntax(name)
@@ -149,7 +149,7 @@ def topics_named_in(name: str) -> frozenset[str]:
         if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "topics"
                 and node.attr in constants):
             found.add(constants[node.attr])
-        elif isinstance(node, ast.ImportFrom) and node.module == "shared.topics":
+        elif isinstance(node, ast.ImportFrom) and node.module == "shared.events.topics":
             found.update(constants[a.name] for a in node.names if a.name in constants)
     return frozenset(found)
 
@@ -263,7 +263,7 @@ def reads_visitor_key(function: str) -> bool:
 # -- settings -------------------------------------------------------------------------------------------
 
 def _from_env() -> ast.FunctionDef:
-    settings = next(node for node in syntax("shared.settings").body
+    settings = next(node for node in syntax("shared.kernel.settings").body
                     if isinstance(node, ast.ClassDef) and node.name == "Settings")
     return next(node for node in settings.body if isinstance(node, ast.FunctionDef) and node.name == "from_env")
 
@@ -383,6 +383,6 @@ def scheduled_topics() -> set[str]:
             if "task_name" in keywords or "cancel_task" in keywords:
                 topic = keywords["topic"]
                 assert isinstance(topic, ast.Attribute) and topic.attr in constants, (
-                    f"{path}: a timer's topic must be a shared.topics constant, got {ast.unparse(topic)}")
+                    f"{path}: a timer's topic must be a shared.events.topics constant, got {ast.unparse(topic)}")
                 found.add(constants[topic.attr])
     return found

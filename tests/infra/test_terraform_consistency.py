@@ -25,12 +25,12 @@ from shared.console.sign_in_throttle import THROTTLES
 from shared.console.team_chat import TEAM_MESSAGES
 from shared.contacts.model import CONTACTS
 from shared.conversations.store_names import CONVERSATIONS, PROCESSED, messages_collection
+from shared.events.outbox import OUTBOX, SWEEP_ACTION
+from shared.events.topics import RETENTION_RUN_BUDGET_S
 from shared.history.tables import history_tables
-from shared.outbox import OUTBOX, SWEEP_ACTION
 from shared.ports.document_store import EXPIRES_AT
 from shared.retention.model import PENDING_ERASURES
-from shared.topics import RETENTION_RUN_BUDGET_S
-from shared.workspaces import BOTS, CHANNELS, WORKSPACES
+from shared.workspaces.directory import BOTS, CHANNELS, WORKSPACES
 from tests.infra import code_facts as code
 from tests.infra.terraform_files import (
     MODULES,
@@ -139,7 +139,7 @@ def test_event_subscriptions_are_ordered_retried_and_dead_lettered_as_the_contra
     assert expression(dead_letter["dead_letter_topic"]) == "var.dead_letter_topic_id"
     assert expression(dead_letter["max_delivery_attempts"]) == "local.delivery.max_delivery_attempts"
     assert expression(trigger["name"]) == "each.value.subscription"
-    # The subscriptions keep the names shared/topics.py gives them (charla-<key>).
+    # The subscriptions keep the names shared/events/topics.py gives them (charla-<key>).
     assert 'subscription = "charla-${key}"' in module("functions").locals["event_topics"]
     wiring = environment().modules["functions"]
     assert expression(wiring["dead_letter_topic_id"]) == "module.messaging.dead_letter_topic_id"
@@ -422,8 +422,8 @@ QUERIES = [
     Query("shared/conversations/wait_estimate.py::estimated_wait_minutes", TICKETS, (_WS, "queue", "status"),
           order="closed_at", descending=True),
     Query("shared/conversations/wait_estimate.py::estimated_wait_minutes", AGENTS, (_WS,), ("queues",)),
-    Query("shared/outbox.py::Outbox._pending", OUTBOX, ("group",)),
-    Query("shared/outbox.py::Outbox.sweep", OUTBOX, order="staged_at"),
+    Query("shared/events/outbox.py::Outbox._pending", OUTBOX, ("group",)),
+    Query("shared/events/outbox.py::Outbox.sweep", OUTBOX, order="staged_at"),
     Query("shared/retention/contacts.py::conversations_of", CONVERSATIONS, (_WS, "contact_id")),
     Query("shared/retention/contacts.py::conversations_of", CONVERSATIONS, (_WS, "channel", "contact")),
     # next_page and every_document order by their field and range on it (shared/retention/paging.py).
@@ -439,8 +439,8 @@ QUERIES = [
     Query("shared/retention/purge.py::_PurgeRun._contacts", CONTACTS, (_WS,), order="updated_at"),
     Query("shared/retention/purge.py::_PurgeRun._erasures", PENDING_ERASURES, (_WS,), order="erased_at"),
     Query("shared/retention/sweep.py::forget_webchat_replies", _REPLIES, order="sent_at"),
-    Query("shared/workspaces.py::WorkspaceDirectory.published_bot_ids", BOTS, (_WS,)),
-    Query("shared/workspaces.py::WorkspaceDirectory.channels_of", CHANNELS, (_WS,)),
+    Query("shared/workspaces/directory.py::WorkspaceDirectory.published_bot_ids", BOTS, (_WS,)),
+    Query("shared/workspaces/directory.py::WorkspaceDirectory.channels_of", CHANNELS, (_WS,)),
 ]
 
 

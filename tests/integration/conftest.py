@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from shared import topics
 from shared.bootstrap import Platform
+from shared.events import topics
+from shared.kernel.settings import Settings
 from shared.ports.clock import Clock
 from shared.ports.event_bus import Subscription
-from shared.settings import Settings
 from tests.support.emulators import EMULATOR_PROJECT
 
 OUTBOUND_PROBE = Subscription(name="test-outbound-probe", topic=topics.OUTBOUND, ordered=True)

@@ -13,8 +13,8 @@ import pytest
 
 from shared.agents import Agent, AgentDirectory, AssignmentOutcome, AssignmentService, Queue, Ticket
 from shared.agents.model import TICKETS
-from shared.domain.messages import AssignmentRequest
-from shared.errors import ContentionError, InvalidInput, NotFound
+from shared.kernel.errors import ContentionError, InvalidInput, NotFound
+from shared.messages.wire import AssignmentRequest
 from shared.ports.clock import ManualClock
 from tests.support.emulators import EMULATOR_PROJECT
 

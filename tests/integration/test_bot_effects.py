@@ -11,19 +11,19 @@ from pathlib import Path
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from shared import topics
 from shared.bootstrap import Platform
 from shared.channels import webchat
 from shared.channels.email import MailerSender
 from shared.conversations.deliver import deliver_outbound_message
 from shared.conversations.resolve import resolve_inbound_message
 from shared.conversations.timers import handle_conversation_timer
-from shared.domain.messages import AssignmentRequest, OutboundMessage
+from shared.events import topics
+from shared.kernel.settings import Settings
+from shared.messages.wire import AssignmentRequest, OutboundMessage
 from shared.ports.clock import ManualClock
 from shared.ports.event_bus import Subscription
 from shared.ports.task_scheduler import TASK_NAME_ATTRIBUTE
-from shared.settings import Settings
-from shared.workspaces import ChannelRoute, Workspace
+from shared.workspaces.directory import ChannelRoute, Workspace
 from tests.support.wsgi_server import serve_wsgi
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

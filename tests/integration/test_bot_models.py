@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from shared import topics
+from shared.adapters.blob_classifier_catalog import MANIFEST, model_prefix
 from shared.bootstrap import Platform
-from shared.bot_models import MANIFEST, model_prefix
 from shared.bots.matching import match_trigger
 from shared.channels import webchat
 from shared.conversations.resolve import resolve_inbound_message
-from shared.domain.messages import OutboundMessage
+from shared.events import topics
+from shared.kernel.settings import Settings
+from shared.messages.wire import OutboundMessage
 from shared.ports.event_bus import Subscription
-from shared.settings import Settings
 
 BOTS = Path(__file__).resolve().parent.parent.parent / "bots"
 PROBE = Subscription(name="probe-models-outbound", topic=topics.OUTBOUND, ordered=False)
@@ -101,7 +101,7 @@ def test_the_language_of_each_customer_message_is_detected_and_recorded(platform
 
 
 def test_a_bot_that_fails_validation_is_not_published_and_the_running_one_stays(platform):
-    from shared.errors import BotDefinitionError
+    from shared.kernel.errors import BotDefinitionError
 
     before = platform.directory.bot("demo", "tienda")
     broken = (BOTS / "tienda.yaml").read_text().replace("startup: bienvenida", "startup: nadie", 1)

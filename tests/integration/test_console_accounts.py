@@ -24,7 +24,7 @@ from shared.console.accounts import (
 from shared.console.passwords import verify_password
 from shared.console.session_tokens import SessionTokens
 from shared.console.sign_in_throttle import ACCOUNT, RULES, THROTTLES, TooManyAttempts, account_key
-from shared.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.kernel.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, Unauthenticated
 from shared.ports.clock import ManualClock
 
 WS, OTHER_WS = "ws-soporte", "ws-ventas"

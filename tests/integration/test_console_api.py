@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from shared import topics
 from shared.agents import Agent, AgentDirectory, Queue
 from shared.console.api.endpoints import all_routes
 from shared.console.api.routing import PUBLIC, ROLE_RANK
@@ -19,9 +18,10 @@ from shared.conversations.deliver import deliver_outbound_message
 from shared.conversations.handover import hand_to_people
 from shared.conversations.resolve import resolve_inbound_message
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
-from shared.domain.messages import AssignmentRequest, OutboundMessage
+from shared.events import topics
+from shared.messages.wire import AssignmentRequest, OutboundMessage
 from shared.ports.event_bus import Subscription
-from shared.workspaces import CHANNELS, WORKSPACES
+from shared.workspaces.directory import CHANNELS, WORKSPACES
 from tests.integration.conftest import OUTBOUND_PROBE, drain
 from tests.integration.console_client import PASSWORD, ConsoleClient, console_accounts, console_api_client
 from tests.integration.test_resolve_exactly_once import inbound
@@ -361,7 +361,7 @@ def test_an_agent_hands_the_customer_back_to_a_bot_menu(platform, console):
 
 def test_an_agent_starts_a_whatsapp_conversation_with_an_approved_template_and_holds_the_answer(platform, console):
     from shared.console.catalogs import MessageTemplate, MessageTemplates
-    from shared.workspaces import ChannelRoute
+    from shared.workspaces.directory import ChannelRoute
 
     platform.directory.save_channel(ChannelRoute(type="whatsapp", account="1061234", workspace_id=WS, bot_id="tienda"))
     platform.directory.save_channel(ChannelRoute(type="whatsapp", account="2060000", workspace_id=OTHER_WS,
@@ -443,8 +443,8 @@ def test_invite_mode_and_the_plans_cap_on_agents_online_through_the_console(plat
 def test_the_dashboard_counts_this_months_messages_and_contacts(platform, console):
     from dataclasses import replace
 
-    from shared.domain.messages import HistoryRecord
     from shared.history.export import export_history_records
+    from shared.messages.wire import HistoryRecord
     from tests.integration.conftest import HISTORY_PROBE
 
     platform.directory.save_workspace(replace(platform.directory.workspace(WS), messages_per_month=1000))
@@ -479,8 +479,8 @@ def test_a_contacts_data_is_exported_on_request_and_erased_everywhere(platform, 
 
 
 def test_the_reports_see_what_the_platform_recorded_and_download_as_csv(platform, console):
-    from shared.domain.messages import HistoryRecord
     from shared.history.export import export_history_records
+    from shared.messages.wire import HistoryRecord
     from tests.integration.conftest import HISTORY_PROBE
 
     start = platform.clock.now().isoformat()

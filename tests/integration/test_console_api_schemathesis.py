@@ -26,7 +26,7 @@ import requests
 from charla_local.demo_team import DEFAULT_PASSWORD
 from charla_local.stack import LocalStack
 from shared.console.api.services import MAX_LONG_POLL_S
-from shared.settings import Settings
+from shared.kernel.settings import Settings
 from tests.support.ports import free_port, wait_for_http
 from tests.support.webchat_client import Visitor
 

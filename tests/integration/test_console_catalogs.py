@@ -18,7 +18,7 @@ from shared.console.catalogs import (
     Typification,
     Typifications,
 )
-from shared.errors import AlreadyExists, InvalidInput, NotFound
+from shared.kernel.errors import AlreadyExists, InvalidInput, NotFound
 from shared.ports.clock import ManualClock
 
 WS, OTHER_WS = "ws-tienda", "ws-banco"

@@ -9,8 +9,8 @@ import pytest
 
 from shared.console.api.endpoints import all_routes
 from shared.conversations.store_names import CONVERSATIONS
-from shared.domain.limits import MAX_TAG_CHARS, MAX_TAGS
-from shared.workspaces import WORKSPACES
+from shared.kernel.limits import MAX_TAG_CHARS, MAX_TAGS
+from shared.workspaces.directory import WORKSPACES
 from tests.integration.console_client import PASSWORD
 from tests.integration.test_console_api import WS, console, customer_asks_for_a_person  # noqa: F401
 

@@ -16,9 +16,9 @@ from shared.console.sealed_secrets import PREFIX as SEALED
 from shared.console.sealed_secrets import SecretBox
 from shared.console.session_tokens import SessionTokens
 from shared.console.two_factor import code_at
-from shared.errors import ConfigurationError
+from shared.kernel.errors import ConfigurationError
 from shared.ports.clock import ManualClock
-from shared.workspaces import Workspace, WorkspaceDirectory
+from shared.workspaces.directory import Workspace, WorkspaceDirectory
 from tests.integration.conftest import platform_for
 from tests.integration.console_client import PASSWORD, ConsoleClient, console_accounts, console_api_client
 

@@ -11,9 +11,9 @@ import pytest
 from shared.agents import Agent, AgentDirectory
 from shared.conversations.handover import hand_to_people
 from shared.conversations.resolve import resolve_inbound_message
-from shared.domain.messages import AssignmentRequest
-from shared.workspace_settings import MAX_LOGO_BYTES
-from shared.workspaces import CHANNELS, WORKSPACES, Workspace, channel_doc_id
+from shared.messages.wire import AssignmentRequest
+from shared.workspaces.console_settings import MAX_LOGO_BYTES
+from shared.workspaces.directory import CHANNELS, WORKSPACES, Workspace, channel_doc_id
 from tests.integration.conftest import OUTBOUND_PROBE, drain
 from tests.integration.test_console_api import ASSIGNMENT_PROBE, OTHER_WS, WS, console  # noqa: F401 (fixture)
 from tests.integration.test_resolve_exactly_once import inbound

@@ -21,7 +21,7 @@ from shared.contacts import (
     normalize_phone,
 )
 from shared.contacts.model import query_terms
-from shared.errors import AlreadyExists, InvalidInput, NotFound
+from shared.kernel.errors import AlreadyExists, InvalidInput, NotFound
 from shared.ports.clock import ManualClock
 from shared.ports.document_store import Filter
 

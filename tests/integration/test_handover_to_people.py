@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared import topics
 from shared.agents import Agent, AgentDirectory, Queue, Ticket
 from shared.agents.model import TICKETS
 from shared.conversations.agent_messages import Author, add_private_note, mark_read, reply_as_agent
@@ -17,8 +16,9 @@ from shared.conversations.handover import TICKET_EXPIRY, agent_desk, expiry_task
 from shared.conversations.resolve import resolve_inbound_message
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
 from shared.conversations.timers import handle_conversation_timer
-from shared.domain.messages import AssignmentRequest, HistoryRecord, OutboundMessage
-from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.events import topics
+from shared.kernel.errors import Forbidden, InvalidInput, NotFound
+from shared.messages.wire import AssignmentRequest, HistoryRecord, OutboundMessage
 from shared.ports.clock import ManualClock
 from shared.ports.event_bus import Subscription
 from tests.integration.conftest import HISTORY_PROBE, OUTBOUND_PROBE, drain, platform_for

@@ -14,8 +14,8 @@ import pytest
 
 from shared.adapters.embedded.duckdb_warehouse import DuckDBWarehouse
 from shared.adapters.gcp.bigquery_warehouse import BigQueryWarehouse
-from shared.errors import InvalidInput, NotFound
 from shared.history.reports import REPORTS, report_csv, run_report
+from shared.kernel.errors import InvalidInput, NotFound
 from tests.support.fake_bigquery import FakeBigQuery
 from tests.support.seeded_month import MONTH_END, MONTH_START, OTHER_WS, WS, at, seeded_month
 from tests.support.wsgi_server import serve_wsgi

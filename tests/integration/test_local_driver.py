@@ -10,7 +10,7 @@ import pytest
 from shared.bots.loader import load_bot_file
 from shared.cli.local_driver import LocalConversations, PipelineError
 from shared.cli.scripts import StubWebhookCaller, WebhookStub
-from shared.errors import BotDefinitionError, InvalidInput
+from shared.kernel.errors import BotDefinitionError, InvalidInput
 from shared.ports.webhook_caller import WebhookFailed, WebhookRequest
 
 REPO = Path(__file__).resolve().parent.parent.parent

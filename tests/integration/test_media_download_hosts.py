@@ -17,15 +17,15 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.bootstrap import Platform
 from shared.channels.media import forward_with_media
 from shared.channels.media_hosts import MEDIA_HOSTS, MediaHostRefused, check_media_url
-from shared.domain.messages import InboundMessage
+from shared.events import topics
+from shared.kernel.settings import Settings
+from shared.messages.wire import InboundMessage
 from shared.ports.event_bus import Subscription
-from shared.settings import Settings
-from shared.workspaces import ChannelRoute
+from shared.workspaces.directory import ChannelRoute
 from tests.support.fake_provider_api import FakeProviderApi, RecordedCall
 from tests.support.fake_twilio_api import FakeTwilioApi
 from tests.support.ports import free_port

@@ -8,15 +8,15 @@ import json
 import httpx
 import pytest
 
-from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.bootstrap import Platform
 from shared.channels.media import MEDIA_LIMITS, forward_with_media, media_blob_key
-from shared.domain.messages import InboundMessage
-from shared.errors import TransientError
+from shared.events import topics
+from shared.kernel.errors import TransientError
+from shared.kernel.settings import Settings
+from shared.messages.wire import InboundMessage
 from shared.ports.event_bus import Subscription
-from shared.settings import Settings
-from shared.workspaces import ChannelRoute
+from shared.workspaces.directory import ChannelRoute
 from tests.support.fake_whatsapp_api import FakeWhatsAppApi
 from tests.support.wsgi_server import serve_wsgi
 

@@ -7,17 +7,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.bootstrap import Platform
 from shared.channels.senders import ChannelSenders
 from shared.conversations.deliver import deliver_outbound_message
 from shared.conversations.store_names import CONVERSATIONS, PROVIDER_MESSAGES, messages_collection
-from shared.domain.messages import OutboundMessage
-from shared.errors import TransientError
+from shared.events import topics
+from shared.kernel.errors import TransientError
+from shared.kernel.settings import Settings
+from shared.messages.wire import OutboundMessage
 from shared.ports.clock import ManualClock
-from shared.settings import Settings
-from shared.workspaces import ChannelRoute
+from shared.workspaces.directory import ChannelRoute
 from tests.integration.conftest import HISTORY_PROBE, drain
 from tests.support.fake_whatsapp_api import FakeWhatsAppApi
 from tests.support.wsgi_server import serve_wsgi

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from shared import topics
+from shared.events import topics
 from tests.support import meta_messaging_requests as meta
 from tests.support import telegram_requests as tg
 from tests.support import twilio_requests as tw

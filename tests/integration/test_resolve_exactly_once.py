@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from shared import topics
 from shared.channels import webchat
 from shared.conversations.resolve import CONVERSATIONS, messages_collection, resolve_inbound_message
-from shared.domain.messages import InboundMessage, OutboundMessage
-from shared.errors import TransientError
-from shared.outbox import OUTBOX, Outbox
+from shared.events import topics
+from shared.events.outbox import OUTBOX, Outbox
+from shared.kernel.errors import TransientError
+from shared.messages.wire import InboundMessage, OutboundMessage
 from tests.integration.conftest import OUTBOUND_PROBE, drain
 
 
@@ -112,7 +112,7 @@ def test_in_the_cloud_the_scheduled_sweep_message_makes_run_timer_publish_what_a
     import json
 
     from shared.conversations.timers import handle_conversation_timer
-    from shared.outbox import SWEEP_ACTION
+    from shared.events.outbox import SWEEP_ACTION
 
     real_bus = platform.bus
     platform.__dict__["bus"] = PublishFailsOnce(real_bus)

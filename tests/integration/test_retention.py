@@ -15,18 +15,18 @@ from typing import Any
 
 import pytest
 
-from shared import topics
 from shared.agents.model import TICKETS
 from shared.contacts.model import CONTACT_KEYS, CONTACTS, contact_doc_id, key_doc_id, search_terms_for
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
-from shared.domain.messages import HistoryRecord
-from shared.errors import NotFound, TransientError
+from shared.events import topics
+from shared.kernel.errors import NotFound, TransientError
+from shared.messages.wire import HistoryRecord
 from shared.ports.clock import ManualClock
 from shared.ports.event_bus import Subscription
 from shared.retention import Counts, erase_contact, export_contact, purge_expired
 from shared.retention import purge as purge_module
 from shared.retention.model import PENDING_ERASURES, RETENTION_STATE
-from shared.workspaces import WORKSPACES, Workspace
+from shared.workspaces.directory import WORKSPACES, Workspace
 from tests.integration.conftest import drain, platform_for
 from tests.support.retention_seed import SeededWorkspace, seed_workspace
 

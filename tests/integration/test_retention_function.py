@@ -9,9 +9,9 @@ import json
 import pytest
 from cloudevents.http import CloudEvent
 
-from shared import topics
 from shared.bootstrap import use_platform
 from shared.conversations.store_names import messages_collection
+from shared.events import topics
 from shared.ports.event_bus import Subscription
 from tests.integration.conftest import drain
 from tests.integration.test_retention import platform, seeds  # noqa: F401 - the seeded stores and their clock

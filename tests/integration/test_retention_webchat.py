@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared import topics
 from shared.channels.webchat import WEBCHAT, WebchatReplyBox, replies_collection
 from shared.conversations.store_names import CONVERSATIONS
-from shared.domain.ids import conversation_id
-from shared.domain.messages import OutboundMessage
+from shared.events import topics
+from shared.messages.ids import conversation_id
+from shared.messages.wire import OutboundMessage
 from shared.ports.clock import ManualClock
 from shared.retention import erase_contact, export_contact, purge_expired
-from shared.workspaces import Workspace
+from shared.workspaces.directory import Workspace
 from tests.integration.conftest import platform_for
 from tests.support.retention_seed import seed_workspace
 

@@ -15,9 +15,9 @@ from shared.conversations.resolve import resolve_inbound_message
 from shared.conversations.sessions import SESSION, SESSION_TIMEOUT
 from shared.conversations.store_names import CONVERSATIONS
 from shared.conversations.timers import handle_conversation_timer
-from shared.domain.messages import AssignmentRequest, HistoryRecord
 from shared.history.rows import validate_rows
 from shared.history.tables import history_tables
+from shared.messages.wire import AssignmentRequest, HistoryRecord
 from tests.integration.conftest import HISTORY_PROBE, OUTBOUND_PROBE, drain
 from tests.integration.test_handover_to_people import ASSIGNMENT_PROBE, WS
 from tests.integration.test_handover_to_people import platform as handover_platform  # noqa: F401

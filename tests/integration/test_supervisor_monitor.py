@@ -10,7 +10,7 @@ import pytest
 
 from shared.agents import Agent, AgentDirectory, AssignmentService, Queue
 from shared.console.monitor import AgentFigures, QueueFigures, supervisor_monitor
-from shared.domain.messages import AssignmentRequest
+from shared.messages.wire import AssignmentRequest
 from shared.ports.clock import ManualClock
 
 WS, OTHER_WS = "ws-soporte", "ws-ventas"

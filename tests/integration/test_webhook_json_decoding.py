@@ -1,4 +1,4 @@
-"""The webhooks read their bodies with the same decoder as console_api (shared/http_json.py, through
+"""The webhooks read their bodies with the same decoder as console_api (shared/entrypoints/http_json.py, through
 functions/http_responses.py): valid JSON no store can hold, correctly signed, is a 400 naming the field, and
 nothing is published or recorded."""
 

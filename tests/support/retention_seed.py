@@ -28,9 +28,9 @@ from typing import Any
 from shared.agents.model import TICKETS, Ticket
 from shared.contacts.book import ContactBook
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
-from shared.domain.ids import conversation_id
+from shared.messages.ids import conversation_id
 from shared.ports.clock import ManualClock
-from shared.workspaces import Workspace
+from shared.workspaces.directory import Workspace
 
 DAY = timedelta(days=1)
 

@@ -17,14 +17,14 @@ from typing import Any
 
 from flask import Flask, Response
 
-from shared import topics
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.bootstrap import Platform, use_platform
 from shared.conversations.receive import PROCESSED
-from shared.domain.messages import InboundMessage
+from shared.events import topics
+from shared.kernel.settings import Settings
+from shared.messages.wire import InboundMessage
 from shared.ports.event_bus import Subscription
-from shared.settings import Settings
-from shared.workspaces import ChannelRoute
+from shared.workspaces.directory import ChannelRoute
 from tests.support import twilio_requests as tw
 
 WORKSPACE, BOT = "demo", "tienda"

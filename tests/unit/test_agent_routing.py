@@ -9,7 +9,7 @@ import pytest
 
 from shared.agents.model import CHANNEL_WEIGHTS, Agent, Queue, Ticket, channel_weight, instant
 from shared.agents.routing import choose, group_pick, next_agent, requirements, speaks
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 NOW = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
 MEMBERS = ("ana", "beto", "caro")

@@ -10,7 +10,7 @@ from shared.agents.hours import check_business_hours, is_open, next_opening
 from shared.agents.model import Agent, Queue, Ticket
 from shared.agents.routing import next_agent
 from shared.agents.tickets import TRANSITIONS, can_move, moved
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 OPEN = ("NEW", "IN_PROGRESS")
 CLOSED = ("RESOLVED", "CANCELLED", "NO_ANSWER", "EXPIRED")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from shared.bots.answers import (
+from shared.bots.answer_types import (
     AnswerResult,
     AnswerType,
     Entity,

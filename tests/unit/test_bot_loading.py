@@ -8,7 +8,7 @@ import pytest
 
 from shared.bots import limits
 from shared.bots.loader import load_bot, load_bot_file
-from shared.errors import BotDefinitionError
+from shared.kernel.errors import BotDefinitionError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 REPO = Path(__file__).parent.parent.parent

@@ -10,7 +10,7 @@ from pathlib import Path
 from shared.bootstrap import Platform
 from shared.console.accounts import ConsoleAccounts
 from shared.console.session_tokens import SessionTokens
-from shared.settings import Settings
+from shared.kernel.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = "k" * 48

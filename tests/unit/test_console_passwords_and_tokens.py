@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 
 from shared.console.passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from shared.console.session_tokens import SessionTokens, TokenClaims
-from shared.errors import ConfigurationError, InvalidInput, Unauthenticated
+from shared.kernel.errors import ConfigurationError, InvalidInput, Unauthenticated
 from shared.ports.clock import ManualClock
 
 KEY = b"k" * 16 + b"e" * 16

@@ -14,7 +14,7 @@ import pytest
 import shared.contacts.csv_files as csv_files
 from shared.adapters.embedded.sqlite_document_store import SqliteDocumentStore
 from shared.contacts import CHARLA_COLUMNS, GOOGLE_COLUMNS, Contact, ContactBook, export_csv, import_csv
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 from shared.ports.clock import ManualClock
 
 WS = "ws-tienda"

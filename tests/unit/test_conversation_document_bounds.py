@@ -9,7 +9,7 @@ import json
 from shared.agents.model import NEW, Ticket
 from shared.agents.tickets import noted
 from shared.bots.engine import BotPosition, variables_size
-from shared.domain.limits import (
+from shared.kernel.limits import (
     MAX_BOT_VARIABLES_BYTES,
     MAX_TAG_CHARS,
     MAX_TAGS,

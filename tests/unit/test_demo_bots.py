@@ -12,14 +12,14 @@ import yaml
 
 from shared.adapters.embedded.sqlite_document_store import SqliteDocumentStore
 from shared.bots import limits
-from shared.bots.answers import KINDS as VARIABLE_KINDS
+from shared.bots.answer_types import KINDS as VARIABLE_KINDS
 from shared.bots.definition import Bot
 from shared.bots.engine import BotPosition, TurnContext, take_turn
 from shared.bots.loader import ACTION_KINDS, RESPONSE_KINDS, load_bot_file
 from shared.bots.matching import normalise
 from shared.cli.scripts import load_script_file
 from shared.ports.clock import ManualClock
-from shared.workspaces import WorkspaceDirectory
+from shared.workspaces.directory import WorkspaceDirectory
 
 BOTS = Path(__file__).parent.parent.parent / "bots"
 DEMO_BOTS = ("tienda", "servicos")

@@ -16,7 +16,7 @@ from shared.bots.expressions import (
     evaluate_condition,
     parse_condition,
 )
-from shared.errors import BotDefinitionError
+from shared.kernel.errors import BotDefinitionError
 
 
 def holds(source: str, **values: Any) -> bool:

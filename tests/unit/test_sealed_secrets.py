@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.console.sealed_secrets import PREFIX, SecretBox
-from shared.errors import ConfigurationError
+from shared.kernel.errors import ConfigurationError
 
 KEY = "k3y-" * 12
 

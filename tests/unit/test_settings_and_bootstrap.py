@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from shared.bootstrap import Platform
-from shared.errors import ConfigurationError
-from shared.settings import Settings
+from shared.kernel.errors import ConfigurationError
+from shared.kernel.settings import Settings
 
 
 def test_the_default_backend_is_embedded_with_data_under_dot_charla():

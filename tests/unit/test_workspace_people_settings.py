@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from shared.bootstrap import Platform
-from shared.errors import BotDefinitionError, NotFound
-from shared.settings import Settings
+from shared.kernel.errors import BotDefinitionError, NotFound
+from shared.kernel.settings import Settings
 
 BOTS = Path(__file__).resolve().parents[2] / "bots"
 

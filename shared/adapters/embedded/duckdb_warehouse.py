@@ -24,10 +24,10 @@ from typing import Any
 import duckdb
 
 from shared.adapters.embedded.owner_only_files import owner_only_folder, restrict_to_owner
-from shared.errors import InvalidInput, NotFound, TransientError
 from shared.history.rows import spec_for, validate_rows
 from shared.history.statements import QUERY_KEYWORDS, STATEMENT_KEYWORDS, bound_parameters, require_kind
 from shared.history.tables import TableSpec, history_tables
+from shared.kernel.errors import InvalidInput, NotFound, TransientError
 
 _DUCKDB_TYPES = {
     "STRING": "VARCHAR",

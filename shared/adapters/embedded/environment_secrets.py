@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from shared.errors import NotFound
+from shared.kernel.errors import NotFound
 
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from shared.adapters.embedded.owner_only_files import owner_only_folder
-from shared.errors import InvalidInput, NotFound
+from shared.kernel.errors import InvalidInput, NotFound
 
 # Prefix and suffix of in-flight writes; keys that look like one are refused so
 # a half-written temporary file is never mistaken for a blob.

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from shared.adapters.embedded.owner_only_files import owner_only_file
-from shared.errors import AlreadyExists, ContentionError, NotFound
+from shared.kernel.errors import AlreadyExists, ContentionError, NotFound
 from shared.ports.document_store import Document, Filter, Transaction, check_collection_path, check_document_id
 
 T = TypeVar("T")

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from shared.adapters.embedded.owner_only_files import owner_only_file
-from shared.errors import AlreadyExists, InvalidInput, NotFound, TransientError
+from shared.kernel.errors import AlreadyExists, InvalidInput, NotFound, TransientError
 from shared.ports.clock import Clock, SystemClock
 from shared.ports.event_bus import ReceivedMessage, Subscription, checked_attributes
 

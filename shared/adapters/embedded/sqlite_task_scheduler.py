@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from shared.adapters.embedded.owner_only_files import owner_only_file
-from shared.errors import InvalidInput, TransientError
+from shared.kernel.errors import InvalidInput, TransientError
 from shared.ports.clock import Clock, SystemClock
 from shared.ports.event_bus import EventBus
 from shared.ports.task_scheduler import TASK_NAME_ATTRIBUTE, ScheduledTask

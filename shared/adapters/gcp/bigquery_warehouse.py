@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from shared.errors import ConfigurationError, InvalidInput, NotFound, TransientError
 from shared.history.rows import spec_for, validate_rows
 from shared.history.statements import QUERY_KEYWORDS, STATEMENT_KEYWORDS, bound_parameters, require_kind
 from shared.history.tables import TableSpec, history_tables
+from shared.kernel.errors import ConfigurationError, InvalidInput, NotFound, TransientError
 
 if TYPE_CHECKING:
     from google.cloud import bigquery

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from shared.errors import ConfigurationError, InvalidInput, NotFound, PermanentError, TransientError
+from shared.kernel.errors import ConfigurationError, InvalidInput, NotFound, PermanentError, TransientError
 
 # Cloud Storage object names: 1..1024 bytes of UTF-8, no carriage return or line feed.
 _MAX_KEY_BYTES = 1024

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from shared.errors import (
+from shared.kernel.errors import (
     AlreadyExists,
     ConfigurationError,
     InvalidInput,

@@ -2,7 +2,7 @@
 
 The client is created on first use and reused by every call and thread of a
 warm instance. Errors of google.api_core are translated here into the
-platform's own (shared/errors.py), so use cases never see a Google exception.
+platform's own (shared/kernel/errors.py), so use cases never see a Google exception.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import BaseQuery, FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
-from shared.errors import AlreadyExists, ContentionError, NotFound, TransientError
+from shared.kernel.errors import AlreadyExists, ContentionError, NotFound, TransientError
 from shared.ports.document_store import (
     EXPIRES_AT,
     Document,

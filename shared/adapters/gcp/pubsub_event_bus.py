@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from google.api_core import exceptions as google_errors
 from google.cloud import pubsub_v1
 
-from shared.errors import AlreadyExists, ConfigurationError, InvalidInput, NotFound, TransientError
+from shared.kernel.errors import AlreadyExists, ConfigurationError, InvalidInput, NotFound, TransientError
 from shared.ports.event_bus import ReceivedMessage, Subscription, checked_attributes
 
 _PUBLISH_TIMEOUT_S = 30.0

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from shared.errors import ConfigurationError, NotFound, TransientError
+from shared.kernel.errors import ConfigurationError, NotFound, TransientError
 
 if TYPE_CHECKING:
     from google.cloud import secretmanager

@@ -34,7 +34,7 @@ from typing import Any
 
 from shared.channels.meta_messaging.inbound_messages import _list, _message_events, _Origin, _referral, _text
 from shared.channels.provider_events import ProviderEvent
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 MESSENGER = "messenger"
 INSTAGRAM = "instagram"

@@ -9,8 +9,8 @@ from typing import Any
 from shared.channels.meta_messaging.inbound import INSTAGRAM, MESSENGER
 from shared.channels.provider_events import ApiCall
 from shared.channels.text_fitting import Fits, option_id, shorten, split_text, within_chars, within_utf8_bytes
-from shared.domain.messages import OutboundMessage
-from shared.errors import PermanentError
+from shared.kernel.errors import PermanentError
+from shared.messages.wire import OutboundMessage
 
 SEND_PATH = "messages"
 

@@ -25,9 +25,9 @@ than code points, so a text that fits by this count is never refused as too long
 
 from __future__ import annotations
 
-from shared.channels.telegram.answers import error_disposition, file_path_of, get_file, sent_message_id
 from shared.channels.telegram.inbound import CHANNEL, parse_update
 from shared.channels.telegram.outbound import KEYBOARD_ONLY_TEXT, LIMITS, TelegramLimits, render
+from shared.channels.telegram.send_results import error_disposition, file_path_of, get_file, sent_message_id
 from shared.channels.telegram.webhook import (
     ALLOWED_UPDATES,
     SECRET_HEADER,

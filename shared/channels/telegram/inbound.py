@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.channels.provider_events import ProviderEvent
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 CHANNEL = "telegram"
 

@@ -18,8 +18,8 @@ from shared.channels.text_fitting import (
     within_utf8_bytes,
     within_utf16_units,
 )
-from shared.domain.messages import OutboundMessage
-from shared.errors import PermanentError
+from shared.kernel.errors import PermanentError
+from shared.messages.wire import OutboundMessage
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.channels.provider_events import ApiCall
 from shared.channels.telegram.outbound import LIMITS
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 

@@ -16,7 +16,6 @@ Pure functions only: the lead's sender posts each ApiCall form-encoded with basi
 from __future__ import annotations
 
 from shared.channels.twilio.addresses import CHANNELS, TWILIO_SMS, TWILIO_WHATSAPP, WHATSAPP_PREFIX
-from shared.channels.twilio.answers import error_disposition, sent_message_id
 from shared.channels.twilio.inbound import (
     SIGNATURE_HEADER,
     Params,
@@ -27,6 +26,7 @@ from shared.channels.twilio.inbound import (
     webhook_response,
 )
 from shared.channels.twilio.outbound import LIMITS, MESSAGES_PATH, TwilioLimits, numbered, render
+from shared.channels.twilio.send_results import error_disposition, sent_message_id
 
 __all__ = [
     "CHANNELS", "LIMITS", "MESSAGES_PATH", "SIGNATURE_HEADER", "TWILIO_SMS", "TWILIO_WHATSAPP", "WHATSAPP_PREFIX",

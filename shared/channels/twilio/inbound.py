@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from shared.channels.provider_events import ProviderEvent
 from shared.channels.twilio.addresses import TWILIO_SMS, TWILIO_WHATSAPP, WHATSAPP_PREFIX, strip_channel
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 

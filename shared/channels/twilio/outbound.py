@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from shared.channels.provider_events import ApiCall
 from shared.channels.text_fitting import split_text, utf16_units, within_utf16_units
 from shared.channels.twilio.addresses import CHANNELS, TWILIO_WHATSAPP, WHATSAPP_PREFIX, strip_channel
-from shared.domain.messages import OutboundMessage
-from shared.errors import PermanentError
+from shared.kernel.errors import PermanentError
+from shared.messages.wire import OutboundMessage
 
 MESSAGES_PATH = "Messages.json"
 

@@ -12,7 +12,9 @@ business-messaging/whatsapp).
 
 from __future__ import annotations
 
-from shared.channels.whatsapp.answers import (
+from shared.channels.whatsapp.inbound import CHANNEL, WEBHOOK_OBJECT, accounts_named, parse_webhook
+from shared.channels.whatsapp.outbound import LIMITS, LIST_BUTTON_DEFAULT, MESSAGES_PATH, WhatsAppLimits, render
+from shared.channels.whatsapp.send_results import (
     REENGAGEMENT_CODE,
     SERVER_TROUBLE_CODES,
     THROTTLING_CODES,
@@ -20,8 +22,6 @@ from shared.channels.whatsapp.answers import (
     error_disposition,
     sent_message_id,
 )
-from shared.channels.whatsapp.inbound import CHANNEL, WEBHOOK_OBJECT, accounts_named, parse_webhook
-from shared.channels.whatsapp.outbound import LIMITS, LIST_BUTTON_DEFAULT, MESSAGES_PATH, WhatsAppLimits, render
 
 __all__ = [
     "CHANNEL", "LIMITS", "LIST_BUTTON_DEFAULT", "MESSAGES_PATH", "REENGAGEMENT_CODE", "SERVER_TROUBLE_CODES",

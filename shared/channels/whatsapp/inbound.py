@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.channels.provider_events import STATUSES, ProviderEvent
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 CHANNEL = "whatsapp"
 WEBHOOK_OBJECT = "whatsapp_business_account"

@@ -11,8 +11,8 @@ from typing import Any
 
 from shared.channels.provider_events import ApiCall
 from shared.channels.text_fitting import ELLIPSIS, option_id, shorten, split_text, within_chars
-from shared.domain.messages import OutboundMessage
-from shared.errors import PermanentError
+from shared.kernel.errors import PermanentError
+from shared.messages.wire import OutboundMessage
 
 MESSAGES_PATH = "messages"
 LIST_BUTTON_DEFAULT = "☰"

@@ -15,9 +15,9 @@ from shared.console.api.fields import FieldError, validated
 from shared.console.api.routing import PUBLIC, ROLE_RANK, Call, Reply, Route, find_route
 from shared.console.api.services import MAX_BODY_BYTES, ConsoleServices
 from shared.console.sign_in_throttle import TooManyAttempts
-from shared.errors import AlreadyExists, ConfigurationError, Forbidden, InvalidInput, NotFound, Unauthenticated
-from shared.http_json import check_text, decode_json, query_integer
-from shared.observability import log
+from shared.entrypoints.http_json import check_text, decode_json, query_integer
+from shared.kernel.errors import AlreadyExists, ConfigurationError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.kernel.logs import log
 
 _QUERY_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 

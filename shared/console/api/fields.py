@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from shared.domain.limits import WHITESPACE
-from shared.errors import InvalidField
-from shared.http_json import INT64_MAX, INT64_MIN
+from shared.entrypoints.http_json import INT64_MAX, INT64_MIN
+from shared.kernel.errors import InvalidField
+from shared.kernel.limits import WHITESPACE
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "array": (list,),

@@ -9,9 +9,9 @@ import pytest
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.channels.credentials import SECRETS_FILE, provider_endpoint, secret_name
 from shared.channels.provider_apis import PROVIDER_MODULES
-from shared.errors import ConfigurationError
-from shared.settings import Settings
-from shared.workspaces import ChannelRoute
+from shared.kernel.errors import ConfigurationError
+from shared.kernel.settings import Settings
+from shared.workspaces.directory import ChannelRoute
 
 
 def route(channel: str, account: str = "123", secrets: dict | None = None) -> ChannelRoute:

@@ -26,8 +26,8 @@ from shared.channels.meta_messaging import (
 )
 from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature_is_valid
 from shared.channels.provider_events import INBOUND_KINDS
-from shared.domain.messages import OutboundMessage
-from shared.errors import InvalidInput, PermanentError
+from shared.kernel.errors import InvalidInput, PermanentError
+from shared.messages.wire import OutboundMessage
 from tests.support import meta_messaging_requests as req
 from tests.support.fake_meta_messaging_api import FakeMetaMessagingApi
 from tests.support.fake_provider_api import SwappableFake

@@ -8,7 +8,7 @@ import pytest
 
 from shared.adapters.embedded.sqlite_document_store import SqliteDocumentStore
 from shared.channels.pacing import RATES, TokenBucket
-from shared.errors import TransientError
+from shared.kernel.errors import TransientError
 from shared.ports.clock import ManualClock
 
 

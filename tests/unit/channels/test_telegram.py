@@ -23,8 +23,8 @@ from shared.channels.telegram import (
     sent_message_id,
     webhook_reply,
 )
-from shared.domain.messages import OutboundMessage
-from shared.errors import InvalidInput, PermanentError
+from shared.kernel.errors import InvalidInput, PermanentError
+from shared.messages.wire import OutboundMessage
 from tests.support import telegram_requests as tg
 from tests.support.fake_telegram_api import FakeTelegramApi
 from tests.support.wsgi_server import serve_wsgi

@@ -29,8 +29,8 @@ from shared.channels.twilio import (
     twilio_signature_is_valid,
     webhook_response,
 )
-from shared.domain.messages import OutboundMessage
-from shared.errors import InvalidInput, PermanentError
+from shared.kernel.errors import InvalidInput, PermanentError
+from shared.messages.wire import OutboundMessage
 from tests.support import twilio_requests as tw
 from tests.support.fake_twilio_api import FakeTwilioApi
 from tests.support.wsgi_server import serve_wsgi

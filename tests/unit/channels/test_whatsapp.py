@@ -15,8 +15,8 @@ import pytest
 from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature_is_valid
 from shared.channels.provider_events import INBOUND_KINDS, ApiCall, ProviderEvent
 from shared.channels.whatsapp import LIMITS, error_disposition, parse_webhook, render, sent_message_id
-from shared.domain.messages import OutboundMessage
-from shared.errors import InvalidInput, PermanentError
+from shared.kernel.errors import InvalidInput, PermanentError
+from shared.messages.wire import OutboundMessage
 from tests.support import whatsapp_requests as wa
 from tests.support.fake_provider_api import SwappableFake
 from tests.support.fake_whatsapp_api import FakeWhatsAppApi, send_problem

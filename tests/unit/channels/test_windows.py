@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.channels.windows import window_decision
-from shared.domain.messages import OutboundMessage
+from shared.messages.wire import OutboundMessage
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

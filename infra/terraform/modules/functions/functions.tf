@@ -107,7 +107,7 @@ locals {
     }
   }
 
-  # What every function reads at start-up (shared/settings.py, Settings.from_env).
+  # What every function reads at start-up (shared/kernel/settings.py, Settings.from_env).
   environment = merge({
     CHARLA_BACKEND               = "gcp"
     CHARLA_PROJECT               = var.project

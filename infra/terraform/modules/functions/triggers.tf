@@ -10,7 +10,7 @@ locals {
   contract = jsondecode(file("${path.module}/../../../../shared/contracts/topics.json"))
   delivery = local.contract.delivery
 
-  # Function → its subscription's name (as shared/topics.py names it) and the topic key it reads.
+  # Function → its subscription's name (as shared/events/topics.py names it) and the topic key it reads.
   event_topics = {
     for key, s in local.contract.subscriptions : s.function => { subscription = "charla-${key}", topic = s.topic }
   }

@@ -60,7 +60,7 @@ resource "google_cloud_scheduler_job" "retention_purge" {
 }
 
 # The outbox sweep: a reply staged with its state change is published right after the commit; one left
-# behind by a crash between the two is published by the sweep (shared/outbox.py: run_timer runs it when
+# behind by a crash between the two is published by the sweep (shared/events/outbox.py: run_timer runs it when
 # the timers topic carries {"action": "outbox_sweep"}). The local stack sweeps on its own every 5 s.
 resource "google_cloud_scheduler_job" "outbox_sweep" {
   name             = "charla-outbox-sweep"

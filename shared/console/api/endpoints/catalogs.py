@@ -21,7 +21,7 @@ from shared.console.catalogs import (
     QuickReply,
     Typification,
 )
-from shared.domain.limits import MAX_TEMPLATE_PARAMETERS
+from shared.kernel.limits import MAX_TEMPLATE_PARAMETERS
 
 
 def _catalog_routes(path: str, service: str, kind: type, fields: dict[str, Field],

@@ -11,7 +11,7 @@ from shared.console.api.routing import AGENT, SUPERVISOR, Call, Reply, Route
 from shared.contacts import export_csv, import_csv
 from shared.contacts.model import CHANNEL_NAME_PATTERN, PHONE_CHANNELS, query_terms
 from shared.conversations.outreach import start_conversation
-from shared.domain.limits import (
+from shared.kernel.limits import (
     EMAIL_INPUT_PATTERN,
     MAX_TAG_CHARS,
     MAX_TAGS,

@@ -22,15 +22,15 @@ from shared.conversations.agent_messages import (
 from shared.conversations.back_to_bot import return_to_bot_menu
 from shared.conversations.outreach import rendered
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, media_blob_prefix, messages_collection
-from shared.domain.limits import (
+from shared.kernel.errors import Forbidden, InvalidInput, NotFound
+from shared.kernel.limits import (
     MAX_TAG_CHARS,
     MAX_TAGS,
     MAX_TEMPLATE_PARAMETER_CHARS,
     MAX_TEMPLATE_PARAMETERS,
     bounded_tags,
 )
-from shared.domain.media_types import type_is_accepted
-from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.messages.media_types import type_is_accepted
 from shared.ports.document_store import Filter
 
 

@@ -11,7 +11,8 @@ from shared.console.api.endpoints.session import STATUS_FIELDS, agent_profile, s
 from shared.console.api.fields import TIME_ZONE, Field, stored_id, text
 from shared.console.api.routing import ADMIN, ROLE_RANK, SUPERVISOR, Call, Route
 from shared.console.monitor import supervisor_monitor
-from shared.domain.limits import (
+from shared.kernel.errors import AlreadyExists, Forbidden, InvalidField, InvalidInput, NotFound
+from shared.kernel.limits import (
     EMAIL_INPUT_PATTERN,
     MAX_AGENT_LIST_ITEM_CHARS,
     MAX_AGENT_NAME_CHARS,
@@ -21,10 +22,9 @@ from shared.domain.limits import (
     MAX_QUEUE_WAIT_S,
     WHITESPACE,
 )
-from shared.domain.limits import PASSWORD_MAX_CHARS as PASSWORD_MAX
-from shared.domain.limits import PASSWORD_MIN_CHARS as PASSWORD_MIN
-from shared.errors import AlreadyExists, Forbidden, InvalidField, InvalidInput, NotFound
-from shared.observability import log
+from shared.kernel.limits import PASSWORD_MAX_CHARS as PASSWORD_MAX
+from shared.kernel.limits import PASSWORD_MIN_CHARS as PASSWORD_MIN
+from shared.kernel.logs import log
 
 
 def monitor(call: Call) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from typing import Any
 from shared.console.api.fields import TIME_ZONE, Field, stored_id, text
 from shared.console.api.routing import ADMIN, AGENT, Call, Route
 from shared.contacts.model import CHANNEL_NAME_PATTERN
-from shared.errors import InvalidField
-from shared.workspace_settings import (
+from shared.kernel.errors import InvalidField
+from shared.workspaces.console_settings import (
     LANGUAGES,
     LOGO_PATTERN,
     LOGO_TYPES,
@@ -18,7 +18,7 @@ from shared.workspace_settings import (
     MAX_LOGO_CHARS,
     MAX_NAME_LENGTH,
 )
-from shared.workspaces import ChannelRoute, Workspace
+from shared.workspaces.directory import ChannelRoute, Workspace
 
 
 def _branding(workspace: Workspace) -> dict[str, Any]:

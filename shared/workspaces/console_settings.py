@@ -14,7 +14,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.errors import InvalidField
+from shared.kernel.errors import InvalidField
 
 LANGUAGES = ("es", "en", "pt")
 MAX_NAME_LENGTH = 80

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.channels.provider_events import ErrorDisposition, retry_after_header
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 # Error codes, "Throttling errors" table of the Cloud API error codes reference: 4 API Too Many Calls,
 # 80007 WABA rate limit, 130429 throughput reached, 131048 spam rate limit, 131056 pair rate limit,

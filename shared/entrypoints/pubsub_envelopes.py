@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared import topics
 from shared.bootstrap import Platform
-from shared.errors import NotFound, PermanentError
-from shared.observability import log
+from shared.events import topics
+from shared.kernel.errors import NotFound, PermanentError
+from shared.kernel.logs import log
 
 MAX_REASON_CHARS = 1000
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from shared.bots.definition import Bot
-from shared.errors import NotFound
-from shared.observability import log
+from shared.kernel.errors import NotFound
+from shared.kernel.logs import log
 from shared.ports.blob_store import BlobStore
 
 MODELS_PREFIX = "models"

@@ -12,10 +12,10 @@ import yaml
 from shared.agents.assignment import DEFAULT_EXPIRY_HOURS
 from shared.bots.definition import Bot
 from shared.bots.loader import load_bot
-from shared.errors import BotDefinitionError, InvalidField, NotFound
+from shared.kernel.errors import BotDefinitionError, InvalidField, NotFound
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter, Transaction
-from shared.workspace_settings import checked_settings
+from shared.workspaces.console_settings import checked_settings
 
 WORKSPACES = "workspaces"
 CHANNELS = "channels"
@@ -49,7 +49,7 @@ class Workspace:
     messages_per_month: int | None = None
     # Every console user signs in with a one-time code from an authenticator app as a second step.
     two_factor_required: bool = False
-    # The logo the console shows: a data: URL of a small image (shared/workspace_settings.py), or "".
+    # The logo the console shows: a data: URL of a small image (shared/workspaces/console_settings.py), or "".
     logo: str = ""
 
 
@@ -126,7 +126,7 @@ class WorkspaceDirectory:
         return _workspace_of(workspace_id, stored)
 
     def change_settings(self, workspace_id: str, changes: dict[str, Any]) -> Workspace:
-        """Apply an admin's changes (shared.workspace_settings.EDITABLE; None clears a retention limit).
+        """Apply an admin's changes (shared.workspaces.console_settings.EDITABLE; None clears a retention limit).
 
         InvalidField names a bad setting and nothing changes; NotFound: no such workspace.
         """

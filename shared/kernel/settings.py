@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from shared.errors import ConfigurationError
+from shared.kernel.errors import ConfigurationError
 
 Backend = Literal["embedded", "emulators", "gcp"]
 BACKENDS: tuple[str, ...] = ("embedded", "emulators", "gcp")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BOTS_DIR = REPO_ROOT / "bots"
 
 

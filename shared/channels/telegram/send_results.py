@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.channels.provider_events import ApiCall, ErrorDisposition, retry_after_header
 from shared.channels.telegram.inbound import _is_int
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 
 def sent_message_id(response_body: Any) -> str:

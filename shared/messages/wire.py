@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Self
 
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 
 class JsonDataclass:

@@ -19,8 +19,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.domain.ids import safe_document_id
-from shared.errors import ConfigurationError
+from shared.kernel.errors import ConfigurationError
+from shared.messages.ids import safe_document_id
 from shared.ports.clock import Clock
 from shared.ports.document_store import Document, DocumentStore, Filter, Transaction
 from shared.ports.event_bus import EventBus

@@ -16,7 +16,7 @@ import math
 import re
 from typing import Any
 
-from shared.errors import InvalidField
+from shared.kernel.errors import InvalidField
 
 MAX_JSON_DEPTH = 32  # objects and arrays inside each other; no request of Charla needs more than a few
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1

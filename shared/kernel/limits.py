@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.errors import InvalidField
+from shared.kernel.errors import InvalidField
 
 # Patterns are read by Python's re and by ECMA-262 engines (OpenAPI's); their \s differ, so whitespace is
 # spelt out: exactly what Python's str.strip() removes.

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.channels.provider_events import ErrorDisposition, retry_after_header
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 # Graph codes worth retrying: 1/2 unknown/temporary service errors, 4/17/32/613 platform throttling
 # (application, user, Page, custom), 1200 "Temporary send message failure", 80001/80002/80006

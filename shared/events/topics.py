@@ -8,7 +8,7 @@ from pathlib import Path
 
 from shared.ports.event_bus import Subscription
 
-_CONTRACT = json.loads((Path(__file__).parent / "contracts" / "topics.json").read_text())
+_CONTRACT = json.loads((Path(__file__).parents[1] / "contracts" / "topics.json").read_text())
 
 INBOUND: str = _CONTRACT["topics"]["inbound"]
 MEDIA: str = _CONTRACT["topics"]["media"]  # inbound messages whose media is fetched before they go on

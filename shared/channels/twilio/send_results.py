@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.channels.provider_events import ErrorDisposition, retry_after_header
-from shared.errors import InvalidInput
+from shared.kernel.errors import InvalidInput
 
 
 def sent_message_id(response_body: Any) -> str:

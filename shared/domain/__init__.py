@@ -1,1 +1,0 @@
-"""Domain model: the messages and records that cross function boundaries."""

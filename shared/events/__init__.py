@@ -1,0 +1,1 @@
+"""The event bus's vocabulary: topic names, and the transactional outbox that publishes after commit."""

@@ -1,0 +1,1 @@
+"""What every layer may import: the exception tree, input limits, settings, structured logs."""

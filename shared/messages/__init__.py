@@ -1,0 +1,1 @@
+"""Messages as they travel between functions, their ids and media types."""

@@ -1,0 +1,59 @@
+"""The small typed contexts use cases take instead of the composition root.
+
+A use case names the ports it works with through one of these protocols; bootstrap.Platform
+satisfies each of them (its adapters are built lazily on first use), and a test passes a
+``PortSet`` of fakes or real embedded adapters. Nothing here imports an adapter or bootstrap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from shared.kernel.settings import Settings
+from shared.ports.clock import Clock
+from shared.ports.document_store import DocumentStore
+from shared.ports.event_bus import EventBus
+from shared.ports.task_scheduler import TaskScheduler
+
+if TYPE_CHECKING:  # the directory is a use-case service over the store, not an adapter
+    from shared.workspaces.directory import WorkspaceDirectory
+
+
+class StateAndTime(Protocol):
+    """The document store and the clock: enough for a use case that only reads and writes state."""
+
+    @property
+    def store(self) -> DocumentStore: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
+class ConversationPorts(StateAndTime, Protocol):
+    """What the conversation use cases work with: state, the bus, timers and the published workspaces."""
+
+    @property
+    def bus(self) -> EventBus: ...
+
+    @property
+    def scheduler(self) -> TaskScheduler: ...
+
+    @property
+    def directory(self) -> WorkspaceDirectory: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+@dataclass
+class PortSet:
+    """A plain holder of ports for tests and tools that assemble their own (it satisfies every protocol
+    above whose attributes it was given)."""
+
+    store: DocumentStore
+    clock: Clock
+    bus: EventBus | Any = None
+    scheduler: TaskScheduler | Any = None
+    directory: WorkspaceDirectory | Any = None
+    settings: Settings | Any = None

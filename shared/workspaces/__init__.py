@@ -1,0 +1,1 @@
+"""Workspaces, their channel routes, published bots and the settings an admin may change."""
