@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from shared.agents import Agent, AgentDirectory, Queue
 from shared.bootstrap import Platform
 from shared.console.api.services import ConsoleServices
-from shared.console.catalogs import (
+from shared.kernel.logs import log
+from shared.workspaces.catalogs import (
     MessageTemplate,
     MessageTemplates,
     PauseReason,
@@ -18,7 +19,6 @@ from shared.console.catalogs import (
     Typification,
     Typifications,
 )
-from shared.kernel.logs import log
 
 DEFAULT_PASSWORD = "charla-demo-2026"  # local only; CHARLA_DEMO_PASSWORD replaces it
 # id, name, role, queues, languages

@@ -10,7 +10,6 @@ from typing import Any
 from shared.agents import AgentDirectory
 from shared.agents.model import DEFAULT_QUEUE
 from shared.bootstrap import Platform
-from shared.console.catalogs import MessageTemplates
 from shared.contacts import PHONE_CHANNELS, ContactBook
 from shared.conversations.agent_messages import Author, reply_as_agent
 from shared.conversations.handover import OUTREACH_REQUEST_PREFIX, agent_desk, existing_queue_or_default
@@ -20,6 +19,7 @@ from shared.messages.ids import conversation_id as conversation_id_of
 from shared.messages.ids import stable_hash
 from shared.messages.wire import AssignmentRequest, OutboundMessage
 from shared.ports.document_store import Transaction
+from shared.workspaces.catalogs import MessageTemplates
 
 
 def _address(contact: Any, channel: str) -> str:

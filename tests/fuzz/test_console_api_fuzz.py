@@ -29,11 +29,11 @@ from shared.bootstrap import Platform
 from shared.console.api.endpoints import all_routes
 from shared.console.api.fields import Field
 from shared.console.api.routing import PUBLIC, Route
-from shared.console.catalogs import PauseReason, PauseReasons, QuickReplies, QuickReply, Typification, Typifications
 from shared.console.sign_in_throttle import THROTTLES
 from shared.conversations.store_names import CONVERSATIONS
 from shared.events import topics
 from shared.kernel.settings import Settings
+from shared.workspaces.catalogs import PauseReason, PauseReasons, QuickReplies, QuickReply, Typification, Typifications
 from tests.integration.conftest import HISTORY_PROBE, OUTBOUND_PROBE
 from tests.integration.console_client import PASSWORD, ConsoleClient, console_accounts, console_api_client
 from tests.integration.test_console_api import ASSIGNMENT_PROBE, customer_asks_for_a_person

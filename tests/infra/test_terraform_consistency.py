@@ -20,7 +20,6 @@ import main
 from shared.agents.model import AGENTS, QUEUES, TICKETS
 from shared.channels.webchat import replies_collection
 from shared.console.accounts import CHALLENGES, LOGINS, SESSIONS
-from shared.console.catalogs import MESSAGE_TEMPLATES, PAUSE_REASONS, QUICK_REPLIES, TYPIFICATIONS
 from shared.console.sign_in_throttle import THROTTLES
 from shared.console.team_chat import TEAM_MESSAGES
 from shared.contacts.model import CONTACTS
@@ -30,6 +29,7 @@ from shared.events.topics import RETENTION_RUN_BUDGET_S
 from shared.history.tables import history_tables
 from shared.ports.document_store import EXPIRES_AT
 from shared.retention.model import PENDING_ERASURES
+from shared.workspaces.catalogs import MESSAGE_TEMPLATES, PAUSE_REASONS, QUICK_REPLIES, TYPIFICATIONS
 from shared.workspaces.directory import BOTS, CHANNELS, WORKSPACES
 from tests.infra import code_facts as code
 from tests.infra.terraform_files import (
@@ -401,9 +401,9 @@ QUERIES = [
     Query("shared/console/accounts.py::ConsoleAccounts.users_with_two_factor", LOGINS, (_WS,)),
     Query("shared/console/api/endpoints/conversations.py::_tickets_of", TICKETS, ("conversation_id",)),
     Query("shared/console/api/endpoints/conversations.py::conversation", _MESSAGES),
-    *(Query("shared/console/catalogs.py::_Catalog._all", catalog, (_WS,))
+    *(Query("shared/workspaces/catalogs.py::_Catalog._all", catalog, (_WS,))
       for catalog in (QUICK_REPLIES, PAUSE_REASONS, TYPIFICATIONS, MESSAGE_TEMPLATES)),
-    Query("shared/console/catalogs.py::_Catalog._all", QUICK_REPLIES, (_WS, "category")),
+    Query("shared/workspaces/catalogs.py::_Catalog._all", QUICK_REPLIES, (_WS, "category")),
     # The inbox's views (ticket_status 'in' counts as equality), each optionally by channel, tag or agent.
     Query("shared/console/inbox.py::Inbox.list", CONVERSATIONS, (_WS, "agent", "ticket_status")),
     Query("shared/console/inbox.py::Inbox.list", CONVERSATIONS, (_WS,), order="updated_at"),  # live updates

@@ -13,7 +13,6 @@ from shared.agents import Agent, AgentDirectory, Queue
 from shared.console.api.endpoints import all_routes
 from shared.console.api.routing import PUBLIC, ROLE_RANK
 from shared.console.api.services import MAX_BODY_BYTES
-from shared.console.catalogs import PauseReason, PauseReasons, QuickReplies, QuickReply, Typification, Typifications
 from shared.conversations.deliver import deliver_outbound_message
 from shared.conversations.handover import hand_to_people
 from shared.conversations.resolve import resolve_inbound_message
@@ -21,6 +20,7 @@ from shared.conversations.store_names import CONVERSATIONS, messages_collection
 from shared.events import topics
 from shared.messages.wire import AssignmentRequest, OutboundMessage
 from shared.ports.event_bus import Subscription
+from shared.workspaces.catalogs import PauseReason, PauseReasons, QuickReplies, QuickReply, Typification, Typifications
 from shared.workspaces.directory import CHANNELS, WORKSPACES
 from tests.integration.conftest import OUTBOUND_PROBE, drain
 from tests.integration.console_client import PASSWORD, ConsoleClient, console_accounts, console_api_client
@@ -360,7 +360,7 @@ def test_an_agent_hands_the_customer_back_to_a_bot_menu(platform, console):
 
 
 def test_an_agent_starts_a_whatsapp_conversation_with_an_approved_template_and_holds_the_answer(platform, console):
-    from shared.console.catalogs import MessageTemplate, MessageTemplates
+    from shared.workspaces.catalogs import MessageTemplate, MessageTemplates
     from shared.workspaces.directory import ChannelRoute
 
     platform.directory.save_channel(ChannelRoute(type="whatsapp", account="1061234", workspace_id=WS, bot_id="tienda"))

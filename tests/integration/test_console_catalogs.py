@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.console.catalogs import (
+from shared.kernel.errors import AlreadyExists, InvalidInput, NotFound
+from shared.ports.clock import ManualClock
+from shared.workspaces.catalogs import (
     PauseReason,
     PauseReasons,
     QuickReplies,
@@ -18,8 +20,6 @@ from shared.console.catalogs import (
     Typification,
     Typifications,
 )
-from shared.kernel.errors import AlreadyExists, InvalidInput, NotFound
-from shared.ports.clock import ManualClock
 
 WS, OTHER_WS = "ws-tienda", "ws-banco"
 START = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)

@@ -53,24 +53,24 @@ class ConsoleServices:
 
     @cached_property
     def quick_replies(self) -> Any:
-        from shared.console.catalogs import QuickReplies
+        from shared.workspaces.catalogs import QuickReplies
 
         return QuickReplies(self.platform.store, self.platform.clock)
 
     @cached_property
     def pause_reasons(self) -> Any:
-        from shared.console.catalogs import PauseReasons
+        from shared.workspaces.catalogs import PauseReasons
 
         return PauseReasons(self.platform.store, self.platform.clock)
 
     @cached_property
     def typifications(self) -> Any:
-        from shared.console.catalogs import Typifications
+        from shared.workspaces.catalogs import Typifications
 
         return Typifications(self.platform.store, self.platform.clock)
 
     @cached_property
     def templates(self) -> Any:
-        from shared.console.catalogs import MessageTemplates
+        from shared.workspaces.catalogs import MessageTemplates
 
         return MessageTemplates(self.platform.store, self.platform.clock)

@@ -8,7 +8,8 @@ from typing import Any
 
 from shared.console.api.fields import Field, text
 from shared.console.api.routing import ADMIN, AGENT, Call, Route
-from shared.console.catalogs import (
+from shared.kernel.limits import MAX_TEMPLATE_PARAMETERS
+from shared.workspaces.catalogs import (
     CATEGORY_MAX,
     ENTRY_ID_PATTERN,
     LABEL_MAX,
@@ -21,7 +22,6 @@ from shared.console.catalogs import (
     QuickReply,
     Typification,
 )
-from shared.kernel.limits import MAX_TEMPLATE_PARAMETERS
 
 
 def _catalog_routes(path: str, service: str, kind: type, fields: dict[str, Field],

@@ -1,4 +1,5 @@
-"""Per-workspace catalogs the admins manage: quick replies, pause reasons and typifications.
+"""Per-workspace catalogs the admins manage: quick replies, pause reasons, typifications and approved message
+templates (the console lists them; hand-over and outreach check against them).
 
 Each entry is keyed "<workspace>:<id>", so a workspace can only ever reach its own,
 and has a name that is unique in its workspace (a quick reply's shortcut, a pause
