@@ -112,8 +112,8 @@ def provider_requests(platform, simulators) -> dict[str, dict]:
     import base64
 
     from charla_local.demo_channels import demo_channel_routes
-    from shared.channels.intake import inbound_from_event
     from shared.channels.provider_events import ProviderEvent
+    from shared.conversations.intake import inbound_from_event
     from tests.support.channel_drivers import CUSTOMERS, WHATSAPP_PHONE_NUMBER_ID
 
     first = platform.directory.first_channel_of_folder(platform.settings.bots_dir)

@@ -22,9 +22,9 @@ from flask import Request, Response
 from functions.http_responses import json_error, json_response, parse_json, read_raw_body
 from shared.bootstrap import Platform, current_platform
 from shared.channels.credentials import read_credential
-from shared.channels.intake import receive_provider_events, route_events
 from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature_is_valid, verification_challenge
 from shared.channels.provider_events import ProviderEvent
+from shared.conversations.intake import receive_provider_events, route_events
 from shared.kernel.errors import ConfigurationError, InvalidInput, NotFound
 from shared.kernel.logs import log
 from shared.workspaces.directory import ChannelRoute

@@ -14,6 +14,7 @@ from typing import Any
 
 from shared.kernel.settings import Settings
 from shared.ports.blob_store import BlobStore
+from shared.ports.channel_sender import ChannelSenders
 from shared.ports.classifier_catalog import ClassifierCatalog
 from shared.ports.clock import Clock, SystemClock
 from shared.ports.document_store import DocumentStore
@@ -118,10 +119,16 @@ def _blob_store_mailer(p: Platform) -> Mailer:
     return BlobStoreMailer(p.blobs, p.clock)
 
 
-def _channel_senders(p: Platform) -> Any:
-    from shared.channels.senders import ChannelSenders
+def channel_senders(p: Platform, **options: Any) -> ChannelSenders:
+    """Every channel's sender, given the ports it uses (``options``: the provider senders' sleep, retries...)."""
+    from shared.adapters.http.channel_senders import LazyChannelSenders
+    from shared.channels.credentials import provider_endpoint
 
-    return ChannelSenders(p)
+    def endpoint_of(channel: str, account: str):
+        return provider_endpoint(p.directory.channel(channel, account), p.settings, p.secrets)
+
+    return LazyChannelSenders(store=p.store, clock=p.clock, mailer=lambda: p.mailer, endpoint_of=endpoint_of,
+                              **options)
 
 
 def _bot_models(p: Platform) -> ClassifierCatalog:
@@ -132,7 +139,7 @@ def _bot_models(p: Platform) -> ClassifierCatalog:
 
 _EVERY_BACKEND: dict[str, Factory] = {
     "webhooks": _httpx_webhooks, "mailer": _blob_store_mailer, "classifiers": _bot_models,
-    "senders": _channel_senders,
+    "senders": channel_senders,
 }
 
 BACKEND_FACTORIES: dict[str, dict[str, Factory]] = {
@@ -212,8 +219,8 @@ class Platform:
         return self._build("classifiers")
 
     @cached_property
-    def senders(self) -> Any:
-        """Channel name → ChannelSender (shared/channels/senders.py), built on first use."""
+    def senders(self) -> ChannelSenders:
+        """Channel name → ChannelSender (shared/adapters/http/channel_senders.py), built on first use."""
         return self._build("senders")
 
     def close(self) -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shared.bootstrap import Platform
 from shared.channels.provider_events import ProviderEvent
 from shared.conversations.receive import ReceiveResult, receive_inbound_message
 from shared.messages.ids import conversation_id, inbound_message_id
 from shared.messages.wire import InboundMessage
+from shared.ports.context import ConversationPorts
 from shared.workspaces.directory import ChannelRoute
 
 
@@ -47,7 +47,7 @@ def inbound_from_event(event: ProviderEvent, route: ChannelRoute, received_at: s
     )
 
 
-def route_events(platform: Platform, channel: str, events: Sequence[ProviderEvent]
+def route_events(ports: ConversationPorts, channel: str, events: Sequence[ProviderEvent]
                  ) -> list[tuple[ProviderEvent, ChannelRoute]]:
     """Each event with its channel route; raises NotFound naming the first unknown account."""
     routes: dict[tuple[str, str], ChannelRoute] = {}
@@ -55,17 +55,17 @@ def route_events(platform: Platform, channel: str, events: Sequence[ProviderEven
     for event in events:
         key = (event.channel or channel, event.account)
         if key not in routes:
-            routes[key] = platform.directory.channel(*key)
+            routes[key] = ports.directory.channel(*key)
         routed.append((event, routes[key]))
     return routed
 
 
-def receive_provider_events(platform: Platform, function: str,
+def receive_provider_events(ports: ConversationPorts, function: str,
                             routed: Sequence[tuple[ProviderEvent, ChannelRoute]]) -> IntakeResult:
     """Hand on each event with the route it was verified against (route_events)."""
-    received_at = platform.clock.now().isoformat()
+    received_at = ports.clock.now().isoformat()
     results: list[ReceiveResult] = [
-        receive_inbound_message(platform, inbound_from_event(event, route, received_at), function)
+        receive_inbound_message(ports, inbound_from_event(event, route, received_at), function)
         for event, route in routed
     ]
     duplicates = sum(1 for r in results if r.duplicate)

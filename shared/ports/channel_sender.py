@@ -12,3 +12,11 @@ class ChannelSender(Protocol):
         """Deliver ``message``; returns the channel's id for it. Redelivering the same
         message id must not show the customer a second copy where the channel allows it."""
         ...
+
+
+class ChannelSenders(Protocol):
+    """The sender of each channel (a plain dict of senders is one)."""
+
+    def get(self, channel: str, default: ChannelSender | None = None, /) -> ChannelSender | None:
+        """The sender of ``channel``, or ``default`` when the platform has none."""
+        ...

@@ -160,7 +160,7 @@ def test_a_delivery_status_marks_the_message_it_refers_to(channel, embedded, sim
     ana.wait_for(2)
     store = embedded.platform.store
     (conversation,) = store.query(CONVERSATIONS, [])
-    from shared.channels.provider_sender import DELIVERIES
+    from shared.adapters.http.provider_http_sender import DELIVERIES
 
     outbound = [d for d in store.query(messages_collection(conversation.id), [])
                 if d.data["direction"] == "outbound"]
@@ -231,7 +231,7 @@ def test_malformed_and_oversize_bodies_get_a_4xx_naming_the_problem(embedded, si
 def test_a_reply_the_provider_keeps_refusing_goes_to_the_dead_letter_topic_after_the_last_attempt(
         tmp_path, simulators):
     from charla_local.stack import DEAD_LETTER_RETENTION
-    from shared.channels.senders import ChannelSenders
+    from shared.bootstrap import channel_senders
     from shared.events import topics
     from shared.messages.wire import OutboundMessage
     from shared.ports.clock import ManualClock
@@ -242,7 +242,7 @@ def test_a_reply_the_provider_keeps_refusing_goes_to_the_dead_letter_topic_after
     settings = Settings.from_env({**environ, "CHARLA_DATA_DIR": str(tmp_path / "data")})
     # No real waiting between in-place retries; Pub/Sub's backoff follows the manual clock.
     stack = LocalStack(settings, port=port, clock=clock, environ=environ,
-                       overrides={"senders": lambda p: ChannelSenders(p, sleep=lambda s: None)})
+                       overrides={"senders": lambda p: channel_senders(p, sleep=lambda s: None)})
     stack.start()
     try:
         ana = customer("telegram", stack, simulators)

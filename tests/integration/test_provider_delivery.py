@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
-from shared.bootstrap import Platform
-from shared.channels.senders import ChannelSenders
+from shared.bootstrap import Platform, channel_senders
 from shared.conversations.deliver import deliver_outbound_message
 from shared.conversations.store_names import CONVERSATIONS, PROVIDER_MESSAGES, messages_collection
 from shared.events import topics
@@ -41,7 +40,7 @@ def setup(tmp_path, fake):
         platform = Platform(
             Settings(backend="embedded", data_dir=tmp_path / "data", whatsapp_api_base=url), clock=clock,
             overrides={"secrets": lambda p: EnvironmentSecrets({"WHATSAPP_ACCESS_TOKEN": TOKEN}, also_bare_names=True),
-                       "senders": lambda p: ChannelSenders(p, sleep=sleeps.append)})
+                       "senders": lambda p: channel_senders(p, sleep=sleeps.append)})
         for topic in topics.ALL_TOPICS:
             platform.bus.ensure_topic(topic)
         platform.bus.ensure_subscription(HISTORY_PROBE)
@@ -158,7 +157,7 @@ def test_outside_the_24_hours_a_template_still_goes(setup, fake):
 
 def test_a_concurrent_delivery_of_a_message_being_sent_is_told_to_come_back_later(setup, fake):
     platform, _ = setup
-    from shared.channels.provider_sender import DELIVERIES
+    from shared.adapters.http.provider_http_sender import DELIVERIES
 
     platform.store.set(DELIVERIES, "out_1", {
         "status": "sending", "parts_sent": 0, "provider_ids": [], "reason": "", "channel": "whatsapp",
@@ -176,7 +175,7 @@ def test_a_missing_token_is_transient_so_configuring_it_lets_the_message_go(tmp_
         platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "d", whatsapp_api_base=url),
                             clock=ManualClock(NOW),
                             overrides={"secrets": lambda p: EnvironmentSecrets({}),
-                                       "senders": lambda p: ChannelSenders(p, sleep=lambda s: None)})
+                                       "senders": lambda p: channel_senders(p, sleep=lambda s: None)})
         platform.directory.save_channel(ChannelRoute("whatsapp", ACCOUNT, "ws", "tienda"))
         platform.store.set(CONVERSATIONS, "cv_1", {"last_message_at": NOW.isoformat()})
         with pytest.raises(TransientError, match="whatsapp-access-token"):
@@ -215,7 +214,7 @@ def test_an_agents_reply_on_messenger_after_a_day_carries_the_human_agent_tag(tm
             Settings(backend="embedded", data_dir=tmp_path / "d", meta_api_base=url), clock=ManualClock(NOW),
             overrides={"secrets": lambda p: EnvironmentSecrets({"MESSENGER_PAGE_TOKEN": "page-token"},
                                                                also_bare_names=True),
-                       "senders": lambda p: ChannelSenders(p, sleep=lambda s: None)})
+                       "senders": lambda p: channel_senders(p, sleep=lambda s: None)})
         platform.bus.ensure_topic(topics.HISTORY)
         platform.directory.save_channel(ChannelRoute("messenger", "1122", "ws", "tienda"))
         platform.store.set(CONVERSATIONS, "cv_1", {"last_message_at": (NOW - timedelta(hours=30)).isoformat()})

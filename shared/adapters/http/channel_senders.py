@@ -1,27 +1,44 @@
 """Every channel's sender, built on first use: the web chat's reply box, email, and the provider APIs
-(one reused HTTP client for all of them)."""
+(one reused HTTP client for all of them).
+
+It is given the ports it needs, never the composition root: bootstrap's "senders" factory unpacks the
+platform (the mailer is a callable so that a process that never sends email never builds it).
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.bootstrap import Platform
 from shared.ports.channel_sender import ChannelSender
+from shared.ports.clock import Clock
+from shared.ports.document_store import DocumentStore
+from shared.ports.mailer import Mailer
+
+if TYPE_CHECKING:  # httpx is imported on the first provider send: a web-chat-only instance never pays for it
+    import httpx
+
+    from shared.adapters.http.provider_http_sender import EndpointOf
 
 HTTP_TIMEOUT = (5.0, 15.0)  # connect, read: a provider slower than this is treated as down
 
 
-class ChannelSenders:
-    def __init__(self, platform: Platform, sleep: Callable[[float], None] = time.sleep,
+class LazyChannelSenders:
+    """Channel name → ChannelSender (satisfies shared/ports/channel_sender.py's ChannelSenders)."""
+
+    def __init__(self, *, store: DocumentStore, clock: Clock, mailer: Callable[[], Mailer],
+                 endpoint_of: EndpointOf, sleep: Callable[[float], None] = time.sleep,
                  **provider_options: Any) -> None:
-        self._platform = platform
+        self._store = store
+        self._clock = clock
+        self._mailer = mailer
+        self._endpoint_of = endpoint_of
         self._sleep = sleep
         self._options = provider_options
         self._senders: dict[str, ChannelSender] = {}
-        self._http = None
+        self._http: httpx.Client | None = None
         self._lock = threading.RLock()
 
     def get(self, channel: str, default: ChannelSender | None = None) -> ChannelSender | None:
@@ -37,22 +54,22 @@ class ChannelSenders:
     def _build(self, channel: str) -> ChannelSender | None:
         from shared.channels.provider_apis import PROVIDER_MODULES
 
-        platform = self._platform
         if channel == "webchat":
             from shared.channels.webchat import WebchatReplyBox
 
-            return WebchatReplyBox(platform.store, platform.clock)
+            return WebchatReplyBox(self._store, self._clock)
         if channel == "email":
             from shared.channels.email import MailerSender
 
-            return MailerSender(platform.mailer)
+            return MailerSender(self._mailer())
         if channel in PROVIDER_MODULES:
-            from shared.channels.provider_sender import ProviderSender
+            from shared.adapters.http.provider_http_sender import ProviderHttpSender
 
-            return ProviderSender(platform, channel, self.http_client(), self._sleep, **self._options)
+            return ProviderHttpSender(channel, store=self._store, clock=self._clock, endpoint_of=self._endpoint_of,
+                                      http=self.http_client(), sleep=self._sleep, **self._options)
         return None
 
-    def http_client(self):
+    def http_client(self) -> httpx.Client:
         """The HTTP client shared by the provider senders and media downloads."""
         import httpx
 

@@ -22,9 +22,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from shared.bootstrap import Platform
-from shared.channels.credentials import ProviderEndpoint, provider_endpoint
-from shared.channels.pacing import TokenBucket
+from shared.adapters.http.send_pacing import TokenBucket
+from shared.channels.credentials import ProviderEndpoint
 from shared.channels.provider_apis import ProviderApi, provider_api
 from shared.channels.provider_events import ApiCall
 from shared.channels.windows import window_decision
@@ -32,17 +31,27 @@ from shared.conversations.store_names import CONVERSATIONS, PROVIDER_MESSAGES, p
 from shared.kernel.errors import ConfigurationError, DeliveryRefused, TransientError
 from shared.kernel.logs import log
 from shared.messages.wire import OutboundMessage
-from shared.ports.document_store import Transaction
+from shared.ports.clock import Clock
+from shared.ports.document_store import DocumentStore, Transaction
 
 DELIVERIES = "deliveries"
 MAX_REASON_CHARS = 500
 
 
-class ProviderSender:
-    def __init__(self, platform: Platform, channel: str, http: httpx.Client,
-                 sleep: Callable[[float], None], attempts: int = 3, backoff_s: float = 0.5,
+# Where one channel account's API calls go (channel, account → endpoint); raises ConfigurationError when
+# the account's credentials are missing. Bootstrap builds it from the workspace directory and the secrets.
+EndpointOf = Callable[[str, str], ProviderEndpoint]
+
+
+class ProviderHttpSender:
+    """The ChannelSender of one provider API channel, over HTTP."""
+
+    def __init__(self, channel: str, *, store: DocumentStore, clock: Clock, endpoint_of: EndpointOf,
+                 http: httpx.Client, sleep: Callable[[float], None], attempts: int = 3, backoff_s: float = 0.5,
                  max_backoff_s: float = 8.0, max_retry_after_s: float = 30.0, claim_s: float = 120.0) -> None:
-        self._platform = platform
+        self._store = store
+        self._clock = clock
+        self._endpoint_of = endpoint_of
         self._channel = channel
         self._api: ProviderApi = provider_api(channel)
         self._http = http
@@ -52,10 +61,10 @@ class ProviderSender:
         self._max_backoff_s = max_backoff_s
         self._max_retry_after_s = max_retry_after_s
         self._claim = timedelta(seconds=claim_s)
-        self._pacing = TokenBucket(platform.store, platform.clock, sleep)
+        self._pacing = TokenBucket(store, clock, sleep)
 
     def send(self, message: OutboundMessage) -> str:
-        store = self._platform.store
+        store = self._store
         delivery = store.run_transaction(lambda tx: self._claim_delivery(tx, message))
         if delivery["status"] == "sent":
             return delivery["provider_ids"][0] if delivery["provider_ids"] else ""
@@ -72,10 +81,10 @@ class ProviderSender:
             raise
 
     def _current(self, message: OutboundMessage) -> dict[str, Any]:
-        return self._platform.store.get(DELIVERIES, message.message_id) or {}
+        return self._store.get(DELIVERIES, message.message_id) or {}
 
     def _claim_delivery(self, tx: Transaction, message: OutboundMessage) -> dict[str, Any]:
-        now = self._platform.clock.now()
+        now = self._clock.now()
         delivery = tx.get(DELIVERIES, message.message_id) or {
             "status": "pending", "parts_sent": 0, "provider_ids": [], "claimed_until": "", "reason": "",
             "channel": message.channel, "conversation_id": message.conversation_id,
@@ -89,15 +98,13 @@ class ProviderSender:
         return delivery
 
     def _send_parts(self, message: OutboundMessage, delivery: dict[str, Any]) -> str:
-        platform = self._platform
-        conversation = platform.store.get(CONVERSATIONS, message.conversation_id) or {}
+        conversation = self._store.get(CONVERSATIONS, message.conversation_id) or {}
         last = conversation.get("last_message_at")
-        decision = window_decision(message, datetime.fromisoformat(last) if last else None, platform.clock.now())
+        decision = window_decision(message, datetime.fromisoformat(last) if last else None, self._clock.now())
         if not decision.allowed:
             raise DeliveryRefused(decision.reason)
         try:
-            route = platform.directory.channel(message.channel, message.account)
-            endpoint = provider_endpoint(route, platform.settings, platform.secrets)
+            endpoint = self._endpoint_of(message.channel, message.account)
         except ConfigurationError as exc:
             # A missing token is fixed by configuring it: retry, and dead-letter if it never comes.
             raise TransientError(str(exc)) from None
@@ -108,12 +115,12 @@ class ProviderSender:
             provider_id = self._post(endpoint, calls[index])
             provider_ids.append(provider_id)
             delivery = {**delivery, "parts_sent": index + 1, "provider_ids": provider_ids}
-            platform.store.set(DELIVERIES, message.message_id, delivery)
+            self._store.set(DELIVERIES, message.message_id, delivery)
             if provider_id:
-                platform.store.set(PROVIDER_MESSAGES, provider_message_doc_id(message.channel, provider_id), {
+                self._store.set(PROVIDER_MESSAGES, provider_message_doc_id(message.channel, provider_id), {
                     "message_id": message.message_id, "conversation_id": message.conversation_id,
                     "workspace_id": message.workspace_id, "part": index})
-        platform.store.set(DELIVERIES, message.message_id, {**delivery, "status": "sent", "claimed_until": ""})
+        self._store.set(DELIVERIES, message.message_id, {**delivery, "status": "sent", "claimed_until": ""})
         return provider_ids[0] if provider_ids else ""
 
     def _post(self, endpoint: ProviderEndpoint, call: ApiCall) -> str:

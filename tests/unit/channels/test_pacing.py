@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.adapters.embedded.sqlite_document_store import SqliteDocumentStore
-from shared.channels.pacing import RATES, TokenBucket
+from shared.adapters.http.send_pacing import RATES, TokenBucket
 from shared.kernel.errors import TransientError
 from shared.ports.clock import ManualClock
 
