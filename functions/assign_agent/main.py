@@ -18,4 +18,4 @@ def assign_agent(cloud_event) -> None:
     def use_case(delivery: PubSubDelivery) -> None:
         hand_to_people(platform, AssignmentRequest.from_json(delivery.data))
 
-    handle_pubsub_event(platform, FUNCTION, cloud_event, use_case)
+    handle_pubsub_event(platform.bus, FUNCTION, cloud_event, use_case)

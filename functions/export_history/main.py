@@ -26,4 +26,4 @@ def export_history(cloud_event) -> None:
     def use_case(delivery: PubSubDelivery) -> None:
         export_history_records(platform.warehouse, [HistoryRecord.from_json(delivery.data)])
 
-    handle_pubsub_event(platform, FUNCTION, cloud_event, use_case)
+    handle_pubsub_event(platform.bus, FUNCTION, cloud_event, use_case)

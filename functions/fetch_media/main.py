@@ -21,4 +21,4 @@ def fetch_media(cloud_event) -> None:
     def use_case(delivery: PubSubDelivery) -> None:
         forward_with_media(platform, senders.http_client(), InboundMessage.from_json(delivery.data))
 
-    handle_pubsub_event(platform, FUNCTION, cloud_event, use_case)
+    handle_pubsub_event(platform.bus, FUNCTION, cloud_event, use_case)

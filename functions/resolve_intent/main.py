@@ -19,4 +19,4 @@ def resolve_intent(cloud_event) -> None:
     def use_case(delivery: PubSubDelivery) -> None:
         resolve_inbound_message(platform, InboundMessage.from_json(delivery.data))
 
-    handle_pubsub_event(platform, FUNCTION, cloud_event, use_case)
+    handle_pubsub_event(platform.bus, FUNCTION, cloud_event, use_case)

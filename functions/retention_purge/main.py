@@ -17,4 +17,4 @@ def retention_purge(cloud_event) -> None:
     def use_case(delivery: PubSubDelivery) -> None:
         run_scheduled_purge(platform, delivery.data)
 
-    handle_pubsub_event(platform, FUNCTION, cloud_event, use_case)
+    handle_pubsub_event(platform.bus, FUNCTION, cloud_event, use_case)

@@ -7,7 +7,6 @@ import functions_framework
 from shared.bootstrap import current_platform
 from shared.conversations.timers import handle_conversation_timer
 from shared.entrypoints.pubsub_envelopes import PubSubDelivery, handle_pubsub_event
-from shared.ports.task_scheduler import TASK_NAME_ATTRIBUTE
 
 FUNCTION = "run_timer"
 
@@ -17,6 +16,6 @@ def run_timer(cloud_event) -> None:
     platform = current_platform()
 
     def use_case(delivery: PubSubDelivery) -> None:
-        handle_conversation_timer(platform, delivery.data, delivery.attributes.get(TASK_NAME_ATTRIBUTE, ""))
+        handle_conversation_timer(platform, delivery.data, delivery.task_name)
 
-    handle_pubsub_event(platform, FUNCTION, cloud_event, use_case)
+    handle_pubsub_event(platform.bus, FUNCTION, cloud_event, use_case)

@@ -19,4 +19,4 @@ def send_message(cloud_event) -> None:
     def use_case(delivery: PubSubDelivery) -> None:
         deliver_outbound_message(platform, platform.senders, OutboundMessage.from_json(delivery.data))
 
-    handle_pubsub_event(platform, FUNCTION, cloud_event, use_case)
+    handle_pubsub_event(platform.bus, FUNCTION, cloud_event, use_case)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.agents.model import NEW, TICKETS, Ticket
-from shared.bootstrap import Platform
 from shared.conversations.access import REFUSAL as ACCESS_REFUSAL
 from shared.conversations.access import agent_reaches
 from shared.conversations.handover import agent_desk
@@ -24,6 +23,7 @@ from shared.events.outbox import Outbox, OutboxEntry
 from shared.kernel.errors import Forbidden, InvalidInput, NotFound
 from shared.messages.ids import stable_hash
 from shared.messages.wire import OutboundMessage
+from shared.ports.context import ConversationPorts, StateAndTime
 from shared.ports.document_store import Transaction
 
 MAX_TEXT_CHARS = 4096
@@ -40,30 +40,30 @@ class Author:
     supervises: bool = False
 
 
-def _of_workspace(platform: Platform, author: Author, conversation_id: str) -> dict[str, Any]:
-    conversation = platform.store.get(CONVERSATIONS, conversation_id)
+def _of_workspace(ports: StateAndTime, author: Author, conversation_id: str) -> dict[str, Any]:
+    conversation = ports.store.get(CONVERSATIONS, conversation_id)
     if conversation is None or conversation.get("workspace_id") != author.workspace_id:
         raise NotFound(f"conversation {conversation_id!r} does not exist")
     return conversation
 
 
-def conversation_of(platform: Platform, author: Author, conversation_id: str) -> dict[str, Any]:
+def conversation_of(ports: StateAndTime, author: Author, conversation_id: str) -> dict[str, Any]:
     """The conversation, if the author reaches it (shared.conversations.access): another workspace's is
     reported as missing (404); one of their own workspace that an agent does not reach is Forbidden (403),
     as every console refusal of a colleague's chat is, with the same words whatever the chat holds."""
-    conversation = _of_workspace(platform, author, conversation_id)
-    if not author.supervises and not agent_reaches(platform.store, author.workspace_id, author.agent_id,
+    conversation = _of_workspace(ports, author, conversation_id)
+    if not author.supervises and not agent_reaches(ports.store, author.workspace_id, author.agent_id,
                                                    conversation_id, conversation):
         raise Forbidden(ACCESS_REFUSAL.format(id=conversation_id))
     return conversation
 
 
-def held_ticket(platform: Platform, author: Author, conversation_id: str) -> Ticket:
+def held_ticket(ports: StateAndTime, author: Author, conversation_id: str) -> Ticket:
     """The conversation's open ticket, if the author may act on it: its agent, or a supervisor (who both
     reach the conversation, so its holder is what the refusal names)."""
-    conversation = _of_workspace(platform, author, conversation_id)
+    conversation = _of_workspace(ports, author, conversation_id)
     ticket_id = conversation.get(OPEN_TICKET)
-    data = platform.store.get(TICKETS, ticket_id) if ticket_id else None
+    data = ports.store.get(TICKETS, ticket_id) if ticket_id else None
     ticket = Ticket.from_dict(data) if data else None
     if ticket is None or not ticket.is_open:
         raise InvalidInput(f"conversation {conversation_id!r} has no open ticket: the bot holds it; start a"
@@ -87,7 +87,7 @@ def _check_text(text: str, kind: str, payload: dict[str, Any]) -> None:
         raise InvalidInput("payload: a template needs its approved name and language")
 
 
-def reply_as_agent(platform: Platform, author: Author, conversation_id: str, text: str, *,
+def reply_as_agent(ports: ConversationPorts, author: Author, conversation_id: str, text: str, *,
                    client_message_id: str, kind: str = "text", payload: dict[str, Any] | None = None,
                    quote: str = "", options: list[str] | None = None) -> OutboundMessage:
     """Send the customer a message from the agent; returns it (the same one for a retried request)."""
@@ -95,18 +95,18 @@ def reply_as_agent(platform: Platform, author: Author, conversation_id: str, tex
     _check_text(text, kind, payload)
     if not client_message_id or len(client_message_id) > 100:
         raise InvalidInput("client_message_id must be a non-empty string of at most 100 characters")
-    ticket = held_ticket(platform, author, conversation_id)
-    conversation = conversation_of(platform, author, conversation_id)
+    ticket = held_ticket(ports, author, conversation_id)
+    conversation = conversation_of(ports, author, conversation_id)
     if ticket.status == NEW and ticket.agent == author.agent_id:
-        agent_desk(platform).take(ticket.id, author.agent_id)
+        agent_desk(ports).take(ticket.id, author.agent_id)
     if quote:
-        quoted = platform.store.get(messages_collection(conversation_id), quote)
+        quoted = ports.store.get(messages_collection(conversation_id), quote)
         if quoted is None:
             raise InvalidInput(f"quote: message {quote!r} is not in this conversation")
         payload["reply_to"] = {"message_id": quote, "provider_message_id": quoted.get("provider_message_id", ""),
                                "text": quoted.get("text", "")[:200]}
     message_id = f"ag_{stable_hash(author.workspace_id, author.agent_id, client_message_id)}"
-    outbox = Outbox(platform.store, platform.bus, platform.clock, platform.scheduler)
+    outbox = Outbox(ports.store, ports.bus, ports.clock, ports.scheduler)
 
     def write(tx: Transaction) -> OutboundMessage:
         existing = tx.get(messages_collection(conversation_id), message_id)
@@ -115,7 +115,7 @@ def reply_as_agent(platform: Platform, author: Author, conversation_id: str, tex
             return _logged_as_outbound(existing, message_id, conversation_id, current)
         if current.get(OPEN_TICKET) != ticket.id:
             raise InvalidInput(f"conversation {conversation_id!r}: its ticket closed meanwhile")
-        now = platform.clock.now().isoformat()
+        now = ports.clock.now().isoformat()
         session_id = (current.get("bot") or {}).get("session_id", "")
         message = OutboundMessage(
             message_id=message_id, workspace_id=author.workspace_id, conversation_id=conversation_id,
@@ -139,7 +139,7 @@ def reply_as_agent(platform: Platform, author: Author, conversation_id: str, tex
                                                        ordering_key=conversation_id)])
         return message
 
-    message = platform.store.run_transaction(write)
+    message = ports.store.run_transaction(write)
     outbox.flush(conversation_id)
     return message
 
@@ -153,13 +153,13 @@ def _logged_as_outbound(logged: dict[str, Any], message_id: str, conversation_id
         options=list(logged.get("options") or []), sender_type="agent", payload=dict(logged.get("payload") or {}))
 
 
-def add_private_note(platform: Platform, author: Author, conversation_id: str, text: str, *,
+def add_private_note(ports: StateAndTime, author: Author, conversation_id: str, text: str, *,
                      client_message_id: str) -> dict[str, Any]:
     """A note for the team, shown in the conversation and never sent to the customer."""
     _check_text(text, "text", {})
-    conversation_of(platform, author, conversation_id)
+    conversation_of(ports, author, conversation_id)
     note_id = f"pn_{stable_hash(author.workspace_id, author.agent_id, 'note', client_message_id)}"
-    now = platform.clock.now().isoformat()
+    now = ports.clock.now().isoformat()
     note = {"direction": "internal", "sender_type": "note", "agent_id": author.agent_id, "kind": "text",
             "text": text, "at": now}
 
@@ -172,16 +172,16 @@ def add_private_note(platform: Platform, author: Author, conversation_id: str, t
         tx.set(CONVERSATIONS, conversation_id, {**current, "updated_at": now})
         return {"message_id": note_id, **note}
 
-    return platform.store.run_transaction(write)
+    return ports.store.run_transaction(write)
 
 
-def mark_read(platform: Platform, author: Author, conversation_id: str) -> None:
+def mark_read(ports: StateAndTime, author: Author, conversation_id: str) -> None:
     """The agent has seen the conversation: its unread count goes back to zero."""
-    conversation_of(platform, author, conversation_id)
+    conversation_of(ports, author, conversation_id)
 
     def write(tx: Transaction) -> None:
         current = tx.get(CONVERSATIONS, conversation_id) or {}
         if current.get("unread"):
             tx.set(CONVERSATIONS, conversation_id, {**current, "unread": 0})
 
-    platform.store.run_transaction(write)
+    ports.store.run_transaction(write)

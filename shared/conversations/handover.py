@@ -18,7 +18,6 @@ from shared.agents import DEFAULT_QUEUE, AssignmentOutcome, AssignmentService, C
 from shared.agents.directory import AgentDirectory
 from shared.agents.model import Ticket
 from shared.agents.outcomes import ASSIGNED_TO, CLOSED_HOURS, INVITED, OPENED, QUEUE_POSITION, QUEUED
-from shared.bootstrap import Platform
 from shared.contacts import ContactBook
 from shared.conversations import sessions
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
@@ -30,6 +29,7 @@ from shared.kernel.errors import NotFound
 from shared.kernel.logs import log
 from shared.messages.ids import stable_hash
 from shared.messages.wire import AssignmentRequest, OutboundMessage
+from shared.ports.context import ConversationPorts
 from shared.ports.document_store import Transaction
 
 FUNCTION = "assign_agent"
@@ -79,18 +79,18 @@ def expiry_task_name(ticket_id: str) -> str:
     return f"ticket-expiry-{ticket_id}"
 
 
-def agent_desk(platform: Platform) -> AssignmentService:
+def agent_desk(ports: ConversationPorts) -> AssignmentService:
     """The assignment use cases with their outcomes staged and published as described above."""
-    outbox = Outbox(platform.store, platform.bus, platform.clock, platform.scheduler)
+    outbox = Outbox(ports.store, ports.bus, ports.clock, ports.scheduler)
 
     def stage(tx: Transaction, outcome: AssignmentOutcome) -> None:
-        stage_assignment_outcome(platform, outbox, tx, outcome)
+        stage_assignment_outcome(ports, outbox, tx, outcome)
 
     def after_commit(outcome: AssignmentOutcome) -> None:
         for conversation_id in _conversations_of(outcome):
             outbox.flush(conversation_id)
 
-    return AssignmentService(platform.store, platform.clock, stage=stage, after_commit=after_commit)
+    return AssignmentService(ports.store, ports.clock, stage=stage, after_commit=after_commit)
 
 
 def _conversations_of(outcome: AssignmentOutcome) -> list[str]:
@@ -100,17 +100,18 @@ def _conversations_of(outcome: AssignmentOutcome) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def stage_assignment_outcome(platform: Platform, outbox: Outbox, tx: Transaction, outcome: AssignmentOutcome) -> None:
+def stage_assignment_outcome(ports: ConversationPorts, outbox: Outbox, tx: Transaction,
+                             outcome: AssignmentOutcome) -> None:
     conversations = {cid: tx.get(CONVERSATIONS, cid) for cid in _conversations_of(outcome)}  # reads first
-    now = platform.clock.now()
+    now = ports.clock.now()
     for conversation_id, conversation in conversations.items():
         if conversation is None:
             continue  # tickets opened by hand (tests, imports) may have no conversation document
         events = [e for e in outcome.events if e.ticket.conversation_id == conversation_id]
         notices = [n for n in outcome.notices if n.conversation_id == conversation_id and not any(
             e.ticket.id == n.ticket_id and e.ticket.request_id.startswith(OUTREACH_REQUEST_PREFIX) for e in events)]
-        entries = _history_entries(conversation, events, now) + _timer_entries(platform, events)
-        entries += _notice_entries(platform, tx, conversation_id, conversation, notices, events, now)
+        entries = _history_entries(conversation, events, now) + _timer_entries(ports, events)
+        entries += _notice_entries(ports, tx, conversation_id, conversation, notices, events, now)
         if events:
             _link_ticket(conversation, events[-1].ticket, now)
             _summarize(conversation, events[-1])
@@ -176,14 +177,14 @@ def _timer(action: str, ticket: Ticket, due_at: str, name: str, **extra: Any) ->
                        task_name=name, due_at=due_at)
 
 
-def _timer_entries(platform: Platform, events: list[TicketEvent]) -> list[OutboxEntry]:
+def _timer_entries(ports: ConversationPorts, events: list[TicketEvent]) -> list[OutboxEntry]:
     """The ticket's expiry when it opens (cancelled when it closes); an invitation's deadline; the moment a
     chat waiting for a language or skill may overflow to anyone."""
     entries = []
     for event in events:
         ticket = event.ticket
         if event.type == OPENED:
-            hours = platform.directory.workspace(ticket.workspace_id).ticket_expiry_hours
+            hours = ports.directory.workspace(ticket.workspace_id).ticket_expiry_hours
             due = datetime.fromisoformat(ticket.created_at) + timedelta(hours=hours)
             entries.append(_timer(TICKET_EXPIRY, ticket, due.isoformat(), expiry_task_name(ticket.id),
                                   after_hours=hours))
@@ -199,17 +200,17 @@ def _timer_entries(platform: Platform, events: list[TicketEvent]) -> list[Outbox
     return entries
 
 
-def _notice_entries(platform: Platform, tx: Transaction, conversation_id: str, conversation: dict[str, Any],
+def _notice_entries(ports: ConversationPorts, tx: Transaction, conversation_id: str, conversation: dict[str, Any],
                     notices: list[CustomerNotice], events: list[TicketEvent], now: datetime) -> list[OutboxEntry]:
     if not notices:
         return []
-    language = platform.directory.workspace(conversation["workspace_id"]).language
+    language = ports.directory.workspace(conversation["workspace_id"]).language
     history_length = len(events[-1].ticket.history) if events else 0
     session_id = (conversation.get("bot") or {}).get("session_id", "")
     entries = []
     for index, notice in enumerate(notices):
         # An estimate, read outside the transaction: it informs the customer and decides nothing.
-        wait = estimated_wait_minutes(platform.store, notice.workspace_id, events[-1].ticket.queue,
+        wait = estimated_wait_minutes(ports.store, notice.workspace_id, events[-1].ticket.queue,
                                       notice.position) if notice.kind == QUEUE_POSITION and events else None
         message = OutboundMessage(
             message_id=f"nt_{stable_hash(notice.ticket_id, str(history_length), str(index), notice.kind)}",
@@ -227,10 +228,10 @@ def _notice_entries(platform: Platform, tx: Transaction, conversation_id: str, c
     return entries
 
 
-def existing_queue_or_default(platform: Platform, workspace_id: str, queue: str) -> str:
+def existing_queue_or_default(ports: ConversationPorts, workspace_id: str, queue: str) -> str:
     """``queue`` if the workspace has it, else its default queue (created empty if need be), so that a
     hand-off is never lost to a typo in a bot file; the fallback is logged."""
-    directory = AgentDirectory(platform.store, platform.clock)
+    directory = AgentDirectory(ports.store, ports.clock)
     try:
         directory.queue(workspace_id, queue)
         return queue
@@ -245,28 +246,28 @@ def existing_queue_or_default(platform: Platform, workspace_id: str, queue: str)
     return DEFAULT_QUEUE
 
 
-def hand_to_people(platform: Platform, request: AssignmentRequest) -> AssignmentOutcome:
+def hand_to_people(ports: ConversationPorts, request: AssignmentRequest) -> AssignmentOutcome:
     """assign_agent's use case: open the request's ticket and assign it or put it in line, preferring the
     contact's own agent, the agents of the channel line (workspace.yaml channels[].agents) and those who
     speak the conversation's language."""
-    queue = existing_queue_or_default(platform, request.workspace_id, request.queue or DEFAULT_QUEUE)
-    conversation = platform.store.get(CONVERSATIONS, request.conversation_id) or {}
+    queue = existing_queue_or_default(ports, request.workspace_id, request.queue or DEFAULT_QUEUE)
+    conversation = ports.store.get(CONVERSATIONS, request.conversation_id) or {}
     fixed = AssignmentRequest(**{**request.to_dict(), "queue": queue})
-    contact = ContactBook(platform.store, platform.clock).find_by_address(
+    contact = ContactBook(ports.store, ports.clock).find_by_address(
         request.workspace_id, conversation.get("channel", request.channel), conversation.get("contact", ""))
     try:
-        line_agents = platform.directory.channel(request.channel, conversation.get("account", "")).agents
+        line_agents = ports.directory.channel(request.channel, conversation.get("account", "")).agents
     except NotFound:
         line_agents = ()
-    return agent_desk(platform).request_assignment(
+    return agent_desk(ports).request_assignment(
         fixed, contact=conversation.get("contact", ""), contact_agent=contact.agent if contact else "",
         agents=line_agents, language=conversation.get("language", ""))
 
 
-def run_assignment_timer(platform: Platform, payload: dict[str, Any]) -> AssignmentOutcome:
+def run_assignment_timer(ports: ConversationPorts, payload: dict[str, Any]) -> AssignmentOutcome:
     """An assignment timer. Each is idempotent by itself: an expired or closed ticket, an answered invitation,
     a chat already assigned are left as they are."""
-    desk = agent_desk(platform)
+    desk = agent_desk(ports)
     if payload["action"] == TICKET_EXPIRY:
         return desk.expire_if_open(payload["ticket_id"], after_hours=float(payload["after_hours"]))
     if payload["action"] == INVITATION_EXPIRY:

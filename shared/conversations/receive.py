@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.bootstrap import Platform
 from shared.conversations.store_names import PROCESSED, marker_expiry
 from shared.events import topics
 from shared.history.records import event_record
 from shared.messages.ids import safe_document_id
 from shared.messages.wire import InboundMessage
+from shared.ports.context import ConversationPorts
 
 
 @dataclass(frozen=True)
@@ -29,20 +29,20 @@ def needs_media_download(message: InboundMessage) -> bool:
     return isinstance(media, dict) and not media.get("blob") and bool(media.get("id") or media.get("url"))
 
 
-def receive_inbound_message(platform: Platform, message: InboundMessage, function: str) -> ReceiveResult:
+def receive_inbound_message(ports: ConversationPorts, message: InboundMessage, function: str) -> ReceiveResult:
     marker = safe_document_id(f"{function}:{message.message_id}")
-    if platform.store.get(PROCESSED, marker) is not None:
+    if ports.store.get(PROCESSED, marker) is not None:
         return ReceiveResult(message.message_id, message.conversation_id, duplicate=True)
     # Media go through fetch_media first, which stores a copy and then publishes to the inbound topic.
     topic = topics.MEDIA if needs_media_download(message) else topics.INBOUND
-    platform.bus.publish(topic, message.to_json(), ordering_key=message.conversation_id)
+    ports.bus.publish(topic, message.to_json(), ordering_key=message.conversation_id)
     if message.kind != "status":  # statuses are recorded against the message they report on
-        platform.bus.publish(topics.HISTORY, event_record(
+        ports.bus.publish(topics.HISTORY, event_record(
             key=message.message_id, type="message_received", workspace_id=message.workspace_id,
             occurred_at=message.received_at, function=function, conversation_id=message.conversation_id,
             channel=message.channel, detail={"kind": message.kind},
         ).to_json())
-    platform.store.set(PROCESSED, marker, {"at": platform.clock.now().isoformat(),
-                                           "expires_at": marker_expiry(platform.clock.now()),
+    ports.store.set(PROCESSED, marker, {"at": ports.clock.now().isoformat(),
+                                           "expires_at": marker_expiry(ports.clock.now()),
                                           "conversation_id": message.conversation_id})
     return ReceiveResult(message.message_id, message.conversation_id, duplicate=False)

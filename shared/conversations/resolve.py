@@ -20,7 +20,6 @@ from typing import Any
 
 from nlu_model.langid import detect_language
 from shared.agents.model import CANCELLED, TICKETS, Ticket
-from shared.bootstrap import Platform
 from shared.bots.definition import Bot
 from shared.bots.engine import (
     BotPosition,
@@ -52,6 +51,7 @@ from shared.kernel.errors import InvalidInput
 from shared.kernel.logs import log
 from shared.messages.ids import safe_document_id, stable_hash
 from shared.messages.wire import InboundMessage
+from shared.ports.context import BotTurnPorts
 from shared.ports.document_store import Transaction
 from shared.ports.webhook_caller import WebhookCaller, WebhookFailed, WebhookRequest, WebhookResponse
 
@@ -113,31 +113,31 @@ def engine_text(message: InboundMessage) -> str:
     return message.text
 
 
-def resolve_inbound_message(platform: Platform, message: InboundMessage) -> ResolveResult:
+def resolve_inbound_message(ports: BotTurnPorts, message: InboundMessage) -> ResolveResult:
     if message.kind in SILENT_KINDS:
-        handled = record_without_turn(platform, message)
+        handled = record_without_turn(ports, message)
         return ResolveResult(handled=handled, replies=0, published=0)
-    directory = platform.directory
+    directory = ports.directory
     workspace = directory.workspace(message.workspace_id)
     bots = directory.workspace_bots(message.workspace_id)
-    outbox = Outbox(platform.store, platform.bus, platform.clock, platform.scheduler)
+    outbox = Outbox(ports.store, ports.bus, ports.clock, ports.scheduler)
     marker_id = safe_document_id(f"{FUNCTION}:{message.message_id}")
     conversation_id = message.conversation_id
-    webhooks = _RecordingCaller(platform.webhooks)
+    webhooks = _RecordingCaller(ports.webhooks)
 
     def run_engine(conversation: dict[str, Any], now: datetime) -> tuple[Bot, TurnOutcome]:
         position = BotPosition.from_dict(conversation.get("bot"))
-        in_charge = bot_in_charge(position, now, platform.settings.session_timeout_s)
+        in_charge = bot_in_charge(position, now, ports.settings.session_timeout_s)
         bot = bots.get(in_charge) or directory.bot(message.workspace_id, message.bot_id)
-        if not session_is_live(position, now, platform.settings.session_timeout_s):
+        if not session_is_live(position, now, ports.settings.session_timeout_s):
             bot = _language_branch(bot, message.text, [bots[b] for b in workspace.expertise_bots if b in bots],
                                    understands)
         context = TurnContext(
             now=now, time_zone=workspace.time_zone, channel=message.channel,
             contact_name=message.contact_name or conversation.get("contact_name", ""),
-            session_timeout_s=platform.settings.session_timeout_s,
+            session_timeout_s=ports.settings.session_timeout_s,
             new_session_id=f"ss_{stable_hash(conversation_id, message.message_id)}",
-            webhooks=webhooks, classifier=platform.classifiers.for_bot(message.workspace_id, bot),
+            webhooks=webhooks, classifier=ports.classifiers.for_bot(message.workspace_id, bot),
             other_bots=bots.get, workspace_constants=workspace.constants, channel_bot_id=message.bot_id,
             expertise_bots=tuple(bots[b] for b in workspace.expertise_bots if b in bots and b != bot.id),
         )
@@ -146,21 +146,21 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
     def understands(other: Bot, text: str) -> bool:
         if match_trigger(other, text) is not None:
             return True
-        model = platform.classifiers.for_bot(message.workspace_id, other)
+        model = ports.classifiers.for_bot(message.workspace_id, other)
         return model is not None and model.predict(text).intent is not None
 
-    snapshot = platform.store.get(CONVERSATIONS, conversation_id)
-    contact_id = (snapshot or {}).get("contact_id") or _contact_of(platform, message)
-    if snapshot and snapshot.get(OPEN_TICKET) and not _leaves_the_line(platform, message, snapshot):
-        return _for_the_agents(platform, message, marker_id)
+    snapshot = ports.store.get(CONVERSATIONS, conversation_id)
+    contact_id = (snapshot or {}).get("contact_id") or _contact_of(ports, message)
+    if snapshot and snapshot.get(OPEN_TICKET) and not _leaves_the_line(ports, message, snapshot):
+        return _for_the_agents(ports, message, marker_id)
     if any(b.uses_webhooks for b in bots.values()):
-        run_engine(copy.deepcopy(snapshot) if snapshot else new_conversation(message, platform.clock.now()),
-                   platform.clock.now())
+        run_engine(copy.deepcopy(snapshot) if snapshot else new_conversation(message, ports.clock.now()),
+                   ports.clock.now())
 
     def turn(tx: Transaction) -> int | None:
         if tx.get(PROCESSED, marker_id) is not None:
             return None
-        now = platform.clock.now()
+        now = ports.clock.now()
         conversation = tx.get(CONVERSATIONS, conversation_id) or new_conversation(message, now)
         if conversation.get(OPEN_TICKET):
             raise _TicketOpened  # people took the conversation since the snapshot
@@ -186,15 +186,15 @@ def resolve_inbound_message(platform: Platform, message: InboundMessage) -> Reso
                             workspace_id=message.workspace_id, channel=message.channel, account=message.account,
                             contact=message.contact, payload=message.payload, language=language)
         replies = stage_turn(tx, outbox, origin, conversation, outcome, now, [inbound_record],
-                             session_timeout_s=platform.settings.session_timeout_s)
+                             session_timeout_s=ports.settings.session_timeout_s)
         tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "expires_at": marker_expiry(now),
                                       "conversation_id": conversation_id})
         return replies
 
     try:
-        replies = platform.store.run_transaction(turn)
+        replies = ports.store.run_transaction(turn)
     except _TicketOpened:
-        return _for_the_agents(platform, message, marker_id)
+        return _for_the_agents(ports, message, marker_id)
     published = outbox.flush(conversation_id)
     return ResolveResult(handled=replies is not None, replies=replies or 0, published=published)
 
@@ -203,10 +203,10 @@ class _TicketOpened(Exception):
     pass
 
 
-def _contact_of(platform: Platform, message: InboundMessage) -> str:
+def _contact_of(ports: BotTurnPorts, message: InboundMessage) -> str:
     """The contact behind the message, made on the first one: the console's contacts fill themselves."""
     try:
-        return ContactBook(platform.store, platform.clock).record_seen(
+        return ContactBook(ports.store, ports.clock).record_seen(
             message.workspace_id, message.channel, message.contact, message.contact_name).id
     except InvalidInput:  # an address the book cannot hold must not cost the customer an answer
         # The reason would quote the address: personal data stays out of the logs.
@@ -215,21 +215,21 @@ def _contact_of(platform: Platform, message: InboundMessage) -> str:
         return ""
 
 
-def _leaves_the_line(platform: Platform, message: InboundMessage, conversation: dict[str, Any]) -> bool:
+def _leaves_the_line(ports: BotTurnPorts, message: InboundMessage, conversation: dict[str, Any]) -> bool:
     """A customer still waiting for an agent may go back to the bot with its resume keyword: the ticket is
     cancelled by the customer and the message goes on to the bot. Once an agent holds the chat, the agent
     decides when it ends."""
-    bot = platform.directory.bot(message.workspace_id, conversation.get("bot_id") or message.bot_id)
+    bot = ports.directory.bot(message.workspace_id, conversation.get("bot_id") or message.bot_id)
     if not said_keyword(message.text, bot.keywords.resume_bot):
         return False
-    data = platform.store.get(TICKETS, conversation[OPEN_TICKET])
+    data = ports.store.get(TICKETS, conversation[OPEN_TICKET])
     if data is None or not Ticket.from_dict(data).is_waiting:
         return False
-    agent_desk(platform).resolve(conversation[OPEN_TICKET], CUSTOMER, CANCELLED)
+    agent_desk(ports).resolve(conversation[OPEN_TICKET], CUSTOMER, CANCELLED)
     return True
 
 
-def _for_the_agents(platform: Platform, message: InboundMessage, marker_id: str) -> ResolveResult:
+def _for_the_agents(ports: BotTurnPorts, message: InboundMessage, marker_id: str) -> ResolveResult:
     """While a ticket is open the bot stays silent: the message is logged for the agents, once, and
     counted unread until an agent reads the conversation."""
     records = []
@@ -245,17 +245,17 @@ def _for_the_agents(platform: Platform, message: InboundMessage, marker_id: str)
             "ticket_id": conversation.get(OPEN_TICKET, ""),
         })
         tx.set(CONVERSATIONS, message.conversation_id, {
-            **conversation, "last_message_at": message.received_at, "updated_at": platform.clock.now().isoformat(),
+            **conversation, "last_message_at": message.received_at, "updated_at": ports.clock.now().isoformat(),
             "message_count": conversation.get("message_count", 0) + 1,
             "unread": conversation.get("unread", 0) + 1,
         })
-        tx.set(PROCESSED, marker_id, {"at": platform.clock.now().isoformat(),
-                                      "expires_at": marker_expiry(platform.clock.now()),
+        tx.set(PROCESSED, marker_id, {"at": ports.clock.now().isoformat(),
+                                      "expires_at": marker_expiry(ports.clock.now()),
                                       "conversation_id": message.conversation_id})
         records.append(inbound_message_record(message, session_id, "", None))
         return True
 
-    handled = platform.store.run_transaction(record)
+    handled = ports.store.run_transaction(record)
     for history in records:
-        platform.bus.publish(topics.HISTORY, history.to_json())
+        ports.bus.publish(topics.HISTORY, history.to_json())
     return ResolveResult(handled=handled, replies=0, published=0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.bootstrap import Platform
 from shared.conversations.store_names import (
     CONVERSATIONS,
     PROCESSED,
@@ -23,6 +22,7 @@ from shared.events import topics
 from shared.history.records import event_record, inbound_message_record
 from shared.messages.ids import safe_document_id
 from shared.messages.wire import InboundMessage
+from shared.ports.context import ConversationPorts
 from shared.ports.document_store import Transaction
 
 FUNCTION = "resolve_intent"
@@ -30,20 +30,20 @@ FUNCTION = "resolve_intent"
 STATUS_ORDER = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
-def record_without_turn(platform: Platform, message: InboundMessage) -> bool:
+def record_without_turn(ports: ConversationPorts, message: InboundMessage) -> bool:
     """False when this event was already recorded (a redelivery)."""
     marker_id = safe_document_id(f"{FUNCTION}:{message.message_id}")
     target = None
     if message.kind == "status":
         refers_to = str(message.payload.get("refers_to", ""))
-        target = platform.store.get(PROVIDER_MESSAGES, provider_message_doc_id(message.channel, refers_to)) if (
+        target = ports.store.get(PROVIDER_MESSAGES, provider_message_doc_id(message.channel, refers_to)) if (
             refers_to) else None
     records = []
 
     def record(tx: Transaction) -> bool:
         if tx.get(PROCESSED, marker_id) is not None:
             return False
-        now = platform.clock.now().isoformat()
+        now = ports.clock.now().isoformat()
         if message.kind == "status":
             records.append(_record_status(tx, message, target))
         else:
@@ -55,16 +55,16 @@ def record_without_turn(platform: Platform, message: InboundMessage) -> bool:
             })
             if conversation:  # agents' inboxes and the retention purge follow changes by updated_at
                 tx.set(CONVERSATIONS, message.conversation_id,
-                       {**conversation, "updated_at": platform.clock.now().isoformat()})
+                       {**conversation, "updated_at": ports.clock.now().isoformat()})
             records.append(inbound_message_record(message, session_id, "", None))
         tx.set(PROCESSED, marker_id, {"at": now, "expires_at": marker_expiry(datetime.fromisoformat(now)),
                                       "conversation_id": message.conversation_id})
         return True
 
-    handled = platform.store.run_transaction(record)
+    handled = ports.store.run_transaction(record)
     for history in records:
         if history is not None:
-            platform.bus.publish(topics.HISTORY, history.to_json())
+            ports.bus.publish(topics.HISTORY, history.to_json())
     return handled
 
 

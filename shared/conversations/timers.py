@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from shared.bootstrap import Platform
 from shared.bots.engine import BotPosition, TurnContext, handle_timer
 from shared.conversations import sessions
 from shared.conversations.handover import ASSIGNMENT_TIMERS, run_assignment_timer
@@ -14,21 +13,22 @@ from shared.conversations.turns import TIMER_ACTIONS, TurnOrigin, stage_turn
 from shared.events.outbox import SWEEP_ACTION, Outbox
 from shared.kernel.errors import InvalidInput
 from shared.messages.ids import safe_document_id
+from shared.ports.context import ConversationPorts
 from shared.ports.document_store import Transaction
 
 FUNCTION = "run_timer"
 
 
-def handle_conversation_timer(platform: Platform, data: bytes, task_name: str) -> bool:
+def handle_conversation_timer(ports: ConversationPorts, data: bytes, task_name: str) -> bool:
     """True if the timer still applied and its turn was committed."""
     try:
         payload = json.loads(data)
         if isinstance(payload, dict) and payload.get("action") in ASSIGNMENT_TIMERS:
-            return bool(run_assignment_timer(platform, payload).events)
+            return bool(run_assignment_timer(ports, payload).events)
         if isinstance(payload, dict) and payload.get("action") == sessions.SESSION_TIMEOUT:
-            return end_idle_session(platform, payload)
+            return end_idle_session(ports, payload)
         if isinstance(payload, dict) and payload.get("action") == SWEEP_ACTION:
-            return Outbox(platform.store, platform.bus, platform.clock, platform.scheduler).sweep() > 0
+            return Outbox(ports.store, ports.bus, ports.clock, ports.scheduler).sweep() > 0
         conversation_id, workspace_id = payload["conversation_id"], payload["workspace_id"]
         action, token = payload["action"], payload["token"]
     except (ValueError, KeyError, TypeError) as exc:
@@ -38,10 +38,10 @@ def handle_conversation_timer(platform: Platform, data: bytes, task_name: str) -
         raise InvalidInput(f"timer action {action!r}; expected one of {known}")
     if not task_name:
         raise InvalidInput("timer without its task_name attribute")
-    directory = platform.directory
+    directory = ports.directory
     workspace = directory.workspace(workspace_id)
     bots = directory.workspace_bots(workspace_id)
-    outbox = Outbox(platform.store, platform.bus, platform.clock, platform.scheduler)
+    outbox = Outbox(ports.store, ports.bus, ports.clock, ports.scheduler)
     marker_id = safe_document_id(f"{FUNCTION}:{task_name}")
 
     def turn(tx: Transaction) -> bool:
@@ -50,41 +50,41 @@ def handle_conversation_timer(platform: Platform, data: bytes, task_name: str) -
         conversation = tx.get(CONVERSATIONS, conversation_id)
         if conversation is None:
             return False
-        now = platform.clock.now()
+        now = ports.clock.now()
         position = BotPosition.from_dict(conversation.get("bot"))
         bot = bots.get(position.bot_id or conversation["bot_id"]) or directory.bot(workspace_id, conversation["bot_id"])
         context = TurnContext(now=now, time_zone=workspace.time_zone, channel=conversation["channel"],
                               contact_name=conversation.get("contact_name", ""),
-                              session_timeout_s=platform.settings.session_timeout_s, new_session_id="",
+                              session_timeout_s=ports.settings.session_timeout_s, new_session_id="",
                               workspace_constants=workspace.constants)
         outcome = handle_timer(bot, position, action, token, context)
         origin = TurnOrigin(key=task_name, function=FUNCTION, conversation_id=conversation_id,
                             workspace_id=workspace_id, channel=conversation["channel"],
                             account=conversation["account"], contact=conversation["contact"])
         stage_turn(tx, outbox, origin, conversation, outcome, now,
-                   session_timeout_s=platform.settings.session_timeout_s)
+                   session_timeout_s=ports.settings.session_timeout_s)
         tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "expires_at": marker_expiry(now),
                                       "conversation_id": conversation_id})
         return True
 
-    applied = platform.store.run_transaction(turn)
+    applied = ports.store.run_transaction(turn)
     outbox.flush(conversation_id)
     return applied
 
 
-def end_idle_session(platform: Platform, payload: dict) -> bool:
+def end_idle_session(ports: ConversationPorts, payload: dict) -> bool:
     """The session timer: the session's row if it has been idle for the timeout (and nobody holds the chat);
     otherwise a timer for when it could be. True when the row was staged."""
     conversation_id, session_id = payload["conversation_id"], payload["session_id"]
-    timeout_s = platform.settings.session_timeout_s
-    outbox = Outbox(platform.store, platform.bus, platform.clock, platform.scheduler)
+    timeout_s = ports.settings.session_timeout_s
+    outbox = Outbox(ports.store, ports.bus, ports.clock, ports.scheduler)
 
     def check(tx: Transaction) -> bool:
         conversation = tx.get(CONVERSATIONS, conversation_id)
         summary = (conversation or {}).get(sessions.SESSION) or {}
         if summary.get("session_id") != session_id or summary.get("recorded"):
             return False  # a later session, or its row is written: nothing to do
-        now = platform.clock.now()
+        now = ports.clock.now()
         until = sessions.idle_until(conversation, timeout_s) or now
         if conversation.get(OPEN_TICKET) or until > now:
             due = max(until, now + timedelta(seconds=timeout_s if conversation.get(OPEN_TICKET) else 1))
@@ -97,6 +97,6 @@ def end_idle_session(platform: Platform, payload: dict) -> bool:
         outbox.stage(tx, conversation_id, entries)
         return True
 
-    recorded = platform.store.run_transaction(check)
+    recorded = ports.store.run_transaction(check)
     outbox.flush(conversation_id)
     return recorded

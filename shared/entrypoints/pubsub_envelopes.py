@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared.bootstrap import Platform
 from shared.events import topics
 from shared.kernel.errors import NotFound, PermanentError
 from shared.kernel.logs import log
+from shared.ports.event_bus import EventBus
+from shared.ports.task_scheduler import TASK_NAME_ATTRIBUTE
 
 MAX_REASON_CHARS = 1000
 
@@ -26,6 +27,11 @@ class PubSubDelivery:
     data: bytes
     attributes: dict[str, str]
     message_id: str
+
+    @property
+    def task_name(self) -> str:
+        """The scheduled task that published this message, "" when none did (the task scheduler names it)."""
+        return self.attributes.get(TASK_NAME_ATTRIBUTE, "")
 
 
 def parse_pubsub_event(cloud_event: Any) -> PubSubDelivery:
@@ -39,8 +45,9 @@ def parse_pubsub_event(cloud_event: Any) -> PubSubDelivery:
                           message.get("messageId") or message.get("message_id") or "")
 
 
-def handle_pubsub_event(platform: Platform, function: str, cloud_event: Any,
+def handle_pubsub_event(dead_letters: EventBus, function: str, cloud_event: Any,
                         use_case: Callable[[PubSubDelivery], object]) -> None:
+    """Call ``use_case`` with the delivery; a permanent failure is published on ``dead_letters``' topic."""
     delivery = PubSubDelivery(b"", {}, "")
     try:
         delivery = parse_pubsub_event(cloud_event)
@@ -49,6 +56,6 @@ def handle_pubsub_event(platform: Platform, function: str, cloud_event: Any,
         reason = f"{type(exc).__name__}: {exc}"[:MAX_REASON_CHARS]
         log("ERROR", "permanent failure; message recorded on the dead-letter topic", function=function,
             pubsub_message_id=delivery.message_id, reason=reason)
-        platform.bus.publish(topics.DEAD_LETTER, delivery.data, attributes={
+        dead_letters.publish(topics.DEAD_LETTER, delivery.data, attributes={
             **delivery.attributes, "failed_function": function, "failure_reason": reason,
         })

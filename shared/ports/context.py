@@ -7,7 +7,7 @@ satisfies each of them (its adapters are built lazily on first use), and a test 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.kernel.settings import Settings
@@ -17,6 +17,8 @@ from shared.ports.event_bus import EventBus
 from shared.ports.task_scheduler import TaskScheduler
 
 if TYPE_CHECKING:  # the directory is a use-case service over the store, not an adapter
+    from shared.ports.classifier_catalog import ClassifierCatalog
+    from shared.ports.webhook_caller import WebhookCaller
     from shared.workspaces.directory import WorkspaceDirectory
 
 
@@ -46,6 +48,16 @@ class ConversationPorts(StateAndTime, Protocol):
     def settings(self) -> Settings: ...
 
 
+class BotTurnPorts(ConversationPorts, Protocol):
+    """What a bot turn on an inbound message also needs: the authors' webhooks and the bots' classifiers."""
+
+    @property
+    def webhooks(self) -> WebhookCaller: ...
+
+    @property
+    def classifiers(self) -> ClassifierCatalog: ...
+
+
 @dataclass
 class PortSet:
     """A plain holder of ports for tests and tools that assemble their own (it satisfies every protocol
@@ -57,3 +69,12 @@ class PortSet:
     scheduler: TaskScheduler | Any = None
     directory: WorkspaceDirectory | Any = None
     settings: Settings | Any = None
+    webhooks: WebhookCaller | Any = None
+    classifiers: ClassifierCatalog | Any = None
+
+    @classmethod
+    def like(cls, source: Any, **replaced: Any) -> PortSet:
+        """The ports of ``source`` (a Platform, another PortSet), with ``replaced`` ones swapped in: how a
+        test hands a use case a failing bus or a recording caller without touching the platform."""
+        return cls(**{f.name: replaced[f.name] if f.name in replaced else getattr(source, f.name)
+                      for f in fields(cls)})

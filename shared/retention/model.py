@@ -23,7 +23,7 @@ ERASURE_FUNCTION = "console_api"
 
 
 class RetentionDeps(Protocol):
-    """The adapters retention needs; the Platform of shared/bootstrap.py is one."""
+    """The ports retention works with; the composition root's platform satisfies it."""
 
     @property
     def store(self) -> DocumentStore: ...

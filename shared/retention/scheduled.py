@@ -6,16 +6,16 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from shared.bootstrap import Platform
 from shared.events import topics
 from shared.kernel.errors import InvalidInput
 from shared.kernel.logs import log
+from shared.retention.model import RetentionDeps
 from shared.retention.purge import purge_expired
 
 FUNCTION = "retention_purge"
 
 
-def run_scheduled_purge(platform: Platform, data: bytes) -> bool:
+def run_scheduled_purge(ports: RetentionDeps, data: bytes) -> bool:
     """One invocation; True when the run finished. ``data``: {} (the scheduler's) or {"cursor": {...}}."""
     try:
         message = json.loads(data or b"{}")
@@ -23,12 +23,12 @@ def run_scheduled_purge(platform: Platform, data: bytes) -> bool:
         raise InvalidInput(f"retention message: malformed JSON ({exc})") from None
     if not isinstance(message, dict) or not isinstance(message.get("cursor", {}), dict | None):
         raise InvalidInput("retention message: expected {} or {\"cursor\": {...}}")
-    deadline = platform.clock.now() + timedelta(seconds=topics.RETENTION_RUN_BUDGET_S)
-    report = purge_expired(platform, deadline=deadline, cursor=message.get("cursor"))
+    deadline = ports.clock.now() + timedelta(seconds=topics.RETENTION_RUN_BUDGET_S)
+    report = purge_expired(ports, deadline=deadline, cursor=message.get("cursor"))
     totals = report.totals.to_dict()
     if not report.finished:
         # A redelivery of this message would publish the same cursor again: the purge is idempotent.
-        platform.bus.publish(topics.RETENTION, json.dumps({"cursor": report.cursor}).encode())
+        ports.bus.publish(topics.RETENTION, json.dumps({"cursor": report.cursor}).encode())
     log("INFO", "retention purge " + ("finished" if report.finished else "continues in a new invocation"),
         function=FUNCTION, **{k: v for k, v in totals.items() if v})
     return report.finished

@@ -14,6 +14,7 @@ from shared.events import topics
 from shared.events.outbox import OUTBOX, Outbox
 from shared.kernel.errors import TransientError
 from shared.messages.wire import InboundMessage, OutboundMessage
+from shared.ports.context import PortSet
 from tests.integration.conftest import OUTBOUND_PROBE, drain
 
 
@@ -82,14 +83,12 @@ class PublishFailsOnce:
 
 
 def test_a_crash_after_the_commit_loses_no_reply_and_the_redelivery_sends_it_once(platform):
-    real_bus = platform.bus
-    platform.__dict__["bus"] = PublishFailsOnce(real_bus)
+    crashing = PortSet.like(platform, bus=PublishFailsOnce(platform.bus))
     message = inbound(platform, "hola", "m-crash")
     with pytest.raises(TransientError):
-        resolve_inbound_message(platform, message)
+        resolve_inbound_message(crashing, message)
     staged = platform.store.query(OUTBOX)
     assert staged, "the replies must be committed with the state change"
-    platform.__dict__["bus"] = real_bus
     redelivered = resolve_inbound_message(platform, message)
     assert not redelivered.handled and redelivered.published == len(staged)
     replies = [OutboundMessage.from_json(d) for d in drain(platform, OUTBOUND_PROBE)]
@@ -98,11 +97,10 @@ def test_a_crash_after_the_commit_loses_no_reply_and_the_redelivery_sends_it_onc
 
 
 def test_replies_left_in_the_outbox_by_a_crash_are_published_by_the_sweep(platform):
-    real_bus = platform.bus
-    platform.__dict__["bus"] = PublishFailsOnce(real_bus)
+    crashing = PortSet.like(platform, bus=PublishFailsOnce(platform.bus))
     with pytest.raises(TransientError):
-        resolve_inbound_message(platform, inbound(platform, "hola", "m-sweep"))
-    outbox = Outbox(platform.store, real_bus, platform.clock, platform.scheduler)
+        resolve_inbound_message(crashing, inbound(platform, "hola", "m-sweep"))
+    outbox = Outbox(platform.store, platform.bus, platform.clock, platform.scheduler)
     assert outbox.sweep(older_than=timedelta(0)) > 0
     assert len(drain(platform, OUTBOUND_PROBE)) == 2
     assert outbox.sweep(older_than=timedelta(0)) == 0
@@ -114,11 +112,9 @@ def test_in_the_cloud_the_scheduled_sweep_message_makes_run_timer_publish_what_a
     from shared.conversations.timers import handle_conversation_timer
     from shared.events.outbox import SWEEP_ACTION
 
-    real_bus = platform.bus
-    platform.__dict__["bus"] = PublishFailsOnce(real_bus)
+    crashing = PortSet.like(platform, bus=PublishFailsOnce(platform.bus))
     with pytest.raises(TransientError):
-        resolve_inbound_message(platform, inbound(platform, "hola", "m-cloud-sweep"))
-    platform.__dict__["bus"] = real_bus
+        resolve_inbound_message(crashing, inbound(platform, "hola", "m-cloud-sweep"))
     sweep = json.dumps({"action": SWEEP_ACTION}).encode()
     assert handle_conversation_timer(platform, sweep, "") is False  # staged just now: not yet left behind
     past = [d for d in platform.store.query(OUTBOX)]
