@@ -229,7 +229,7 @@ class LocalStack:
         self.ready.clear()
         for dispatcher in self._dispatchers:
             dispatcher.stop()
-        scheduler = self.platform.__dict__.get("scheduler")
+        scheduler = self.platform.built("scheduler")
         if scheduler is not None and hasattr(scheduler, "stop"):
             scheduler.stop()
         self._server.shutdown()

@@ -223,9 +223,13 @@ class Platform:
         """Channel name → ChannelSender (shared/adapters/http/channel_senders.py), built on first use."""
         return self._build("senders")
 
+    def built(self, name: str) -> Any:
+        """The adapter ``name`` if it was built already, else None (nothing is built by asking)."""
+        return self.__dict__.get(name)
+
     def close(self) -> None:
         for name in ("scheduler", "bus", "warehouse", "store", "webhooks", "senders"):
-            adapter = self.__dict__.get(name)
+            adapter = self.built(name)
             if adapter is not None and hasattr(adapter, "close"):
                 adapter.close()
 
