@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from shared.channels.meta_messaging.inbound import INSTAGRAM, MESSENGER, accounts_named, channel_of, parse_webhook
 from shared.channels.meta_messaging.outbound import LIMITS, SEND_PATH, MetaMessagingLimits, render
+from shared.channels.meta_messaging.provider import PROVIDER
 from shared.channels.meta_messaging.send_results import TRANSIENT_CODES, error_disposition, sent_message_id
 
 __all__ = [
-    "INSTAGRAM", "LIMITS", "MESSENGER", "SEND_PATH", "TRANSIENT_CODES", "MetaMessagingLimits", "accounts_named",
-    "channel_of", "error_disposition", "parse_webhook", "render", "sent_message_id",
+    "INSTAGRAM", "LIMITS", "MESSENGER", "PROVIDER", "SEND_PATH", "TRANSIENT_CODES", "MetaMessagingLimits",
+    "accounts_named", "channel_of", "error_disposition", "parse_webhook", "render", "sent_message_id",
 ]

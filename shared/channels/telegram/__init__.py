@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from shared.channels.telegram.inbound import CHANNEL, parse_update
 from shared.channels.telegram.outbound import KEYBOARD_ONLY_TEXT, LIMITS, TelegramLimits, render
+from shared.channels.telegram.provider import PROVIDER
 from shared.channels.telegram.send_results import error_disposition, file_path_of, get_file, sent_message_id
 from shared.channels.telegram.webhook import (
     ALLOWED_UPDATES,
@@ -38,7 +39,7 @@ from shared.channels.telegram.webhook import (
 )
 
 __all__ = [
-    "ALLOWED_UPDATES", "CHANNEL", "KEYBOARD_ONLY_TEXT", "LIMITS", "SECRET_HEADER", "TelegramLimits", "bot_id_of",
-    "error_disposition", "file_path_of", "get_file", "parse_update", "render", "secret_token_is_valid",
+    "ALLOWED_UPDATES", "CHANNEL", "KEYBOARD_ONLY_TEXT", "LIMITS", "PROVIDER", "SECRET_HEADER", "TelegramLimits",
+    "bot_id_of", "error_disposition", "file_path_of", "get_file", "parse_update", "render", "secret_token_is_valid",
     "sent_message_id", "webhook_registration", "webhook_reply",
 ]

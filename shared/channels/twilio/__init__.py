@@ -26,10 +26,12 @@ from shared.channels.twilio.inbound import (
     webhook_response,
 )
 from shared.channels.twilio.outbound import LIMITS, MESSAGES_PATH, TwilioLimits, numbered, render
+from shared.channels.twilio.provider import PROVIDER
 from shared.channels.twilio.send_results import error_disposition, sent_message_id
 
 __all__ = [
-    "CHANNELS", "LIMITS", "MESSAGES_PATH", "SIGNATURE_HEADER", "TWILIO_SMS", "TWILIO_WHATSAPP", "WHATSAPP_PREFIX",
-    "Params", "TwilioLimits", "contacts_from_vcard", "error_disposition", "numbered", "parse_webhook", "render",
-    "sent_message_id", "twilio_signature", "twilio_signature_is_valid", "webhook_response",
+    "CHANNELS", "LIMITS", "MESSAGES_PATH", "PROVIDER", "SIGNATURE_HEADER", "TWILIO_SMS", "TWILIO_WHATSAPP",
+    "WHATSAPP_PREFIX", "Params", "TwilioLimits", "contacts_from_vcard", "error_disposition", "numbered",
+    "parse_webhook", "render", "sent_message_id", "twilio_signature", "twilio_signature_is_valid",
+    "webhook_response",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from shared.channels.whatsapp.inbound import CHANNEL, WEBHOOK_OBJECT, accounts_named, parse_webhook
 from shared.channels.whatsapp.outbound import LIMITS, LIST_BUTTON_DEFAULT, MESSAGES_PATH, WhatsAppLimits, render
+from shared.channels.whatsapp.provider import PROVIDER
 from shared.channels.whatsapp.send_results import (
     REENGAGEMENT_CODE,
     SERVER_TROUBLE_CODES,
@@ -24,7 +25,7 @@ from shared.channels.whatsapp.send_results import (
 )
 
 __all__ = [
-    "CHANNEL", "LIMITS", "LIST_BUTTON_DEFAULT", "MESSAGES_PATH", "REENGAGEMENT_CODE", "SERVER_TROUBLE_CODES",
-    "THROTTLING_CODES", "TOKEN_CODE", "WEBHOOK_OBJECT", "WhatsAppLimits", "accounts_named", "error_disposition",
-    "parse_webhook", "render", "sent_message_id",
+    "CHANNEL", "LIMITS", "LIST_BUTTON_DEFAULT", "MESSAGES_PATH", "PROVIDER", "REENGAGEMENT_CODE",
+    "SERVER_TROUBLE_CODES", "THROTTLING_CODES", "TOKEN_CODE", "WEBHOOK_OBJECT", "WhatsAppLimits", "accounts_named",
+    "error_disposition", "parse_webhook", "render", "sent_message_id",
 ]

@@ -1,0 +1,54 @@
+"""The table of provider integrations: what the webhook, the sender, media downloads, pacing, windows,
+credentials, the local stack, Terraform's inputs (shared/contracts/channel_secrets.json) and the tests
+read. Adding a provider is its package in shared/channels exporting PROVIDER, one line here, and its
+webhook's function folder (docs/adding-a-channel.md)."""
+
+from __future__ import annotations
+
+from shared.channels import meta_messaging, telegram, twilio, whatsapp
+from shared.channels.provider import ProviderDescriptor, Webhook
+from shared.kernel.errors import ConfigurationError
+
+PROVIDERS: tuple[ProviderDescriptor, ...] = (
+    whatsapp.PROVIDER,
+    meta_messaging.PROVIDER,
+    telegram.PROVIDER,
+    twilio.PROVIDER,
+)
+
+_BY_CHANNEL = {channel: provider for provider in PROVIDERS for channel in provider.channels}
+_BY_WEBHOOK = {webhook.function: (provider, webhook) for provider in PROVIDERS for webhook in provider.webhooks}
+assert len(_BY_CHANNEL) == sum(len(p.channels) for p in PROVIDERS), "a channel is served by one provider"
+assert len(_BY_WEBHOOK) == sum(len(p.webhooks) for p in PROVIDERS), "a webhook function serves one provider"
+
+# Every channel a provider API serves, in the table's order.
+PROVIDER_CHANNELS: tuple[str, ...] = tuple(_BY_CHANNEL)
+# Every provider webhook function, in the table's order.
+WEBHOOK_FUNCTIONS: tuple[str, ...] = tuple(_BY_WEBHOOK)
+
+
+def is_provider_channel(channel: str) -> bool:
+    return channel in _BY_CHANNEL
+
+
+def provider_of(channel: str) -> ProviderDescriptor:
+    """The provider serving ``channel``; ConfigurationError for a channel no provider serves."""
+    try:
+        return _BY_CHANNEL[channel]
+    except KeyError:
+        raise ConfigurationError(f"channel {channel!r} has no provider integration") from None
+
+
+def webhook_of(function: str) -> tuple[ProviderDescriptor, Webhook]:
+    """The provider and webhook a webhook function serves."""
+    try:
+        return _BY_WEBHOOK[function]
+    except KeyError:
+        raise ConfigurationError(f"{function!r} is no provider webhook") from None
+
+
+def webhook_function_of(channel: str) -> str:
+    """The webhook function that receives ``channel``'s requests."""
+    provider = provider_of(channel)
+    named = [w.function for w in provider.webhooks if w.channel == channel]
+    return (named or [provider.webhooks[0].function])[0]
