@@ -4,6 +4,12 @@ Every report takes the workspace and a window, ``@workspace_id``, ``@start`` (in
 (exclusive), plus the extra parameters it declares (with their defaults). The SQL runs as written on
 BigQuery and transpiled on DuckDB (Warehouse.run_query). What each report counts, and how, is in the
 header comment of its SQL file and in docs/history.md.
+
+What several reports share is written once, as a prelude in ``reports/preludes/``: a list of CTEs (the
+tickets open at the end of the window; the chats agents hold) that ``Report.sql`` puts at the head of the
+WITH of each report naming it, so a report's file holds only its own question. A prelude, not a view:
+the shared block depends on the report's parameters (the window decides each ticket's state at @end), and
+a BigQuery view takes none. ``python -m shared.history.reports NAME`` prints a report's whole query.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from shared.kernel.errors import InvalidInput, NotFound
 from shared.ports.warehouse import Warehouse
 
 _FOLDER = Path(__file__).parent / "reports"
+PRELUDE_FOLDER = _FOLDER / "preludes"
 
 # Every report's parameters, by BigQuery type; REPORTS lists the extra ones of each.
 STANDARD_PARAMETERS: Mapping[str, str] = MappingProxyType(
@@ -34,6 +41,9 @@ _PYTHON_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
 )
 _TIME_ZONE: Mapping[str, str] = MappingProxyType({"time_zone": "STRING"})
 _CHAT_COLUMNS = ("ticket_id", "conversation_id", "channel", "queue")
+# The preludes the chat reports build on (reports/preludes/): held_chats reads open_tickets' CTEs.
+_OPEN_TICKETS = ("open_tickets",)
+_HELD_CHATS = ("open_tickets", "held_chats")
 
 
 @dataclass(frozen=True)
@@ -44,19 +54,45 @@ class Report:
     columns: tuple[str, ...]  # of each row, in order (CSV header, console table)
     parameters: Mapping[str, str] = field(default_factory=dict)  # extra parameters → BigQuery type
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    preludes: tuple[str, ...] = ()  # in reports/preludes/, in the order they build on each other
 
     @property
     def path(self) -> Path:
+        """The report's own file: its header and its question."""
         return _FOLDER / self.file
 
     @property
     def sql(self) -> str:
-        return _read(self.path)
+        """The query to run: the report's file with its preludes' CTEs at the head of its WITH."""
+        return _with_preludes(_read(self.path), self.preludes)
 
 
 @cache
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
+
+
+def prelude_ctes(name: str) -> str:
+    """The CTE list of prelude ``name`` (``a AS (…), b AS (…)``), without its header comment."""
+    lines = _read(PRELUDE_FOLDER / f"{name}.sql").splitlines(keepends=True)
+    return "".join(_after_header(lines)).strip()
+
+
+def _after_header(lines: list[str]) -> list[str]:
+    start = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("--")), len(lines))
+    return lines[start:]
+
+
+def _with_preludes(text: str, preludes: tuple[str, ...]) -> str:
+    if not preludes:
+        return text
+    lines = text.splitlines(keepends=True)
+    body = "".join(_after_header(lines))
+    header = text[: len(text) - len(body)]
+    shared = ",\n".join(prelude_ctes(name) for name in preludes)
+    if body[:5].upper() == "WITH ":  # the report's own CTEs follow the shared ones
+        return f"{header}WITH {shared},\n{body[5:]}"
+    return f"{header}WITH {shared}\n{body}"
 
 
 def _report(name: str, description: str, columns: tuple[str, ...], **extra: Any) -> tuple[str, Report]:
@@ -66,19 +102,19 @@ def _report(name: str, description: str, columns: tuple[str, ...], **extra: Any)
 REPORTS: Mapping[str, Report] = MappingProxyType(dict([
     _report("pending_chats", "Chats an agent holds whose customer waits for the agent's answer, at the end.",
             (*_CHAT_COLUMNS, "agent_id", "opened_at", "last_customer_message_at", "last_agent_message_at",
-             "waiting_since", "waiting_s")),
+             "waiting_since", "waiting_s"), preludes=_HELD_CHATS),
     _report("follow_up_chats", "Chats where the agent answered last and waits for the customer, at the end.",
             (*_CHAT_COLUMNS, "agent_id", "opened_at", "last_customer_message_at", "last_agent_message_at",
-             "waiting_since", "waiting_s")),
+             "waiting_since", "waiting_s"), preludes=_HELD_CHATS),
     _report("open_chats", "Chats waiting in line, no agent yet, at the end.",
-            (*_CHAT_COLUMNS, "opened_at", "waiting_since", "waiting_s")),
+            (*_CHAT_COLUMNS, "opened_at", "waiting_since", "waiting_s"), preludes=_OPEN_TICKETS),
     _report("new_chats", "Chats handed to people in the window, per day and channel.",
             ("day", "channel", "chats"), parameters=_TIME_ZONE, defaults={"time_zone": "UTC"}),
     _report("resolved_chats", "Chats resolved in the window, per day and channel.",
             ("day", "channel", "chats"), parameters=_TIME_ZONE, defaults={"time_zone": "UTC"}),
     _report("agents", "Per agent: incoming, resolved and active chats, average first response times.",
             ("agent_id", "incoming", "resolved", "active", "avg_first_response_s",
-             "avg_first_response_from_queue_s")),
+             "avg_first_response_from_queue_s"), preludes=_OPEN_TICKETS),
     _report("menu_options", "How often each menu option was chosen.",
             ("menu", "option_title", "chosen", "sessions")),
     _report("channels", "Per channel: sessions, how they were handled, duration, CSAT and messages.",
@@ -166,3 +202,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, str):
         return "'" + value if value.startswith(_FORMULA_START) else value
     return str(value)
+
+
+if __name__ == "__main__":  # python -m shared.history.reports NAME: the whole query, e.g. for `bq query`
+    import sys
+
+    if len(sys.argv) != 2 or sys.argv[1] not in REPORTS:
+        sys.exit(f"usage: python -m shared.history.reports NAME  (one of: {', '.join(sorted(REPORTS))})")
+    sys.stdout.write(REPORTS[sys.argv[1]].sql)

@@ -1,5 +1,6 @@
 """Each report's SQL file is valid BigQuery SQL, uses only the parameters REPORTS declares for it, reads
-only the history tables, and reads every one of them for the asked workspace alone."""
+only the history tables, and reads every one of them for the asked workspace alone. What several reports
+share is written once, in a prelude (reports/preludes/), and no report file repeats it."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from shared.history.reports import REPORTS, STANDARD_PARAMETERS, Report
+from shared.history.reports import PRELUDE_FOLDER, REPORTS, STANDARD_PARAMETERS, Report, prelude_ctes
 from shared.history.tables import history_tables
 
 FOLDER = Path(__file__).parents[2] / "shared" / "history" / "reports"
+PRELUDES = sorted(path.stem for path in PRELUDE_FOLDER.glob("*.sql"))
 
 
 def parsed(report: Report) -> exp.Expression:
@@ -79,3 +81,96 @@ def test_every_read_of_a_history_table_is_filtered_by_the_workspace(name: str) -
 @pytest.mark.parametrize("name", sorted(REPORTS))
 def test_the_sql_transpiles_to_duckdb_without_unsupported_constructs(name: str) -> None:
     parsed(REPORTS[name]).sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+
+
+# --- the preludes: what several reports share, written once ---------------------------------------------------
+
+def own_query(report: Report) -> exp.Expression:
+    """The report's own file, parsed alone: the preludes' CTEs read as if they were tables."""
+    return sqlglot.parse_one(report.path.read_text(encoding="utf-8"), read="bigquery", error_level=ErrorLevel.RAISE)
+
+
+def as_query(prelude: str) -> exp.Query:
+    return sqlglot.parse_one(f"WITH {prelude_ctes(prelude)} SELECT 1", read="bigquery", error_level=ErrorLevel.RAISE)
+
+
+def defined_by(prelude: str) -> set[str]:
+    return {cte.alias for cte in as_query(prelude).ctes}
+
+
+def preludes_read(statement: exp.Expression) -> set[str]:
+    """The preludes whose CTEs ``statement`` reads as tables (the CTEs it defines itself aside)."""
+    own = {cte.alias for cte in statement.find_all(exp.CTE)}
+    read = {table.name for table in statement.find_all(exp.Table)} - own
+    return {prelude for prelude in PRELUDES if read & defined_by(prelude)}
+
+
+# This many SQL lines in a row, the same in a report and a prelude, are a copy (the window's filter, four
+# lines, is every report's idiom, not the shared block).
+RUN = 5
+
+
+def code_lines(text: str) -> list[str]:
+    """The lines that are SQL, not comments or blanks, without their indentation."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("--")]
+
+
+def test_there_are_preludes_and_each_is_a_list_of_ctes_some_report_builds_on() -> None:
+    assert PRELUDES
+    for prelude in PRELUDES:
+        assert defined_by(prelude), f"{prelude} defines no CTE"
+        assert any(prelude in report.preludes for report in REPORTS.values()), f"no report names {prelude}"
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_a_report_names_exactly_the_preludes_it_reads_each_after_those_it_builds_on(name: str) -> None:
+    report = REPORTS[name]
+    needed = preludes_read(own_query(report))
+    while True:  # and the preludes those build on
+        wider = needed | {under for prelude in needed for under in preludes_read(as_query(prelude))}
+        if wider == needed:
+            break
+        needed = wider
+
+    assert set(report.preludes) == needed
+    assert len(report.preludes) == len(needed)
+    for position, prelude in enumerate(report.preludes):
+        assert preludes_read(as_query(prelude)) <= set(report.preludes[:position]), f"{prelude} comes too early"
+        assert f"preludes/{prelude}.sql" in report.path.read_text(encoding="utf-8"), f"{name}'s header"
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_no_report_file_repeats_what_a_prelude_defines(name: str) -> None:
+    report = REPORTS[name]
+    text = report.path.read_text(encoding="utf-8")
+    own_ctes = {cte.alias for cte in own_query(report).find_all(exp.CTE)}
+    own_lines = code_lines(text)
+    runs = {tuple(own_lines[i:i + RUN]) for i in range(len(own_lines) - RUN + 1)}
+
+    for prelude in PRELUDES:
+        assert not own_ctes & defined_by(prelude), f"{name} defines {prelude}'s {own_ctes & defined_by(prelude)}"
+        shared_lines = code_lines(prelude_ctes(prelude))
+        copied = [shared_lines[i:i + RUN] for i in range(len(shared_lines) - RUN + 1)
+                  if tuple(shared_lines[i:i + RUN]) in runs]
+        assert not copied, f"{name} repeats lines of the prelude {prelude}: {copied[0]}"
+
+
+@pytest.mark.parametrize("name", sorted(report for report in REPORTS if REPORTS[report].preludes))
+def test_the_query_run_is_the_preludes_ctes_then_the_report_as_written(name: str) -> None:
+    report = REPORTS[name]
+    own = own_query(report)
+
+    whole = parsed(report)
+
+    shared = [cte.alias for prelude in report.preludes for cte in as_query(prelude).ctes]
+    assert [cte.alias for cte in whole.ctes] == shared + [cte.alias for cte in own.ctes]
+    assert [cte.sql("bigquery") for cte in whole.ctes[len(shared):]] == [cte.sql("bigquery") for cte in own.ctes]
+    assert without_with(whole) == without_with(own)
+
+
+def without_with(statement: exp.Expression) -> str:
+    bare = statement.copy()
+    with_clause = bare.find(exp.With)
+    if with_clause is not None and with_clause.parent is bare:
+        with_clause.pop()
+    return bare.sql(dialect="bigquery", comments=False)

@@ -3,61 +3,14 @@
 -- average first response times over the sessions of the window they handled.
 --
 -- Parameters: @workspace_id STRING, @start TIMESTAMP, @end TIMESTAMP.
+-- Reads ticket_events (the window's ticket events) and open_tickets (the tickets open at @end, as their
+-- latest event in [@start, @end) left them) from the prelude preludes/open_tickets.sql.
 
 -- First response times come from the sessions table (sessions started in the window and ended), attributed
 -- to the session's agent_id: the agent who held its ticket last.
 -- Columns: agent_id, incoming, resolved, active, avg_first_response_s (from the agent joining,
 -- 1 decimal), avg_first_response_from_queue_s (from the customer entering the queue, 1 decimal).
-WITH ticket_events AS (
-  SELECT
-    JSON_VALUE(detail, '$.ticket_id') AS ticket_id,
-    conversation_id,
-    channel,
-    type,
-    occurred_at,
-    JSON_VALUE(detail, '$.status') AS status,
-    -- In invitation events detail.agent names the invited (or passing) agent, who does not hold the ticket.
-    IF(
-      type IN ('ticket_invited', 'ticket_declined', 'ticket_invitation_expired'),
-      NULL,
-      NULLIF(JSON_VALUE(detail, '$.agent'), '')
-    ) AS agent_id,
-    JSON_VALUE(detail, '$.queue') AS queue
-  FROM events
-  WHERE workspace_id = @workspace_id
-    AND STARTS_WITH(type, 'ticket_')
-    AND occurred_at >= @start
-    AND occurred_at < @end
-),
-ranked AS (
-  SELECT
-    *,
-    MIN(occurred_at) OVER (PARTITION BY ticket_id) AS opened_at,
-    ROW_NUMBER() OVER (
-      PARTITION BY ticket_id
-      ORDER BY
-        occurred_at DESC,
-        -- Events of one transaction share a timestamp: the later step of the routing wins the tie.
-        CASE type
-          WHEN 'ticket_opened' THEN 0
-          WHEN 'ticket_transferred' THEN 1
-          WHEN 'ticket_declined' THEN 1
-          WHEN 'ticket_invitation_expired' THEN 1
-          WHEN 'ticket_queued' THEN 2
-          WHEN 'ticket_invited' THEN 2
-          WHEN 'ticket_assigned' THEN 3
-          WHEN 'ticket_taken' THEN 4
-          ELSE 5
-        END DESC
-    ) AS newest
-  FROM ticket_events
-),
-open_tickets AS (
-  SELECT ticket_id, conversation_id, channel, queue, agent_id, opened_at
-  FROM ranked
-  WHERE newest = 1 AND status IN ('NEW', 'IN_PROGRESS')
-),
-facts AS (
+WITH facts AS (
   SELECT 'incoming' AS fact, agent_id, ticket_id
   FROM ticket_events
   WHERE type = 'ticket_assigned' AND agent_id IS NOT NULL
