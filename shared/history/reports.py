@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -90,8 +91,9 @@ def _with_preludes(text: str, preludes: tuple[str, ...]) -> str:
     body = "".join(_after_header(lines))
     header = text[: len(text) - len(body)]
     shared = ",\n".join(prelude_ctes(name) for name in preludes)
-    if body[:5].upper() == "WITH ":  # the report's own CTEs follow the shared ones
-        return f"{header}WITH {shared},\n{body[5:]}"
+    own_with = re.match(r"WITH\s+", body, flags=re.IGNORECASE)
+    if own_with:  # the report's own CTEs follow the shared ones
+        return f"{header}WITH {shared},\n{body[own_with.end():]}"
     return f"{header}WITH {shared}\n{body}"
 
 
