@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from shared.channels.media_hosts import origin
+from shared.channels.providers import PROVIDERS, api_base_of
 from shared.channels.telegram import bot_id_of
 from shared.kernel.settings import Settings
 from shared.workspaces.directory import ChannelRoute
@@ -45,11 +46,10 @@ def with_simulator_media_hosts(settings: Settings) -> Settings:
     """The settings with every provider API base pointed away from its default (a local simulator)
     allowed for media downloads too: the local stack serves customers' files from the simulators that
     stand in for the providers (plain http on loopback), which the cloud never allows."""
-    defaults = Settings()
     simulators = []
-    for name in ("whatsapp_api_base", "meta_api_base", "telegram_api_base", "twilio_api_base"):
-        base = getattr(settings, name)
-        if base != getattr(defaults, name):
+    for provider in PROVIDERS:
+        base = api_base_of(provider, settings)
+        if base != provider.api_base.default:
             _, host, port = origin(base)
             simulators.append(f"{host}:{port}")
     hosts = tuple(dict.fromkeys((*settings.media_local_hosts, *simulators)))

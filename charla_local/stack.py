@@ -27,6 +27,7 @@ from charla_local.dispatch import SubscriptionDispatcher
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.adapters.embedded.owner_only_files import write_owner_only_text
 from shared.bootstrap import Factory, Platform, use_platform
+from shared.channels.providers import provider_of, webhook_function_of
 from shared.channels.webchat_tokens import VISITOR_KEY_SECRET
 from shared.console.api.services import SESSION_KEY_SECRET, TWO_FACTOR_KEY_SECRET
 from shared.events import topics
@@ -51,9 +52,6 @@ CONSOLE_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; c
 CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
                "img-src 'self' https: data: blob:; media-src 'self' https: blob:; object-src 'none'; "
                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-WEBHOOK_OF_CHANNEL = {"whatsapp": "webhook_whatsapp", "messenger": "webhook_messenger",
-                      "instagram": "webhook_instagram", "telegram": "webhook_telegram",
-                      "twilio_sms": "webhook_twilio", "twilio_whatsapp": "webhook_twilio"}
 
 
 @Request.application
@@ -203,7 +201,8 @@ class LocalStack:
         routes, skipped = demo_channel_routes(self._environ, first.workspace_id, first.bot_id)
         for route in routes:
             self.platform.directory.save_channel(route)
-            path = WEBHOOK_OF_CHANNEL[route.type] + (f"/{route.account}" if route.type == "telegram" else "")
+            provider = provider_of(route.type)
+            path = webhook_function_of(route.type) + (f"/{route.account}" if provider.path_account else "")
             log("INFO", "demo channel connected", channel=route.type, account=route.account,
                 webhook=f"http://{self.host}:{self.port}/{path}")
         for note in skipped:

@@ -1,5 +1,9 @@
-"""The HTTP side shared by the provider webhooks: raw body, the accounts it is for, their signatures,
-routing, answer.
+"""The one webhook of every registered provider (shared/channels/providers.py): each
+functions/webhook_<x>/main.py names its function and hands the request here.
+
+The provider's descriptor says how its requests look (JSON or form body, the signature header and
+the secret that signs it, a handshake, an account in the URL) and what it wants back; this module
+does the rest the same way for all of them.
 
 A request vouches for itself with the signing secret of the account it is for, never the platform's
 default one when that account names its own (channels[].secrets): its events are read (a pure
@@ -8,28 +12,31 @@ raw bytes must match the secret of every account the request names. A request th
 (an echo, a template update, a body it cannot read) vouches for itself with the platform's default
 secret or with the own secret of an account its envelope names; it writes nothing either way. An
 account that is not connected is refused exactly like a bad signature (403, same body), so the answer
-never tells which accounts exist. The provider gets its 200 as soon as the events are on the bus:
-everything slow (media, the bot) happens behind the topics.
+never tells which accounts exist. A provider whose requests name their account only in the URL
+(Telegram) has it looked up, and its header checked, before the body is read. The provider gets its
+200 as soon as the events are on the bus: everything slow (media, the bot) happens behind the topics.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Request, Response
 
 from functions.http_responses import json_error, json_response, parse_json, read_raw_body
 from shared.bootstrap import Platform, current_platform
-from shared.channels.credentials import read_credential
-from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature_is_valid, verification_challenge
+from shared.channels.credentials import account_owner, read_credential
+from shared.channels.provider import ProviderDescriptor, SignedRequest, Webhook, WebhookAnswer
 from shared.channels.provider_events import ProviderEvent
+from shared.channels.providers import webhook_of
 from shared.conversations.intake import receive_provider_events, route_events
 from shared.kernel.errors import ConfigurationError, InvalidInput, NotFound
 from shared.kernel.logs import log
 from shared.workspaces.directory import ChannelRoute
 
-EventParser = Callable[[Any], Sequence[ProviderEvent]]
 # The signing secret of an account (None: the platform's default); raises ConfigurationError.
 SecretOf = Callable[[ChannelRoute | None], str]
 # Whether the request is signed with this secret (and, for Twilio, comes from that route's account).
@@ -38,6 +45,121 @@ Routed = list[tuple[ProviderEvent, ChannelRoute]]
 # A body without events is checked against at most this many of the accounts it names (Meta sends one
 # entry per account, and batches few): an unsigned body cannot make us look up thousands.
 MAX_IDLE_ACCOUNTS = 10
+
+
+def provider_webhook(request: Request, function: str) -> Response:
+    """Serve one request to ``function``, the webhook of a registered provider."""
+    provider, webhook = webhook_of(function)
+    platform = current_platform()
+    if request.method == "GET" and provider.handshake is not None:
+        return _handshake(request, platform, provider, webhook)
+    if request.method != "POST":
+        return json_error(405, f"method {request.method} not allowed; {provider.method_hint}")
+    if provider.path_account is not None:
+        return _account_in_path(request, platform, provider, webhook)
+    raw, problem = read_raw_body(request, platform.settings.max_body_bytes)
+    if problem is not None:
+        return problem
+    body, form, problem = _decoded(provider, raw)
+    if problem is not None:
+        return problem
+    events, unreadable = read_events(provider, webhook, body)
+    signed = SignedRequest(raw, request.headers.get(provider.signature_header),
+                           _signed_url(provider, platform, request), form)
+    owner = provider.request_owner(body) if provider.request_owner is not None else None
+
+    def signed_with(secret: str, route: ChannelRoute | None) -> bool:
+        if owner is not None and route is not None and not _owns(owner, route, platform, function):
+            return False
+        return provider.verify(signed, secret)
+
+    named = provider.accounts_named(body) if provider.accounts_named is not None and not events else []
+    routed = verify_accounts(platform, function, webhook.channel, provider.signature_header, events,
+                             lambda route: read_credential(platform.secrets, webhook.channel, provider.signing_role,
+                                                           route),
+                             signed_with, named=named)
+    if isinstance(routed, Response):
+        return routed
+    if unreadable is not None:
+        return json_error(400, unreadable)
+    return accept_events(platform, function, routed, provider, body)
+
+
+def _handshake(request: Request, platform: Platform, provider: ProviderDescriptor, webhook: Webhook) -> Response:
+    """The provider's subscription handshake (Meta's hub.* GET): echo its challenge for our verify token."""
+    assert provider.handshake is not None
+    try:
+        verify_token = read_credential(platform.secrets, webhook.channel, provider.handshake_role)
+    except ConfigurationError as exc:
+        return not_configured(webhook.function, exc)
+    challenge = provider.handshake(request.args, verify_token)
+    if challenge is None:
+        return forbidden(webhook.function, f"hub.{provider.handshake_role}")
+    return Response(challenge, 200, mimetype="text/plain")
+
+
+def _account_in_path(request: Request, platform: Platform, provider: ProviderDescriptor, webhook: Webhook
+                     ) -> Response:
+    """A provider whose requests never say which account they are for (Telegram): the URL names it, and
+    its header-only signature is checked before the body is read."""
+    assert provider.path_account is not None
+    function, channel = webhook.function, webhook.channel
+    account = request.path.strip("/")
+    if not provider.path_account.is_valid(account):
+        return json_error(404, f"expected /{function}/{provider.path_account.description}")
+    try:
+        route = platform.directory.channel(channel, account)
+        expected = read_credential(platform.secrets, channel, provider.signing_role, route)
+    except NotFound:
+        # Refused like a wrong secret: the answer never tells which accounts are connected.
+        log("WARNING", "webhook for an account that is not connected", function=function, channel=channel)
+        return forbidden(function, provider.signature_header)
+    except ConfigurationError as exc:
+        return not_configured(function, exc)
+    if not provider.verify(SignedRequest(b"", request.headers.get(provider.signature_header), request.url), expected):
+        return forbidden(function, provider.signature_header)
+    raw, problem = read_raw_body(request, platform.settings.max_body_bytes)
+    if problem is not None:
+        return problem
+    body, _form, problem = _decoded(provider, raw)
+    if problem is not None:
+        return problem
+    try:
+        events = provider.parse(body, channel, account)
+    except InvalidInput as exc:
+        return json_error(400, str(exc))
+    return accept_events(platform, function, [(event, route) for event in events], provider, body)
+
+
+def _decoded(provider: ProviderDescriptor, raw: bytes) -> tuple[Any, list[tuple[str, str]], Response | None]:
+    """The body as its provider's parser takes it (JSON, or a form's parameters as a dict), the form's
+    parameters in order (they are what a form's signature covers), or the 400."""
+    if provider.body_format == "form":
+        try:
+            params = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
+        except (UnicodeDecodeError, ValueError):
+            return None, [], json_error(400, "expected a form-encoded body (application/x-www-form-urlencoded)")
+        return dict(params), params, None
+    body, problem = parse_json(raw)
+    return body, [], problem
+
+
+def _signed_url(provider: ProviderDescriptor, platform: Platform, request: Request) -> str:
+    # Twilio signs the URL it was given (TWILIO_WEBHOOK_URL); behind proxies the one seen here differs.
+    if provider.signs_public_url and platform.settings.twilio_webhook_url:
+        return platform.settings.twilio_webhook_url
+    return request.url
+
+
+def _owns(owner: str, route: ChannelRoute, platform: Platform, function: str) -> bool:
+    """Whether the request names the provider account the number belongs to (one with no owner configured
+    cannot be told apart from another account's, so it is never taken on trust)."""
+    try:
+        expected = account_owner(route, platform.settings, platform.secrets)
+    except ConfigurationError as exc:
+        log("ERROR", "webhook is not configured", function=function, error=str(exc))
+        return False
+    return bool(expected) and hmac.compare_digest(owner.encode(), expected.encode())
 
 
 def not_configured(function: str, exc: ConfigurationError) -> Response:
@@ -51,10 +173,11 @@ def forbidden(function: str, what: str) -> Response:
     return json_error(403, f"{what} is missing or does not match")
 
 
-def read_events(parse: EventParser, body: Any) -> tuple[Sequence[ProviderEvent], str | None]:
+def read_events(provider: ProviderDescriptor, webhook: Webhook, body: Any
+                ) -> tuple[Sequence[ProviderEvent], str | None]:
     """The events of a decoded body, or none and the problem that makes it unreadable as a whole."""
     try:
-        return parse(body), None
+        return provider.parse(body, webhook.channel, ""), None
     except InvalidInput as exc:
         return [], str(exc)
 
@@ -107,57 +230,11 @@ def _connected(platform: Platform, channel: str, account: str) -> ChannelRoute |
         return None
 
 
-def accept_events(platform: Platform, function: str, routed: Routed,
-                  answer: Callable[[dict[str, int]], Response] | None = None) -> Response:
+def accept_events(platform: Platform, function: str, routed: Routed, provider: ProviderDescriptor, body: Any
+                  ) -> Response:
+    """The events on the bus, then the provider's own 200."""
     result = receive_provider_events(platform, function, routed)
-    if answer is not None:
-        return answer(result.to_dict())
-    return json_response(result.to_dict(), 200)
-
-
-def meta_messaging_parser(channel: str) -> EventParser:
-    """Messenger's and Instagram's parser, refusing a body meant for the other one."""
-    from shared.channels import meta_messaging
-
-    def parse(body: Any) -> Sequence[ProviderEvent]:
-        if meta_messaging.channel_of(body) != channel:
-            raise InvalidInput(f"object: {body.get('object')!r} is not for the {channel} webhook")
-        return meta_messaging.parse_webhook(body)
-
-    return parse
-
-
-def meta_webhook(request: Request, function: str, channel: str, parse: EventParser,
-                 accounts_named: Callable[[Any], list[str]]) -> Response:
-    """WhatsApp Cloud API, Messenger and Instagram: the GET handshake and signed POSTs.
-
-    ``accounts_named``: the accounts a body's envelope names, whatever its shape (never raises)."""
-    platform = current_platform()
-    if request.method == "GET":
-        try:
-            verify_token = read_credential(platform.secrets, channel, "verify_token")
-        except ConfigurationError as exc:
-            return not_configured(function, exc)
-        challenge = verification_challenge(request.args, verify_token)
-        if challenge is None:
-            return forbidden(function, "hub.verify_token")
-        return Response(challenge, 200, mimetype="text/plain")
-    if request.method != "POST":
-        return json_error(405, f"method {request.method} not allowed; use GET (verification) or POST")
-    raw, problem = read_raw_body(request, platform.settings.max_body_bytes)
-    if problem is not None:
-        return problem
-    body, problem = parse_json(raw)
-    if problem is not None:
-        return problem
-    events, unreadable = read_events(parse, body)
-    header = request.headers.get(SIGNATURE_HEADER)
-    routed = verify_accounts(platform, function, channel, SIGNATURE_HEADER, events,
-                             lambda route: read_credential(platform.secrets, channel, "app_secret", route),
-                             lambda secret, _route: meta_signature_is_valid(raw, header, secret),
-                             named=[] if events else accounts_named(body))
-    if isinstance(routed, Response):
-        return routed
-    if unreadable is not None:
-        return json_error(400, unreadable)
-    return accept_events(platform, function, routed)
+    answer: WebhookAnswer = provider.answer(body, result.to_dict())
+    if answer.text is not None:
+        return Response(answer.text, 200, content_type=answer.content_type)
+    return json_response(answer.json, 200)

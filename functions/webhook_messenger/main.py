@@ -5,13 +5,11 @@ from __future__ import annotations
 import functions_framework
 from flask import Request, Response
 
-from functions.provider_webhook import meta_messaging_parser, meta_webhook
-from shared.channels.meta_messaging import MESSENGER, accounts_named
+from functions.provider_webhook import provider_webhook
 
 FUNCTION = "webhook_messenger"
-_parse = meta_messaging_parser(MESSENGER)
 
 
 @functions_framework.http
 def webhook_messenger(request: Request) -> Response:
-    return meta_webhook(request, FUNCTION, MESSENGER, _parse, accounts_named)
+    return provider_webhook(request, FUNCTION)

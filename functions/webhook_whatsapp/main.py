@@ -5,12 +5,11 @@ from __future__ import annotations
 import functions_framework
 from flask import Request, Response
 
-from functions.provider_webhook import meta_webhook
-from shared.channels import whatsapp
+from functions.provider_webhook import provider_webhook
 
 FUNCTION = "webhook_whatsapp"
 
 
 @functions_framework.http
 def webhook_whatsapp(request: Request) -> Response:
-    return meta_webhook(request, FUNCTION, whatsapp.CHANNEL, whatsapp.parse_webhook, whatsapp.accounts_named)
+    return provider_webhook(request, FUNCTION)

@@ -1,25 +1,27 @@
 """Provider credentials and API roots: which secret holds each credential of a channel account, and
-where (with which authentication) that account's API calls go."""
+where (with which authentication) that account's API calls go. The names and the roots are each
+provider's (its descriptor in shared/channels/providers.py); this module reads them for an account."""
 
 from __future__ import annotations
 
-import functools
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.channels.provider import AccountAccess, ProviderEndpoint
+from shared.channels.providers import api_base_of, provider_of, secret_names
 from shared.kernel.errors import ConfigurationError, NotFound
 from shared.kernel.settings import Settings
 from shared.ports.secrets import Secrets
 from shared.workspaces.directory import ChannelRoute
 
+# What Terraform reads: the providers' secret names and webhooks, written from the table and checked
+# against it (tests/unit/channels/test_credentials.py).
 SECRETS_FILE = Path(__file__).resolve().parent.parent / "contracts" / "channel_secrets.json"
-HTTP_CHANNELS = ("whatsapp", "messenger", "instagram", "telegram", "twilio_sms", "twilio_whatsapp")
+
+__all__ = ["SECRETS_FILE", "ProviderEndpoint", "provider_endpoint", "read_credential", "secret_name"]
 
 
-@functools.cache
 def default_secret_names() -> dict[str, dict[str, str]]:
-    return json.loads(SECRETS_FILE.read_text(encoding="utf-8"))["channels"]
+    return secret_names()
 
 
 def secret_name(channel: str, role: str, route: ChannelRoute | None = None) -> str:
@@ -39,50 +41,30 @@ def read_credential(secrets: Secrets, channel: str, role: str, route: ChannelRou
         raise ConfigurationError(f"{channel} {role}: secret {name!r} is not set") from None
 
 
-# A Twilio number on a Twilio account (or subaccount) of its own names, besides its "auth_token", a secret
-# holding that account's SID under this role (workspace.yaml channels[].secrets); the others belong to
-# the platform's account, TWILIO_ACCOUNT_SID. Not a default secret: the SID is no credential.
-TWILIO_ACCOUNT_SID_ROLE = "account_sid"
-
-
-def twilio_account_sid(route: ChannelRoute, settings: Settings, secrets: Secrets) -> str:
-    """The AccountSid of the Twilio account a Twilio number belongs to ("" when none is configured)."""
-    name = route.secrets.get(TWILIO_ACCOUNT_SID_ROLE)
+def account_owner(route: ChannelRoute, settings: Settings, secrets: Secrets) -> str:
+    """The provider account a channel account belongs to (Twilio's AccountSid of a number): the secret
+    the account names under its provider's owner role, else the platform's (TWILIO_ACCOUNT_SID); ""
+    when none is configured or the provider has no such thing."""
+    role = provider_of(route.type).owner_role
+    if not role:
+        return ""
+    name = route.secrets.get(role)
     if name is None:
         return settings.twilio_account_sid
     try:
         return secrets.get(name)
     except NotFound:
-        raise ConfigurationError(f"{route.type} {TWILIO_ACCOUNT_SID_ROLE}: secret {name!r} is not set") from None
-
-
-@dataclass(frozen=True)
-class ProviderEndpoint:
-    """Where one channel account's API calls go: ``root`` + ApiCall.path, with these credentials."""
-
-    root: str
-    headers: dict[str, str] = field(default_factory=dict)
-    basic_auth: tuple[str, str] | None = None
-    # Media downloads (media ids resolved against ``media_root``) use the same credentials.
-    media_root: str = ""
+        raise ConfigurationError(f"{route.type} {role}: secret {name!r} is not set") from None
 
 
 def provider_endpoint(route: ChannelRoute, settings: Settings, secrets: Secrets) -> ProviderEndpoint:
-    channel, account = route.type, route.account
-    if channel in ("whatsapp", "messenger", "instagram"):
-        base = settings.whatsapp_api_base if channel == "whatsapp" else settings.meta_api_base
-        token = read_credential(secrets, channel, "access_token", route)
-        return ProviderEndpoint(root=f"{base}/{account}/", headers={"Authorization": f"Bearer {token}"},
-                                media_root=f"{base}/")
-    if channel == "telegram":
-        token = read_credential(secrets, channel, "access_token", route)
-        base = settings.telegram_api_base
-        return ProviderEndpoint(root=f"{base}/bot{token}/", media_root=f"{base}/file/bot{token}/")
-    if channel in ("twilio_sms", "twilio_whatsapp"):
-        sid = twilio_account_sid(route, settings, secrets)
-        if not sid:
-            raise ConfigurationError(f"{channel}: TWILIO_ACCOUNT_SID is not set")
-        token = read_credential(secrets, channel, "auth_token", route)
-        return ProviderEndpoint(root=f"{settings.twilio_api_base}/2010-04-01/Accounts/{sid}/",
-                                basic_auth=(sid, token), media_root=f"{settings.twilio_api_base}/")
-    raise ConfigurationError(f"channel {channel!r} has no provider API")
+    channel = route.type
+    try:
+        provider = provider_of(channel)
+    except ConfigurationError:
+        raise ConfigurationError(f"channel {channel!r} has no provider API") from None
+    access = AccountAccess(
+        channel=channel, account=route.account, api_base=api_base_of(provider, settings),
+        credential=lambda role: read_credential(secrets, channel, role, route),
+        owner=account_owner(route, settings, secrets))
+    return provider.endpoint(access)

@@ -162,6 +162,9 @@ class ProviderDescriptor:
     path_account: PathAccount | None = None
     # The provider account a request says it comes from (Twilio's AccountSid): it must own the number.
     request_owner: Callable[[WebhookBody], str] | None = None
+    # Whether the signature covers the public URL the provider was given (Twilio: Settings.
+    # twilio_webhook_url, TWILIO_WEBHOOK_URL), which behind proxies differs from the one the function sees.
+    signs_public_url: bool = False
     owner_role: str = ""  # the role naming an account's own owner secret (Twilio: "account_sid")
 
     def __post_init__(self) -> None:

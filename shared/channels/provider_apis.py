@@ -1,53 +1,37 @@
-"""The provider integrations behind each HTTP channel, imported only when that channel is used."""
+"""A channel's provider integration as the sender uses it: render (menus as buttons where the channel
+has them, the HUMAN_AGENT tag where the provider takes it), the sent message's id, error dispositions."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shared.channels.provider import ProviderDescriptor, menu_as_buttons
 from shared.channels.provider_events import ApiCall, ErrorDisposition
-from shared.kernel.errors import ConfigurationError
+from shared.channels.providers import provider_of
 from shared.messages.wire import OutboundMessage
 
-# Channel → module in shared/channels rendering its messages and reading its answers.
-PROVIDER_MODULES = {
-    "whatsapp": "whatsapp", "messenger": "meta_messaging", "instagram": "meta_messaging",
-    "telegram": "telegram", "twilio_sms": "twilio", "twilio_whatsapp": "twilio",
-}
-# Channels whose render() takes the HUMAN_AGENT tag decision (shared/channels/windows.py).
-TAGGED_RENDER = ("messenger", "instagram")
-# Channels with tappable buttons show a menu as its header above buttons, not as numbered lines;
-# SMS keeps the numbered text (the engine takes the number as the answer).
-BUTTON_MENUS = ("whatsapp", "messenger", "instagram", "telegram")
-
-
-def menu_as_buttons(message: OutboundMessage) -> OutboundMessage:
-    if message.kind != "menu" or not message.options:
-        return message
-    header = message.payload.get("header") or message.text
-    return OutboundMessage.from_dict({**message.to_dict(), "kind": "buttons", "text": header})
+__all__ = ["ProviderApi", "menu_as_buttons", "provider_api"]
 
 
 @dataclass(frozen=True)
 class ProviderApi:
     channel: str
-    _render: Callable[..., list[ApiCall]]
-    sent_message_id: Callable[[Any], str]
-    error_disposition: Callable[[int, Any, Mapping[str, str]], ErrorDisposition]
+    provider: ProviderDescriptor
 
     def render(self, message: OutboundMessage, human_agent_tag: bool = False) -> list[ApiCall]:
-        if self.channel in BUTTON_MENUS:
+        if self.provider.menus_as_buttons:
             message = menu_as_buttons(message)
-        if self.channel in TAGGED_RENDER:
-            return self._render(message, human_agent_tag=human_agent_tag)
-        return self._render(message)
+        return self.provider.render(message, human_agent_tag)
+
+    def sent_message_id(self, response_body: Any) -> str:
+        return self.provider.sent_message_id(response_body)
+
+    def error_disposition(self, status: int, body: Any, headers: Mapping[str, str]) -> ErrorDisposition:
+        return self.provider.error_disposition(status, body, headers)
 
 
 def provider_api(channel: str) -> ProviderApi:
-    name = PROVIDER_MODULES.get(channel)
-    if name is None:
-        raise ConfigurationError(f"channel {channel!r} has no provider integration")
-    module = importlib.import_module(f"shared.channels.{name}")
-    return ProviderApi(channel, module.render, module.sent_message_id, module.error_disposition)
+    """The integration behind ``channel``; ConfigurationError for a channel no provider serves."""
+    return ProviderApi(channel, provider_of(channel))

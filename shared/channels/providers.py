@@ -8,6 +8,7 @@ from __future__ import annotations
 from shared.channels import meta_messaging, telegram, twilio, whatsapp
 from shared.channels.provider import ProviderDescriptor, Webhook
 from shared.kernel.errors import ConfigurationError
+from shared.kernel.settings import Settings
 
 PROVIDERS: tuple[ProviderDescriptor, ...] = (
     whatsapp.PROVIDER,
@@ -52,3 +53,14 @@ def webhook_function_of(channel: str) -> str:
     provider = provider_of(channel)
     named = [w.function for w in provider.webhooks if w.channel == channel]
     return (named or [provider.webhooks[0].function])[0]
+
+
+def api_base_of(provider: ProviderDescriptor, settings: Settings) -> str:
+    """The provider's API base: its variable's value when set (a simulator), else the real API."""
+    return settings.api_bases.get(provider.api_base.variable, provider.api_base.default)
+
+
+def secret_names() -> dict[str, dict[str, str]]:
+    """Channel → credential role → default secret name, for every provider channel (what
+    shared/contracts/channel_secrets.json carries for Terraform)."""
+    return {channel: dict(provider.secret_names[channel]) for provider in PROVIDERS for channel in provider.channels}

@@ -15,6 +15,8 @@ BACKENDS: tuple[str, ...] = ("embedded", "emulators", "gcp")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BOTS_DIR = REPO_ROOT / "bots"
+# Provider API bases are read from every variable named like WHATSAPP_API_BASE (Settings.api_bases).
+API_BASE_SUFFIX = "_API_BASE"
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,10 @@ class Settings:
     storage_endpoint: str = ""
     secrets_endpoint: str = ""
     pubsub_publish_base_url: str = "https://pubsub.googleapis.com"
-    # Channel provider APIs (the local stack and tests point them at simulators).
-    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
-    meta_api_base: str = "https://graph.facebook.com/v21.0"
-    telegram_api_base: str = "https://api.telegram.org"
-    twilio_api_base: str = "https://api.twilio.com"
+    # Channel provider APIs pointed away from the real ones (the local stack and tests point them at
+    # simulators), by environment variable: WHATSAPP_API_BASE → "http://127.0.0.1:8081". Each provider's
+    # descriptor names its variable and its real API (shared/channels/providers.py, api_base_of).
+    api_bases: Mapping[str, str] = field(default_factory=dict)
     twilio_account_sid: str = ""
     # The public URL Twilio signs (the webhook_twilio function's URL as configured at Twilio).
     twilio_webhook_url: str = ""
@@ -93,10 +94,8 @@ class Settings:
             storage_endpoint=env.get("CHARLA_STORAGE_ENDPOINT", ""),
             secrets_endpoint=env.get("CHARLA_SECRETS_ENDPOINT", ""),
             pubsub_publish_base_url=env.get("CHARLA_PUBSUB_PUBLISH_BASE_URL", "https://pubsub.googleapis.com"),
-            whatsapp_api_base=_base_url(env, "WHATSAPP_API_BASE", cls.whatsapp_api_base),
-            meta_api_base=_base_url(env, "META_API_BASE", cls.meta_api_base),
-            telegram_api_base=_base_url(env, "TELEGRAM_API_BASE", cls.telegram_api_base),
-            twilio_api_base=_base_url(env, "TWILIO_API_BASE", cls.twilio_api_base),
+            api_bases={name: _base_url(env, name) for name in sorted(env) if name.endswith(API_BASE_SUFFIX)
+                       and env[name].strip()},
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_webhook_url=env.get("TWILIO_WEBHOOK_URL", ""),
             media_local_hosts=_host_list(env, "CHARLA_MEDIA_LOCAL_HOSTS", with_port=True),
@@ -106,8 +105,8 @@ class Settings:
         )
 
 
-def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
-    value = (env.get(name) or default).strip().rstrip("/")
+def _base_url(env: Mapping[str, str], name: str) -> str:
+    value = env[name].strip().rstrip("/")
     if not value.startswith(("http://", "https://")):
         raise ConfigurationError(f"{name}={value!r}: expected an http(s) URL")
     return value

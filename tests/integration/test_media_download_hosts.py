@@ -56,8 +56,8 @@ def host_port(url: str) -> str:
 @contextmanager
 def media_platform(tmp_path, twilio_url: str, *local_hosts: str, extra_hosts: tuple[str, ...] = ()
                    ) -> Iterator[Platform]:
-    settings = Settings(backend="embedded", data_dir=tmp_path / "data", twilio_api_base=twilio_url,
-                        twilio_account_sid=SID, meta_api_base=twilio_url,
+    settings = Settings(backend="embedded", data_dir=tmp_path / "data",
+                        api_bases={"TWILIO_API_BASE": twilio_url, "META_API_BASE": twilio_url}, twilio_account_sid=SID,
                         media_local_hosts=(host_port(twilio_url), *local_hosts), media_extra_hosts=extra_hosts)
     platform = Platform(settings, overrides={"secrets": lambda p: EnvironmentSecrets(
         {"TWILIO_AUTH_TOKEN": TOKEN, "MESSENGER_PAGE_TOKEN": "page-token"}, also_bare_names=True)})

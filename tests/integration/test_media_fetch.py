@@ -32,8 +32,8 @@ def fake():
 @pytest.fixture
 def platform(tmp_path, fake):
     with serve_wsgi(fake) as url:
-        platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "data", whatsapp_api_base=url,
-                                     media_local_hosts=(simulator_origin(url),)),
+        platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "data",
+                                     api_bases={"WHATSAPP_API_BASE": url}, media_local_hosts=(simulator_origin(url),)),
                             overrides={"secrets": lambda p: EnvironmentSecrets({"WHATSAPP_ACCESS_TOKEN": TOKEN},
                                                                                also_bare_names=True)})
         platform.bus.ensure_topic(topics.INBOUND)
@@ -107,7 +107,7 @@ def test_a_provider_hiccup_raises_so_the_download_is_retried(platform, fake):
     with serve_wsgi(broken) as url:
         from dataclasses import replace
 
-        platform.settings = replace(platform.settings, whatsapp_api_base=url)
+        platform.settings = replace(platform.settings, api_bases={"WHATSAPP_API_BASE": url})
         with pytest.raises(TransientError, match="503"):
             forward_with_media(platform, platform.http, image("m4"))
     assert forwarded(platform) == []
@@ -119,7 +119,7 @@ def test_a_contact_shared_as_a_vcard_through_twilio_is_read_into_the_message(tmp
     twilio = FakeTwilioApi("AC1", "tt")
     vcard = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Marta Diaz\r\nTEL;type=CELL:+5491155550001\r\nEND:VCARD\r\n"
     with serve_wsgi(twilio) as url:
-        platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "d", twilio_api_base=url,
+        platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "d", api_bases={"TWILIO_API_BASE": url},
                                      twilio_account_sid="AC1", media_local_hosts=(simulator_origin(url),)),
                             overrides={"secrets": lambda p: EnvironmentSecrets({"TWILIO_AUTH_TOKEN": "tt"},
                                                                                also_bare_names=True)})

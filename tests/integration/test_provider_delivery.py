@@ -38,7 +38,7 @@ def setup(tmp_path, fake):
     with serve_wsgi(fake) as url:
         clock = ManualClock(NOW)
         platform = Platform(
-            Settings(backend="embedded", data_dir=tmp_path / "data", whatsapp_api_base=url), clock=clock,
+            Settings(backend="embedded", data_dir=tmp_path / "data", api_bases={"WHATSAPP_API_BASE": url}), clock=clock,
             overrides={"secrets": lambda p: EnvironmentSecrets({"WHATSAPP_ACCESS_TOKEN": TOKEN}, also_bare_names=True),
                        "senders": lambda p: channel_senders(p, sleep=sleeps.append)})
         for topic in topics.ALL_TOPICS:
@@ -172,7 +172,7 @@ def test_a_concurrent_delivery_of_a_message_being_sent_is_told_to_come_back_late
 
 def test_a_missing_token_is_transient_so_configuring_it_lets_the_message_go(tmp_path, fake):
     with serve_wsgi(fake) as url:
-        platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "d", whatsapp_api_base=url),
+        platform = Platform(Settings(backend="embedded", data_dir=tmp_path / "d", api_bases={"WHATSAPP_API_BASE": url}),
                             clock=ManualClock(NOW),
                             overrides={"secrets": lambda p: EnvironmentSecrets({}),
                                        "senders": lambda p: channel_senders(p, sleep=lambda s: None)})
@@ -211,7 +211,8 @@ def test_an_agents_reply_on_messenger_after_a_day_carries_the_human_agent_tag(tm
     meta = FakeMetaMessagingApi({"1122": "page-token"})
     with serve_wsgi(meta) as url:
         platform = Platform(
-            Settings(backend="embedded", data_dir=tmp_path / "d", meta_api_base=url), clock=ManualClock(NOW),
+            Settings(backend="embedded", data_dir=tmp_path / "d", api_bases={"META_API_BASE": url}),
+            clock=ManualClock(NOW),
             overrides={"secrets": lambda p: EnvironmentSecrets({"MESSENGER_PAGE_TOKEN": "page-token"},
                                                                also_bare_names=True),
                        "senders": lambda p: channel_senders(p, sleep=lambda s: None)})

@@ -52,7 +52,7 @@ class LazyChannelSenders:
             return sender
 
     def _build(self, channel: str) -> ChannelSender | None:
-        from shared.channels.provider_apis import PROVIDER_MODULES
+        from shared.channels.providers import is_provider_channel
 
         if channel == "webchat":
             from shared.channels.webchat import WebchatReplyBox
@@ -62,7 +62,7 @@ class LazyChannelSenders:
             from shared.channels.email import MailerSender
 
             return MailerSender(self._mailer())
-        if channel in PROVIDER_MODULES:
+        if is_provider_channel(channel):
             from shared.adapters.http.provider_http_sender import ProviderHttpSender
 
             return ProviderHttpSender(channel, store=self._store, clock=self._clock, endpoint_of=self._endpoint_of,

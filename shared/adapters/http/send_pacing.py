@@ -9,9 +9,10 @@ sustained is its documented soft limit, bursts go higher); faster accounts would
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
+from shared.channels.provider import Rate
+from shared.channels.providers import PROVIDERS
 from shared.kernel.errors import TransientError
 from shared.messages.ids import safe_document_id
 from shared.ports.clock import Clock
@@ -20,26 +21,8 @@ from shared.ports.document_store import DocumentStore, Transaction
 PACING = "pacing"
 
 
-@dataclass(frozen=True)
-class Rate:
-    per_second: float
-    burst: int
-
-
-# Messages per second per business account.
-RATES: dict[str, Rate] = {
-    # Cloud API throughput: 80 messages/s per business phone number by default.
-    "whatsapp": Rate(per_second=80, burst=80),
-    # Messenger Platform: send API calls are limited per Page (200 * engaged users / 24 h); stay well under.
-    "messenger": Rate(per_second=40, burst=40),
-    # Instagram messaging: 100 calls/s per account for text, links, reactions and stickers.
-    "instagram": Rate(per_second=50, burst=50),
-    # Bot API: about 30 messages/s in total for a bot.
-    "telegram": Rate(per_second=30, burst=30),
-    # Twilio queues up to 1 segment/s for a long-code number (US/CA); a short burst fills the queue.
-    "twilio_sms": Rate(per_second=1, burst=10),
-    "twilio_whatsapp": Rate(per_second=80, burst=80),
-}
+# Messages per second per business account: each provider's descriptor gives its channels' rates.
+RATES: dict[str, Rate] = {channel: rate for provider in PROVIDERS for channel, rate in provider.rates.items()}
 
 
 class TokenBucket:

@@ -91,5 +91,6 @@ PROVIDER = ProviderDescriptor(
     webhook_roles=("auth_token",),
     windows={TWILIO_WHATSAPP: TEMPLATE_OUTSIDE_WINDOW},
     request_owner=_request_owner,
+    signs_public_url=True,
     owner_role=ACCOUNT_SID_ROLE,
 )

@@ -8,7 +8,7 @@ import pytest
 
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.channels.credentials import SECRETS_FILE, provider_endpoint, secret_name
-from shared.channels.provider_apis import PROVIDER_MODULES
+from shared.channels.providers import PROVIDER_CHANNELS
 from shared.kernel.errors import ConfigurationError
 from shared.kernel.settings import Settings
 from shared.workspaces.directory import ChannelRoute
@@ -20,7 +20,7 @@ def route(channel: str, account: str = "123", secrets: dict | None = None) -> Ch
 
 def test_every_provider_channel_names_its_secrets_in_the_one_contract_file():
     names = json.loads(SECRETS_FILE.read_text())["channels"]
-    assert set(names) == set(PROVIDER_MODULES)
+    assert set(names) == set(PROVIDER_CHANNELS)
 
 
 def test_an_account_may_use_its_own_secret_for_a_role():
@@ -30,19 +30,21 @@ def test_an_account_may_use_its_own_secret_for_a_role():
 
 def test_the_readme_variable_names_are_the_local_secrets():
     secrets = EnvironmentSecrets({"WHATSAPP_ACCESS_TOKEN": "t0k"}, also_bare_names=True)
-    endpoint = provider_endpoint(route("whatsapp", "555"), Settings(whatsapp_api_base="http://wa"), secrets)
+    settings = Settings(api_bases={"WHATSAPP_API_BASE": "http://wa"})
+    endpoint = provider_endpoint(route("whatsapp", "555"), settings, secrets)
     assert endpoint.root == "http://wa/555/" and endpoint.headers == {"Authorization": "Bearer t0k"}
 
 
 def test_telegram_calls_carry_the_token_in_the_path():
     secrets = EnvironmentSecrets({"CHARLA_SECRET_TELEGRAM_BOT_TOKEN": "42:abc"})
-    endpoint = provider_endpoint(route("telegram", "42"), Settings(telegram_api_base="http://tg"), secrets)
+    settings = Settings(api_bases={"TELEGRAM_API_BASE": "http://tg"})
+    endpoint = provider_endpoint(route("telegram", "42"), settings, secrets)
     assert endpoint.root == "http://tg/bot42:abc/" and endpoint.media_root == "http://tg/file/bot42:abc/"
 
 
 def test_twilio_calls_use_basic_auth_with_the_account_sid():
     secrets = EnvironmentSecrets({"TWILIO_AUTH_TOKEN": "tt"}, also_bare_names=True)
-    settings = Settings(twilio_api_base="http://tw", twilio_account_sid="AC1")
+    settings = Settings(api_bases={"TWILIO_API_BASE": "http://tw"}, twilio_account_sid="AC1")
     endpoint = provider_endpoint(route("twilio_sms", "+1555"), settings, secrets)
     assert endpoint.root == "http://tw/2010-04-01/Accounts/AC1/" and endpoint.basic_auth == ("AC1", "tt")
 
@@ -55,7 +57,7 @@ def test_a_missing_credential_names_the_secret():
 def test_a_twilio_number_on_its_own_account_calls_with_that_accounts_sid_and_token():
     secrets = EnvironmentSecrets({"TWILIO_AUTH_TOKEN": "tt", "ACME_TWILIO_TOKEN": "acme-tt",
                                   "ACME_TWILIO_SID": "AC2"}, also_bare_names=True)
-    settings = Settings(twilio_api_base="http://tw", twilio_account_sid="AC1")
+    settings = Settings(api_bases={"TWILIO_API_BASE": "http://tw"}, twilio_account_sid="AC1")
     own = route("twilio_sms", "+1666", secrets={"auth_token": "acme-twilio-token", "account_sid": "acme-twilio-sid"})
     endpoint = provider_endpoint(own, settings, secrets)
     assert endpoint.root == "http://tw/2010-04-01/Accounts/AC2/" and endpoint.basic_auth == ("AC2", "acme-tt")
