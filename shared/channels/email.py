@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.messages.wire import OutboundMessage
+from shared.ports.channel_sender import ReplyWindow
 from shared.ports.mailer import Email, Mailer
 
 CHANNEL = "email"
@@ -14,6 +15,6 @@ class MailerSender:
     def __init__(self, mailer: Mailer) -> None:
         self._mailer = mailer
 
-    def send(self, message: OutboundMessage) -> str:
+    def send(self, message: OutboundMessage, window: ReplyWindow = ReplyWindow.OPEN) -> str:
         return self._mailer.send(Email(message_id=message.message_id, to=message.recipient,
                                        subject=str(message.payload.get("subject", "")), body=message.text))

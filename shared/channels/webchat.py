@@ -16,6 +16,7 @@ from typing import Any
 from shared.kernel.errors import InvalidInput
 from shared.messages.ids import conversation_id, inbound_message_id
 from shared.messages.wire import InboundMessage, OutboundMessage
+from shared.ports.channel_sender import ReplyWindow
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Filter, Transaction
 from shared.workspaces.directory import ChannelRoute
@@ -128,7 +129,7 @@ class WebchatReplyBox:
         self._store = store
         self._clock = clock
 
-    def send(self, message: OutboundMessage) -> str:
+    def send(self, message: OutboundMessage, window: ReplyWindow = ReplyWindow.OPEN) -> str:
         collection = replies_collection(message.conversation_id)
 
         def deliver(tx: Transaction) -> None:

@@ -36,6 +36,7 @@ from shared.kernel.errors import CharlaError, InvalidInput
 from shared.kernel.settings import Settings
 from shared.messages.ids import conversation_id
 from shared.messages.wire import HistoryRecord, InboundMessage, OutboundMessage
+from shared.ports.channel_sender import ReplyWindow
 from shared.ports.clock import ManualClock
 from shared.ports.document_store import Filter
 from shared.ports.event_bus import ReceivedMessage
@@ -62,9 +63,9 @@ class _RecordingSender:
         self._inner = inner
         self._sent = sent
 
-    def send(self, message: OutboundMessage) -> str:
+    def send(self, message: OutboundMessage, window: ReplyWindow = ReplyWindow.OPEN) -> str:
         self._sent.append(message)
-        return self._inner.send(message)
+        return self._inner.send(message, window)
 
 
 class LocalConversations:

@@ -32,6 +32,13 @@ class StateAndTime(Protocol):
     def clock(self) -> Clock: ...
 
 
+class DeliveryPorts(StateAndTime, Protocol):
+    """What delivering an outbound message works with: state, time and the bus its history goes on."""
+
+    @property
+    def bus(self) -> EventBus: ...
+
+
 class ConversationPorts(StateAndTime, Protocol):
     """What the conversation use cases work with: state, the bus, timers and the published workspaces."""
 

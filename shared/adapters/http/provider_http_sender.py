@@ -10,13 +10,16 @@ Failures: 429, 5xx and timeouts are retried here a few times with exponential ba
 honouring Retry-After, then raised as TransientError so Pub/Sub redelivers (and dead-letters after
 the subscription's last attempt); a permanent refusal raises DeliveryRefused, recorded as a failed
 delivery and acknowledged.
+
+Whether the channel's customer-service window lets the message go is the delivery use case's decision
+(shared/conversations/deliver.py); the sender is only told the terms (ReplyWindow) and renders them.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,11 +29,11 @@ from shared.adapters.http.send_pacing import TokenBucket
 from shared.channels.credentials import ProviderEndpoint
 from shared.channels.provider_apis import ProviderApi, provider_api
 from shared.channels.provider_events import ApiCall
-from shared.channels.windows import window_decision
-from shared.conversations.store_names import CONVERSATIONS, PROVIDER_MESSAGES, provider_message_doc_id
+from shared.conversations.store_names import PROVIDER_MESSAGES, provider_message_doc_id
 from shared.kernel.errors import ConfigurationError, DeliveryRefused, TransientError
 from shared.kernel.logs import log
 from shared.messages.wire import OutboundMessage
+from shared.ports.channel_sender import ReplyWindow
 from shared.ports.clock import Clock
 from shared.ports.document_store import DocumentStore, Transaction
 
@@ -63,7 +66,7 @@ class ProviderHttpSender:
         self._claim = timedelta(seconds=claim_s)
         self._pacing = TokenBucket(store, clock, sleep)
 
-    def send(self, message: OutboundMessage) -> str:
+    def send(self, message: OutboundMessage, window: ReplyWindow = ReplyWindow.OPEN) -> str:
         store = self._store
         delivery = store.run_transaction(lambda tx: self._claim_delivery(tx, message))
         if delivery["status"] == "sent":
@@ -71,7 +74,7 @@ class ProviderHttpSender:
         if delivery["status"] == "failed":
             raise DeliveryRefused(delivery["reason"])
         try:
-            return self._send_parts(message, delivery)
+            return self._send_parts(message, window, delivery)
         except DeliveryRefused as exc:
             store.set(DELIVERIES, message.message_id, {**self._current(message), "status": "failed",
                                                        "claimed_until": "", "reason": str(exc)[:MAX_REASON_CHARS]})
@@ -97,18 +100,13 @@ class ProviderHttpSender:
         tx.set(DELIVERIES, message.message_id, delivery)
         return delivery
 
-    def _send_parts(self, message: OutboundMessage, delivery: dict[str, Any]) -> str:
-        conversation = self._store.get(CONVERSATIONS, message.conversation_id) or {}
-        last = conversation.get("last_message_at")
-        decision = window_decision(message, datetime.fromisoformat(last) if last else None, self._clock.now())
-        if not decision.allowed:
-            raise DeliveryRefused(decision.reason)
+    def _send_parts(self, message: OutboundMessage, window: ReplyWindow, delivery: dict[str, Any]) -> str:
         try:
             endpoint = self._endpoint_of(message.channel, message.account)
         except ConfigurationError as exc:
             # A missing token is fixed by configuring it: retry, and dead-letter if it never comes.
             raise TransientError(str(exc)) from None
-        calls = self._api.render(message, human_agent_tag=decision.human_agent_tag)
+        calls = self._api.render(message, human_agent_tag=window is ReplyWindow.HUMAN_AGENT)
         provider_ids = list(delivery["provider_ids"])
         for index in range(delivery["parts_sent"], len(calls)):
             self._pacing.take(message.channel, message.account)
