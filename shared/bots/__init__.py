@@ -1,1 +1,1 @@
-"""Bots: the definition files authors write (../shared/BOT_FORMAT.md) and the engine that runs them."""
+"""Bots: the definition files authors write (docs/bot-format.md) and the engine that runs them."""

@@ -8,30 +8,44 @@ performed, so the use case commits them with the state change.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Protocol
-from urllib.parse import quote
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.bots import limits
-from shared.bots.answer_types import parse_answer_type, validate_answer
 from shared.bots.definition import Bot, Intent, Menu
+from shared.bots.elements import REGISTRY, ElementRegistry
+from shared.bots.elements import ask as ask_element
+from shared.bots.elements import menu as menu_element
+from shared.bots.elements.base import Resume
 from shared.bots.expressions import Condition, evaluate_condition
-from shared.bots.json_path import MISSING, read_path
 from shared.bots.matching import match_trigger, normalise, rank_intents
-from shared.bots.templates import format_value, greeting, render
+from shared.bots.templates import greeting, render
+from shared.bots.turn_types import (
+    BotPosition,
+    Effect,
+    EngineEvent,
+    IntentClassifier,
+    Reply,
+    TurnContext,
+    TurnOutcome,
+    variables_size,
+)
 from shared.kernel.limits import MAX_BOT_VARIABLES_BYTES, MAX_TAG_CHARS, MAX_TAGS, MAX_VARIABLES
-from shared.ports.webhook_caller import WebhookCaller, WebhookFailed, WebhookRequest
+
+# The engine's public face: the turn's data is defined in turn_types, and imported from here by use cases.
+__all__ = [
+    "BotPosition", "Effect", "EngineEvent", "IntentClassifier", "Reply", "TurnContext", "TurnOutcome",
+    "back_from_people", "bot_in_charge", "handle_timer", "said_keyword", "session_is_live", "take_turn",
+    "variables_size",
+]
 
 MAX_JUMPS_PER_TURN = 10
 MAX_SUGGESTIONS = 3
 SUGGESTION_MIN_SCORE = 0.34
 RELATED_TOPIC_MIN_SCORE = 0.5
 NUMBER_EMOJIS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
-ACTION_ORDER = ("text", "media", "set", "tag", "webhook", "ask", "send_email", "go_to", "menu", "assign", "close")
 
 PHRASES: dict[str, dict[str, str]] = {
     "not_understood": {"es": "Perdón, no te entendí.", "en": "Sorry, I did not understand that.",
@@ -47,115 +61,14 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
-class IntentClassifier(Protocol):
-    """The statistical second opinion after triggers (nlu_model); optional."""
-
-    def predict(self, text: str) -> Any:  # -> Prediction(intent, confidence, language, ranking)
-        ...
-
-
-@dataclass
-class BotPosition:
-    """Where the conversation stands in the bot; persisted with the conversation."""
-
-    session_id: str = ""
-    session_started_at: str = ""
-    last_activity_at: str = ""
-    closed: bool = False
-    bot_id: str = ""  # the bot in charge after a hand-over; empty: the channel's bot
-    last_intent: str = ""
-    topic: str = ""
-    turn: int = 0
-    # Frames of shown menus/buttons, innermost last: {"header", "options", "numbered_emojis", "menu"}.
-    menu_stack: list[dict[str, Any]] = field(default_factory=list)
-    menu_token: str = ""
-    failed_attempts: int = 0
-    pending_ask: dict[str, Any] | None = None
-    paused: bool = False
-    muted_until: str = ""
-    handoff: dict[str, Any] | None = None
-    variables: dict[str, Any] = field(default_factory=dict)
-    tags: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> BotPosition:
-        data = data or {}
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-    def keeps_variable(self, name: str, value: Any) -> bool:
-        """Set a variable unless the conversation's variables would outgrow their bounds (the position is
-        stored in the conversation's document, which must stay far below Firestore's 1 MiB whatever a bot
-        saves: a webhook's whole answer, a customer's long text); False when it is not kept."""
-        candidate = {**self.variables, name: value}
-        if len(candidate) > MAX_VARIABLES or variables_size(candidate) > MAX_BOT_VARIABLES_BYTES:
-            return False
-        self.variables[name] = value
-        return True
-
-
-def variables_size(variables: Mapping[str, Any]) -> int:
-    """The bytes a conversation's variables take in its document (as JSON, near enough to Firestore's count)."""
-    return len(json.dumps(variables, ensure_ascii=False, default=str).encode("utf-8", "replace"))
-
-
-@dataclass(frozen=True)
-class Reply:
-    kind: str  # text | buttons | menu | carousel | media | location
-    text: str = ""
-    options: tuple[str, ...] = ()
-    payload: dict[str, Any] = field(default_factory=dict)
-    intent: str = ""
-    delay_ms: int = 0  # pause before this reply, kept by the sender
-
-
-@dataclass(frozen=True)
-class EngineEvent:
-    type: str
-    intent: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Effect:
-    """Something to do exactly once after the turn commits: handoff, email, schedule, cancel."""
-
-    kind: str
-    data: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class TurnContext:
-    now: datetime
-    time_zone: str
-    channel: str
-    contact_name: str
-    session_timeout_s: int
-    new_session_id: str
-    contact_phone: str = ""
-    contact_email: str = ""
-    webhooks: WebhookCaller | None = None
-    classifier: IntentClassifier | None = None
-    other_bots: Callable[[str], Bot | None] = lambda _bot_id: None
-    workspace_constants: Mapping[str, Any] = field(default_factory=dict)
-    channel_bot_id: str = ""  # the channel's own bot; another bot starting a session stays for it
-    expertise_bots: tuple[Bot, ...] = ()  # bots the flow manager may route to by expertise
-
-
-@dataclass
-class TurnOutcome:
-    position: BotPosition
-    replies: list[Reply] = field(default_factory=list)
-    events: list[EngineEvent] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
-    bot_id: str = ""  # the bot that answered last (differs after a hand-over)
-
-
 class _Turn:
-    def __init__(self, bot: Bot, position: BotPosition, context: TurnContext) -> None:
+    """One turn's mechanics: values, output, intents, sequences, menus on screen, hand-overs, sessions.
+    What each element does is its module's (shared/bots/elements/); this is what the modules see as ``Turn``."""
+
+    def __init__(self, bot: Bot, position: BotPosition, context: TurnContext,
+                 elements: ElementRegistry = REGISTRY) -> None:
         self.bot = bot
+        self.elements = elements
         self.position = position
         self.context = context
         self.outcome = TurnOutcome(position=position, bot_id=bot.id)
@@ -235,152 +148,18 @@ class _Turn:
         return True
 
     def run_action(self, action: Mapping[str, Any]) -> bool:
-        """An option, on_fail or on_error: its actions in a fixed order."""
+        """An option, on_fail or on_error: its actions in the registry's order."""
         # all() stops at the first action that ends the sequence.
-        return all(self.run_element(kind, action[kind], None) for kind in ACTION_ORDER if kind in action)
+        return all(self.run_element(kind, action[kind], None) for kind in self.elements.action_names
+                   if kind in action)
 
-    def run_element(self, kind: str, value: Any, resume: dict[str, Any] | None) -> bool:
-        handler = getattr(self, f"_element_{kind}")
-        return handler(value, resume) is not False
-
-    def _element_text(self, value: str, resume) -> None:
-        self.say("text", value)
-
-    def _element_buttons(self, value: dict, resume) -> None:
-        options = [o for o in value["options"] if self.holds(o.get("when"))]
-        self.position.menu_stack = [{"header": value.get("text", ""), "options": options, "numbered_emojis": False,
-                                     "menu": ""}]
-        self.position.failed_attempts = 0
-        self.say("buttons", value.get("text", ""), tuple(o["title"] for o in options))
-
-    def _element_carousel(self, value: dict, resume) -> None:
-        cards, choices = [], []
-        for card in value["cards"]:
-            buttons = [b for b in card.get("buttons", []) if self.holds(b.get("when"))]
-            choices.extend(buttons)
-            cards.append({"title": self.render(card["title"]), "subtitle": self.render(card.get("subtitle", "")),
-                          "image": card.get("image", ""), "buttons": [b["title"] for b in buttons]})
-        if choices:
-            self.position.menu_stack = [{"header": "", "options": choices, "numbered_emojis": False, "menu": ""}]
-        self.say("carousel", options=tuple(b["title"] for b in choices), payload={"cards": cards})
-
-    def _element_media(self, value: dict, resume) -> None:
-        self.say("media", payload={"kind": value["kind"], "url": self.render(value["url"]),
-                                   "caption": self.render(value.get("caption", "")),
-                                   "filename": value.get("filename", "")})
-
-    def _element_location(self, value: dict, resume) -> None:
-        self.say("location", payload={"latitude": value["latitude"], "longitude": value["longitude"],
-                                      "name": self.render(value.get("name", "")),
-                                      "address": self.render(value.get("address", ""))})
-
-    def _element_go_to(self, value: str, resume) -> bool:
-        self.run_target(value, via="go_to")
-        return False
-
-    def _element_menu(self, value: str, resume) -> None:
-        self.show_menu(self.bot.menus[value])
-
-    def _element_ask(self, value: dict, resume) -> bool:
-        variable = value["variable"]
-        spec = self.bot.variables.get(variable)
-        self.position.pending_ask = {
-            "variable": variable, "type": spec.spec if spec else "text", "text": value["text"],
-            "retry_text": value.get("retry_text", ""),
-            "retries_left": value.get("retries", limits.DEFAULT_ASK_RETRIES),
-            "on_fail": value.get("on_fail"), "resume": resume,
-        }
-        self.position.menu_stack = []
-        self.say("text", value["text"])
-        self.event("question_asked", self.position.last_intent, variable=variable)
-        return False
-
-    def _element_assign(self, value: dict, resume) -> bool:
-        if "bot" in value:
-            return self.hand_over(value["bot"], value.get("message", ""), reason="assign")
-        target = {k: value[k] for k in ("queue", "agent") if k in value}
-        self.say("text", value.get("message") or self.phrase("handoff"))
-        self.position.handoff = {**target, "at": self.context.now.isoformat()}
-        self.position.menu_stack = []
-        self.effect("handoff", **target)
-        self.event("handoff_requested", self.position.last_intent, **target)
-        return False
-
-    def _element_mute_bot(self, value: dict, resume) -> bool:
-        until = self.context.now + timedelta(minutes=value["minutes"])
-        self.position.muted_until = until.isoformat()
-        self.event("bot_muted", self.position.last_intent, minutes=value["minutes"])
-        return False
-
-    def _element_close(self, value: dict | None, resume) -> bool:
-        if isinstance(value, dict) and value.get("message"):
-            self.say("text", value["message"])
-        self.close("bot")
-        return False
-
-    def _element_tag(self, value: str | list[str], resume) -> None:
-        for tag in [value] if isinstance(value, str) else value:
-            self.add_tag(self.render(tag))
-
-    def _element_set(self, value: dict, resume) -> None:
-        raw = value["value"]
-        self.keep_variable(value["variable"], self.render(raw) if isinstance(raw, str) else raw)
-
-    def _element_send_email(self, value: dict, resume) -> None:
-        self.effect("email", to=self.render(value["to"]), subject=self.render(value["subject"]),
-                    body=self.render(value["body"]))
-        self.event("email_requested", self.position.last_intent)
-
-    def _element_webhook(self, value: dict, resume) -> bool:
-        values = self.values()
-        url_values = {k: quote(format_value(v), safe="") if k in self.position.variables or k.startswith("contact.")
-                      else v for k, v in values.items()}
-        request = WebhookRequest(
-            method=str(value.get("method", "GET")).upper(),
-            url=render(value["url"], url_values),
-            headers=tuple((str(k), render(str(v), values)) for k, v in (value.get("headers") or {}).items()),
-            json_body=_render_deep(value.get("body"), values),
-            timeout_s=value.get("timeout_ms", 3000) / 1000,
-        )
-        try:
-            if self.context.webhooks is None:
-                raise WebhookFailed("no webhook caller configured")
-            response = self.context.webhooks.call(request)
-        except WebhookFailed as exc:
-            self.event("webhook_failed", self.position.last_intent, reason=str(exc)[:300])
-            if value.get("on_error"):
-                self.run_action(value["on_error"])
-                return False
-            return True
-        for variable, path in (value.get("save") or {}).items():
-            found = read_path(response.body, path)
-            if found is MISSING:
-                self.position.variables.pop(variable, None)
-            else:
-                self.keep_variable(variable, found)
-        self.event("webhook_called", self.position.last_intent, status=response.status)
-        return True
-
-    def _element_wait(self, value: Any, resume) -> None:
-        seconds = value["seconds"] if isinstance(value, dict) else value
-        self.pending_delay_ms += int(seconds * 1000)
+    def run_element(self, kind: str, value: Any, resume: Resume) -> bool:
+        """False when the element ended the sequence it is in."""
+        return self.elements[kind].run(self, value, resume)
 
     # -- menus --------------------------------------------------------------------------------
     def show_menu(self, menu: Menu) -> None:
-        options = [o for o in menu.options if self.holds(o.get("when"))]
-        frame = {"header": menu.header, "options": options, "numbered_emojis": menu.numbered_emojis,
-                 "menu": menu.name}
-        self.position.menu_stack = [frame]
-        self.position.failed_attempts = 0
-        token = f"{self.position.session_id}:{self.position.turn}:{menu.name}"
-        if self.position.menu_token:
-            self.effect("cancel", token=self.position.menu_token)
-        self.position.menu_token = token
-        if menu.reminder_after_minutes:
-            self.effect("schedule", action="menu_reminder", token=token, after_s=menu.reminder_after_minutes * 60)
-        if menu.resolve_after_minutes:
-            self.effect("schedule", action="menu_resolve", token=token, after_s=menu.resolve_after_minutes * 60)
-        self.show_frame(frame)
+        menu_element.show(self, menu)
 
     def show_frame(self, frame: dict[str, Any]) -> None:
         lines = [frame["header"]] if frame["header"] else []
@@ -424,9 +203,7 @@ class _Turn:
             self.show_frame(frame)
             return
         self.position.menu_stack = []
-        if self.position.menu_token:
-            self.effect("cancel", token=self.position.menu_token)
-            self.position.menu_token = ""
+        menu_element.cancel_timers(self)
         self.run_action(option)
 
     def option_not_chosen(self) -> bool:
@@ -446,31 +223,6 @@ class _Turn:
         self.say("text", menu.invalid_option_text or self.phrase("invalid_option"))
         self.show_frame(frame)
         return True
-
-    # -- ask ----------------------------------------------------------------------------------
-    def answer_question(self, text: str) -> None:
-        ask = self.position.pending_ask or {}
-        answer_type = parse_answer_type(ask["type"], self.bot.entities)
-        local_today = self.context.now.astimezone(ZoneInfo(self.context.time_zone)).date()
-        result = validate_answer(answer_type, text, self.bot.language, local_today)
-        if result.ok:
-            self.keep_variable(ask["variable"], result.value)
-            self.position.pending_ask = None
-            self.event("question_answered", self.position.last_intent, variable=ask["variable"])
-            resume = ask.get("resume")
-            intent = self.bot.intent(resume["intent"]) if resume else None
-            if intent is not None:
-                self.run_intent(intent, start=resume["index"])
-            return
-        self.event("answer_invalid", self.position.last_intent, variable=ask["variable"], reason=result.reason)
-        if ask["retries_left"] > 0:
-            ask["retries_left"] -= 1
-            self.say("text", ask.get("retry_text") or f"{self.phrase('retry')} {ask['text']}")
-            return
-        self.position.pending_ask = None
-        self.event("question_failed", self.position.last_intent, variable=ask["variable"])
-        if ask.get("on_fail"):
-            self.run_action(ask["on_fail"])
 
     # -- keywords, hand-overs, sessions -------------------------------------------------------
     def hand_over(self, bot_id: str, message: str, reason: str) -> bool:
@@ -508,18 +260,14 @@ class _Turn:
         self.position.closed = True
         self.position.menu_stack = []
         self.position.pending_ask = None
-        if self.position.menu_token:
-            self.effect("cancel", token=self.position.menu_token)
-            self.position.menu_token = ""
+        menu_element.cancel_timers(self)
         self.event("session_closed", self.position.last_intent, by=by)
 
     def run_matched(self, intent_name: str, confidence: float, how: str) -> None:
         self.event("intent_matched", intent_name, confidence=confidence, how=how)
         # The customer moved on: options (and timers) of an earlier menu no longer apply.
         self.position.menu_stack = []
-        if self.position.menu_token:
-            self.effect("cancel", token=self.position.menu_token)
-            self.position.menu_token = ""
+        menu_element.cancel_timers(self)
         intent = self.bot.intents[intent_name]
         self.add_tag(intent.topic)
         self.run_target(intent_name, via=how)
@@ -573,25 +321,16 @@ def _title_of(intent: Intent) -> str:
     return title if len(title) <= limits.MAX_BUTTON_TITLE_CHARS else title[: limits.MAX_BUTTON_TITLE_CHARS - 1] + "…"
 
 
-def _render_deep(value: Any, values: Mapping[str, Any]) -> Any:
-    if isinstance(value, str):
-        return render(value, values)
-    if isinstance(value, dict):
-        return {k: _render_deep(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_render_deep(v, values) for v in value]
-    return value
-
-
 def said_keyword(text: str, phrases: tuple[str, ...]) -> bool:
     """The message is one of the keyword's phrases, whatever its case, accents and punctuation."""
     message = normalise(text)
     return bool(message) and any(normalise(p) == message for p in phrases)
 
 
-def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext) -> TurnOutcome:
+def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext,
+              elements: ElementRegistry = REGISTRY) -> TurnOutcome:
     """Answer one customer message: keywords, session start, question, option, trigger, or not understood."""
-    turn = _Turn(bot, position, context)
+    turn = _Turn(bot, position, context, elements)
     now_iso = context.now.isoformat()
     keywords = bot.keywords
     if said_keyword(text, keywords.resume_bot):
@@ -631,7 +370,7 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext) 
         turn.run_element("assign", {"queue": keywords.human_queue}, None)
         return turn.outcome
     if position.pending_ask:
-        turn.answer_question(text)
+        ask_element.answer_question(turn, text)
         return turn.outcome
     if not starting:
         option = turn.chosen_option(text)
@@ -657,9 +396,10 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext) 
     return turn.outcome
 
 
-def handle_timer(bot: Bot, position: BotPosition, action: str, token: str, context: TurnContext) -> TurnOutcome:
+def handle_timer(bot: Bot, position: BotPosition, action: str, token: str, context: TurnContext,
+                 elements: ElementRegistry = REGISTRY) -> TurnOutcome:
     """A menu's reminder or automatic resolution, if the customer is still looking at that menu."""
-    turn = _Turn(bot, position, context)
+    turn = _Turn(bot, position, context, elements)
     muted = position.muted_until and position.muted_until > context.now.isoformat()
     if (position.closed or position.menu_token != token or not position.menu_stack or position.paused or muted
             or position.handoff):
@@ -679,9 +419,10 @@ def handle_timer(bot: Bot, position: BotPosition, action: str, token: str, conte
     return turn.outcome
 
 
-def back_from_people(bot: Bot, position: BotPosition, menu_name: str, context: TurnContext) -> TurnOutcome:
+def back_from_people(bot: Bot, position: BotPosition, menu_name: str, context: TurnContext,
+                     elements: ElementRegistry = REGISTRY) -> TurnOutcome:
     """An agent hands the customer back to the bot, which shows one of its menus."""
-    turn = _Turn(bot, position, context)
+    turn = _Turn(bot, position, context, elements)
     now_iso = context.now.isoformat()
     position.handoff, position.paused, position.muted_until = None, False, ""
     if not session_is_live(position, context.now, context.session_timeout_s) and context.new_session_id:

@@ -1,4 +1,4 @@
-"""Load and validate a bot definition file (../shared/BOT_FORMAT.md).
+"""Load and validate a bot definition file (docs/bot-format.md).
 
 Every problem is reported as ``file:line key.path: what was expected`` and all
 problems of a file are reported together, so an author fixes them in one pass.
@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from shared.bots import limits
 from shared.bots.answer_types import Entity, asks_for_personal_data_without_reason, parse_answer_type
 from shared.bots.definition import Bot, Intent, Keywords, Menu
+from shared.bots.elements import REGISTRY, ElementRegistry
 from shared.bots.expressions import Condition, ExpressionError, parse_condition
+from shared.bots.turn_types import PREDEFINED_VARIABLES
 from shared.bots.yaml_source import SourceDocument, child_path, parse_yaml
 from shared.kernel.errors import BotDefinitionError
 
@@ -27,31 +28,27 @@ TOP_LEVEL_KEYS = {
 }
 TOPIC_KEYS = {"name", "intents"}
 INTENT_KEYS = {"name", "triggers", "when", "responses"}
-RESPONSE_KINDS = (
-    "text", "buttons", "carousel", "media", "location", "go_to", "ask", "assign", "mute_bot", "close",
-    "tag", "set", "send_email", "webhook", "wait", "menu",
-)
-# What a menu option, an on_fail or an on_error may do, in the order they run.
-ACTION_KINDS = ("text", "media", "set", "tag", "webhook", "ask", "send_email", "go_to", "menu", "assign", "close")
-OPTION_KEYS = {"title", "when", "submenu", "back", *ACTION_KINDS}
+# An option's keys besides the actions the registry allows.
+OPTION_KEYS = {"title", "when", "submenu", "back"}
 MENU_KEYS = {
     "name", "header", "numbered_emojis", "reminder", "resolve_after_minutes", "farewell", "options",
     "max_failed_attempts", "on_max_failed", "invalid_option_text",
 }
 DEFAULT_KEYS = {"related_topic", "related_intents", "not_understood"}
 KEYWORD_KEYS = {"pause_bot", "resume_bot", "human", "human_queue"}
-PREDEFINED_VARIABLES = {"contact.name", "contact.phone", "contact.email", "channel", "language", "greeting", "now",
-                        "last_intent", "topic"}
 
 
 class _Checker:
-    def __init__(self, source: SourceDocument) -> None:
+    """Problems and facts gathered while a file is read; what the element modules see as ``Checker``."""
+
+    def __init__(self, source: SourceDocument, elements: ElementRegistry) -> None:
         self.source = source
+        self.elements = elements
         self.problems: list[tuple[int, str]] = []
         self.warnings: list[tuple[int, str]] = []
         self.references: list[tuple[str, str]] = []  # (path, intent or menu name)
         self.conditions: dict[str, Condition] = {}
-        self.asks: list[tuple[str, dict]] = []
+        self.asked: list[tuple[str, dict]] = []
         self.handover_bots: list[str] = []
         self.uses_webhooks = False
 
@@ -87,6 +84,85 @@ class _Checker:
         self.conditions[source] = condition
         return condition
 
+    def element(self, element: Any, path: str) -> bool:
+        """A response element: exactly one kind (plus an optional when)."""
+        kinds = self.elements.names
+        if not self.expect(element, dict, path, "a response element such as {text: ...}"):
+            return False
+        present = [k for k in element if k in kinds]
+        for key in element:
+            if key not in kinds and key != "when":
+                self.problem(child_path(path, str(key)), f"unknown key; expected one of {', '.join(sorted(kinds))}")
+        if len(present) != 1:
+            self.problem(path, f"expected exactly one element kind, found {len(present)} "
+                               f"({', '.join(present) or 'none'})")
+            return False
+        if "when" in element:
+            self.condition(element["when"], child_path(path, "when"))
+        kind = present[0]
+        self.elements[kind].check(self, element[kind], child_path(path, kind))
+        return True
+
+    def action(self, action: Any, path: str) -> None:
+        """on_fail / on_error: a mapping of one or more actions run in order."""
+        kinds = self.elements.action_names
+        if not self.expect(action, dict, path, f"a mapping of actions ({', '.join(kinds)})"):
+            return
+        self.unknown_keys(action, kinds, path)
+        self.actions_of(action, path)
+
+    def actions_of(self, mapping: dict, path: str) -> None:
+        for kind in self.elements.action_names:
+            if kind in mapping:
+                self.elements[kind].check(self, mapping[kind], child_path(path, kind))
+
+    def options(self, options: Any, path: str, depth: int, minimum: int = 1) -> list[dict]:
+        """Menu options, buttons and card buttons: a title, an optional when, actions, a submenu or back."""
+        if depth > limits.MAX_MENU_DEPTH:
+            self.problem(path, f"menus nest {depth} levels deep, at most {limits.MAX_MENU_DEPTH}")
+            return []
+        if not self.expect(options, list, path, "a list of options"):
+            return []
+        count = len(options)
+        if (count and not (limits.MIN_BUTTON_OPTIONS <= count <= limits.MAX_BUTTON_OPTIONS)) or count < minimum:
+            self.problem(path, f"{count} options, expected {limits.MIN_BUTTON_OPTIONS} to {limits.MAX_BUTTON_OPTIONS}")
+        clean = []
+        for index, option in enumerate(options):
+            o_path = child_path(path, index)
+            if not self.expect(option, dict, o_path, "a mapping with title and an action"):
+                continue
+            title = option.get("title")
+            if not isinstance(title, str) or not title:
+                self.problem(child_path(o_path, "title"), "expected the option's title")
+            elif len(title) > limits.MAX_BUTTON_TITLE_CHARS:
+                self.problem(
+                    child_path(o_path, "title"),
+                    f"{title!r} has {len(title)} characters, at most {limits.MAX_BUTTON_TITLE_CHARS}",
+                )
+            self.unknown_keys(option, OPTION_KEYS | set(self.elements.action_names), o_path)
+            if "when" in option:
+                self.condition(option["when"], child_path(o_path, "when"))
+            self.actions_of(option, o_path)
+            submenu = option.get("submenu")
+            if submenu is not None and self.expect(submenu, dict, child_path(o_path, "submenu"), "a mapping"):
+                sub_path = child_path(o_path, "submenu")
+                self.unknown_keys(submenu, {"header", "options", "numbered_emojis"}, sub_path)
+                self.options(submenu.get("options"), child_path(sub_path, "options"), depth + 1)
+            clean.append(option)
+        return clean
+
+    def refers_to(self, path: str, name: str) -> None:
+        self.references.append((path, name))
+
+    def asks(self, path: str, ask: dict) -> None:
+        self.asked.append((path, ask))
+
+    def hands_over_to(self, bot_id: str) -> None:
+        self.handover_bots.append(bot_id)
+
+    def calls_webhooks(self) -> None:
+        self.uses_webhooks = True
+
 
 def _describe(value: Any) -> str:
     if value is None:
@@ -96,13 +172,14 @@ def _describe(value: Any) -> str:
     )
 
 
-def load_bot_file(path: Path) -> Bot:
-    return load_bot(path.read_text(encoding="utf-8"), path.name)
+def load_bot_file(path: Path, elements: ElementRegistry = REGISTRY) -> Bot:
+    return load_bot(path.read_text(encoding="utf-8"), path.name, elements)
 
 
-def load_bot(text: str, file_name: str) -> Bot:
+def load_bot(text: str, file_name: str, elements: ElementRegistry = REGISTRY) -> Bot:
+    """The bot of ``text``, or BotDefinitionError listing every problem; ``elements``: the vocabulary."""
     source = parse_yaml(text, file_name)
-    check = _Checker(source)
+    check = _Checker(source, elements)
     data = source.data
     if not isinstance(data, dict):
         raise BotDefinitionError(f"{file_name}:1 (file): expected a mapping with id, name, language and topics")
@@ -164,14 +241,14 @@ def load_bot(text: str, file_name: str) -> Bot:
     reached: set[str] = set()
     startup = data.get("startup")
     if startup is not None and check.expect(startup, str, "startup", "an intent name"):
-        check.references.append(("startup", startup))
+        check.refers_to("startup", startup)
     default = data.get("default") or {}
     not_understood = None
     if check.expect(default, dict, "default", "a mapping"):
         check.unknown_keys(default, DEFAULT_KEYS, "default")
         not_understood = default.get("not_understood")
         if not_understood is not None and check.expect(not_understood, str, "default.not_understood", "an intent"):
-            check.references.append(("default.not_understood", not_understood))
+            check.refers_to("default.not_understood", not_understood)
         for flag in ("related_topic", "related_intents"):
             if flag in default:
                 check.expect(default[flag], bool, child_path("default", flag), "true or false")
@@ -183,7 +260,7 @@ def load_bot(text: str, file_name: str) -> Bot:
         reached.add(target)
         if target not in intents and target not in menus:
             check.problem(path, f"{target!r} is neither an intent nor a menu of this bot")
-    for path, ask in check.asks:
+    for path, ask in check.asked:
         name = ask.get("variable")
         if isinstance(name, str) and name not in variables and "type" not in ask:
             check.problem(child_path(path, "variable"),
@@ -198,7 +275,7 @@ def load_bot(text: str, file_name: str) -> Bot:
                 f"{count} triggers, expected {limits.MIN_TRIGGERS_PER_INTENT} to {limits.MAX_TRIGGERS_PER_INTENT}"
                 " (or reach the intent through startup, default, go_to or a menu)",
             )
-    for path, ask in check.asks:
+    for path, ask in check.asked:
         answer_type = variables.get(ask.get("variable"))
         if answer_type is not None and isinstance(ask.get("text"), str) and asks_for_personal_data_without_reason(
                 ask["text"], answer_type, language):
@@ -323,237 +400,9 @@ def _check_intent(check: _Checker, raw: Any, path: str, topic: str) -> Intent | 
     if check.expect(responses, list, child_path(path, "responses"), "a list of response elements"):
         for index, element in enumerate(responses):
             r_path = child_path(child_path(path, "responses"), index)
-            if _check_element(check, element, r_path, RESPONSE_KINDS):
+            if check.element(element, r_path):
                 clean_responses.append(element)
     return Intent(name, topic, tuple(clean_triggers), tuple(clean_responses), when)
-
-
-def _check_element(check: _Checker, element: Any, path: str, kinds: tuple[str, ...]) -> bool:
-    """A response element: exactly one kind (plus an optional when)."""
-    if not check.expect(element, dict, path, "a response element such as {text: ...}"):
-        return False
-    present = [k for k in element if k in kinds]
-    for key in element:
-        if key not in kinds and key != "when":
-            check.problem(child_path(path, str(key)), f"unknown key; expected one of {', '.join(sorted(kinds))}")
-    if len(present) != 1:
-        check.problem(path, f"expected exactly one element kind, found {len(present)} ({', '.join(present) or 'none'})")
-        return False
-    if "when" in element:
-        check.condition(element["when"], child_path(path, "when"))
-    kind = present[0]
-    _ELEMENT_CHECKS[kind](check, element[kind], child_path(path, kind))
-    return True
-
-
-def _check_action(check: _Checker, action: Any, path: str) -> None:
-    """on_fail / on_error / on_max_failed: a mapping of one or more actions run in order."""
-    if not check.expect(action, dict, path, f"a mapping of actions ({', '.join(ACTION_KINDS)})"):
-        return
-    check.unknown_keys(action, ACTION_KINDS, path)
-    for kind in ACTION_KINDS:
-        if kind in action:
-            _ELEMENT_CHECKS[kind](check, action[kind], child_path(path, kind))
-
-
-def _text(check: _Checker, value: Any, path: str) -> None:
-    check.expect(value, str, path, "text")
-
-
-def _reference(check: _Checker, value: Any, path: str) -> None:
-    if check.expect(value, str, path, "an intent or menu name"):
-        check.references.append((path, value))
-
-
-def _buttons(check: _Checker, value: Any, path: str) -> None:
-    if not check.expect(value, dict, path, "a mapping with text and options"):
-        return
-    check.unknown_keys(value, {"text", "options"}, path)
-    if "text" in value:
-        check.expect(value["text"], str, child_path(path, "text"), "text")
-    _check_options(check, value.get("options"), child_path(path, "options"), depth=1)
-
-
-def _carousel(check: _Checker, value: Any, path: str) -> None:
-    if not check.expect(value, dict, path, "a mapping with cards"):
-        return
-    check.unknown_keys(value, {"cards"}, path)
-    cards = value.get("cards")
-    c_path = child_path(path, "cards")
-    if not check.expect(cards, list, c_path, "a list of cards"):
-        return
-    if not 1 <= len(cards) <= limits.MAX_CAROUSEL_CARDS:
-        check.problem(c_path, f"{len(cards)} cards, expected 1 to {limits.MAX_CAROUSEL_CARDS}")
-    for index, card in enumerate(cards):
-        card_path = child_path(c_path, index)
-        if not check.expect(card, dict, card_path, "a mapping with title, subtitle, image and buttons"):
-            continue
-        check.unknown_keys(card, {"title", "subtitle", "image", "buttons"}, card_path)
-        title = card.get("title")
-        if check.expect(title, str, child_path(card_path, "title"), "the card's title") and (
-                len(title) > limits.MAX_CARD_TITLE_CHARS):
-            check.problem(child_path(card_path, "title"),
-                          f"{len(title)} characters, at most {limits.MAX_CARD_TITLE_CHARS}")
-        for key in ("subtitle", "image"):
-            if key in card:
-                check.expect(card[key], str, child_path(card_path, key), "text")
-        if "buttons" in card:
-            b_path = child_path(card_path, "buttons")
-            buttons = card["buttons"]
-            if check.expect(buttons, list, b_path, "a list of options") and len(buttons) > limits.MAX_CARD_BUTTONS:
-                check.problem(b_path, f"{len(buttons)} buttons, at most {limits.MAX_CARD_BUTTONS} per card")
-            _check_options(check, buttons, b_path, depth=1, minimum=0)
-
-
-def _media(check: _Checker, value: Any, path: str) -> None:
-    if not check.expect(value, dict, path, "a mapping with kind, url and caption"):
-        return
-    check.unknown_keys(value, {"kind", "url", "caption", "filename"}, path)
-    if value.get("kind") not in limits.MEDIA_KINDS:
-        check.problem(child_path(path, "kind"), f"{value.get('kind')!r}; expected one of "
-                                                f"{', '.join(limits.MEDIA_KINDS)}")
-    if not isinstance(value.get("url"), str) or not value["url"]:
-        check.problem(child_path(path, "url"), "expected the media's URL")
-    for key in ("caption", "filename"):
-        if key in value:
-            check.expect(value[key], str, child_path(path, key), "text")
-
-
-def _location(check: _Checker, value: Any, path: str) -> None:
-    if not check.expect(value, dict, path, "a mapping with latitude and longitude"):
-        return
-    check.unknown_keys(value, {"latitude", "longitude", "name", "address"}, path)
-    for key, bound in (("latitude", 90), ("longitude", 180)):
-        coordinate = value.get(key)
-        if check.expect(coordinate, (int, float), child_path(path, key), "a number") and abs(coordinate) > bound:
-            check.problem(child_path(path, key), f"{coordinate} is out of range -{bound}..{bound}")
-    for key in ("name", "address"):
-        if key in value:
-            check.expect(value[key], str, child_path(path, key), "text")
-
-
-def _ask(check: _Checker, value: Any, path: str) -> None:
-    if not check.expect(value, dict, path, "a mapping with variable and text"):
-        return
-    check.unknown_keys(value, {"variable", "text", "retry_text", "retries", "on_fail", "reason"}, path)
-    if not isinstance(value.get("variable"), str):
-        check.problem(child_path(path, "variable"), "expected the name of the variable that keeps the answer")
-    if not isinstance(value.get("text"), str):
-        check.problem(child_path(path, "text"), "expected the question")
-    if "retry_text" in value:
-        check.expect(value["retry_text"], str, child_path(path, "retry_text"), "text")
-    retries = value.get("retries", limits.DEFAULT_ASK_RETRIES)
-    if check.expect(retries, int, child_path(path, "retries"), "a whole number") and not (
-            0 <= retries <= limits.MAX_ASK_RETRIES):
-        check.problem(child_path(path, "retries"), f"{retries}; expected 0 to {limits.MAX_ASK_RETRIES}")
-    if "on_fail" in value:
-        _check_action(check, value["on_fail"], child_path(path, "on_fail"))
-    check.asks.append((path, value))
-
-
-def _assign(check: _Checker, value: Any, path: str) -> None:
-    if not check.expect(value, dict, path, "a mapping with queue, agent or bot"):
-        return
-    check.unknown_keys(value, {"queue", "agent", "bot", "message"}, path)
-    targets = [k for k in ("queue", "agent", "bot") if k in value]
-    if len(targets) != 1:
-        check.problem(path, f"expected exactly one of queue, agent or bot, found {len(targets)}")
-        return
-    check.expect(value[targets[0]], str, child_path(path, targets[0]), "a name")
-    if "message" in value:
-        check.expect(value["message"], str, child_path(path, "message"), "text")
-    if targets[0] == "bot" and isinstance(value["bot"], str):
-        check.handover_bots.append(value["bot"])
-
-
-def _mute(check: _Checker, value: Any, path: str) -> None:
-    if check.expect(value, dict, path, "a mapping with minutes"):
-        check.unknown_keys(value, {"minutes"}, path)
-        minutes = value.get("minutes")
-        if check.expect(minutes, (int, float), child_path(path, "minutes"), "a number of minutes") and minutes <= 0:
-            check.problem(child_path(path, "minutes"), "expected more than 0 minutes")
-
-
-def _close(check: _Checker, value: Any, path: str) -> None:
-    if value is None or value is True:
-        return
-    if check.expect(value, dict, path, "a mapping with an optional message"):
-        check.unknown_keys(value, {"message"}, path)
-        if "message" in value:
-            check.expect(value["message"], str, child_path(path, "message"), "text")
-
-
-def _tag(check: _Checker, value: Any, path: str) -> None:
-    tags = [value] if isinstance(value, str) else value
-    if check.expect(tags, list, path, "a tag or a list of tags"):
-        for index, tag in enumerate(tags):
-            check.expect(tag, str, child_path(path, index) if isinstance(value, list) else path, "a tag")
-
-
-def _set(check: _Checker, value: Any, path: str) -> None:
-    if not check.expect(value, dict, path, "a mapping with variable and value"):
-        return
-    check.unknown_keys(value, {"variable", "value"}, path)
-    if not isinstance(value.get("variable"), str):
-        check.problem(child_path(path, "variable"), "expected a variable name")
-    elif value["variable"] in PREDEFINED_VARIABLES:
-        check.problem(child_path(path, "variable"), f"{value['variable']!r} is predefined and cannot be set")
-    if "value" not in value:
-        check.problem(child_path(path, "value"), "expected the value to set")
-
-
-def _send_email(check: _Checker, value: Any, path: str) -> None:
-    if not check.expect(value, dict, path, "a mapping with to, subject and body"):
-        return
-    check.unknown_keys(value, {"to", "subject", "body"}, path)
-    for key in ("to", "subject", "body"):
-        if not isinstance(value.get(key), str):
-            check.problem(child_path(path, key), "expected text")
-
-
-def _webhook(check: _Checker, value: Any, path: str) -> None:
-    if not check.expect(value, dict, path, "a mapping with url, method, save and on_error"):
-        return
-    check.uses_webhooks = True
-    check.unknown_keys(value, {"url", "method", "headers", "body", "timeout_ms", "save", "on_error"}, path)
-    url = value.get("url")
-    # A URL may start with a constant (${api}/orders) that holds the scheme and host.
-    if not isinstance(url, str) or not re.match(r"^(https?://|\$\{)", url):
-        check.problem(child_path(path, "url"), "expected an http:// or https:// URL (or one starting with ${constant})")
-    method = str(value.get("method", "GET")).upper()
-    if method not in limits.WEBHOOK_METHODS:
-        check.problem(child_path(path, "method"), f"{method!r}; expected one of {', '.join(limits.WEBHOOK_METHODS)}")
-    timeout = value.get("timeout_ms", 3000)
-    if check.expect(timeout, int, child_path(path, "timeout_ms"), "milliseconds") and not (
-            limits.MIN_WEBHOOK_TIMEOUT_MS <= timeout <= limits.MAX_WEBHOOK_TIMEOUT_MS):
-        check.problem(child_path(path, "timeout_ms"), f"{timeout}; expected {limits.MIN_WEBHOOK_TIMEOUT_MS} to "
-                                                      f"{limits.MAX_WEBHOOK_TIMEOUT_MS}")
-    if "headers" in value:
-        check.expect(value["headers"], dict, child_path(path, "headers"), "a mapping of header names to values")
-    save = value.get("save", {})
-    if check.expect(save, dict, child_path(path, "save"), "a mapping of variables to $.paths"):
-        for variable, json_path in save.items():
-            if not isinstance(json_path, str) or not json_path.startswith("$"):
-                check.problem(child_path(child_path(path, "save"), str(variable)),
-                              f"{json_path!r}; expected a path such as $.status or $.items[0].name")
-    if "on_error" in value:
-        _check_action(check, value["on_error"], child_path(path, "on_error"))
-
-
-def _wait(check: _Checker, value: Any, path: str) -> None:
-    seconds = value.get("seconds") if isinstance(value, dict) else value
-    if isinstance(value, dict):
-        check.unknown_keys(value, {"seconds"}, path)
-    if check.expect(seconds, (int, float), path, "a number of seconds") and not (
-            0 < seconds <= limits.MAX_WAIT_SECONDS):
-        check.problem(path, f"{seconds} seconds; expected more than 0 and at most {limits.MAX_WAIT_SECONDS}")
-
-
-_ELEMENT_CHECKS: dict[str, Callable[[_Checker, Any, str], None]] = {
-    "text": _text, "go_to": _reference, "menu": _reference, "buttons": _buttons, "carousel": _carousel,
-    "media": _media, "location": _location, "ask": _ask, "assign": _assign, "mute_bot": _mute,
-    "close": _close, "tag": _tag, "set": _set, "send_email": _send_email, "webhook": _webhook, "wait": _wait,
-}
 
 
 def _check_menus(check: _Checker, raw_menus: Any, intents: dict[str, Intent]) -> dict[str, Menu]:
@@ -571,7 +420,7 @@ def _check_menus(check: _Checker, raw_menus: Any, intents: dict[str, Intent]) ->
             continue
         if name in intents or name in menus:
             check.problem(child_path(m_path, "name"), f"{name!r} is already used; intent and menu names are unique")
-        options = _check_options(check, raw.get("options"), child_path(m_path, "options"), depth=1)
+        options = check.options(raw.get("options"), child_path(m_path, "options"), depth=1)
         reminder = raw.get("reminder") or {}
         reminder_after = reminder_text = None
         if check.expect(reminder, dict, child_path(m_path, "reminder"), "a mapping with after_minutes and text"):
@@ -607,40 +456,3 @@ def _check_menus(check: _Checker, raw_menus: Any, intents: dict[str, Intent]) ->
             invalid_option_text=str(raw.get("invalid_option_text", "")),
         )
     return menus
-
-
-def _check_options(check: _Checker, options: Any, path: str, depth: int, minimum: int = 1) -> list[dict]:
-    if depth > limits.MAX_MENU_DEPTH:
-        check.problem(path, f"menus nest {depth} levels deep, at most {limits.MAX_MENU_DEPTH}")
-        return []
-    if not check.expect(options, list, path, "a list of options"):
-        return []
-    count = len(options)
-    if (count and not (limits.MIN_BUTTON_OPTIONS <= count <= limits.MAX_BUTTON_OPTIONS)) or count < minimum:
-        check.problem(path, f"{count} options, expected {limits.MIN_BUTTON_OPTIONS} to {limits.MAX_BUTTON_OPTIONS}")
-    clean = []
-    for index, option in enumerate(options):
-        o_path = child_path(path, index)
-        if not check.expect(option, dict, o_path, "a mapping with title and an action"):
-            continue
-        title = option.get("title")
-        if not isinstance(title, str) or not title:
-            check.problem(child_path(o_path, "title"), "expected the option's title")
-        elif len(title) > limits.MAX_BUTTON_TITLE_CHARS:
-            check.problem(
-                child_path(o_path, "title"),
-                f"{title!r} has {len(title)} characters, at most {limits.MAX_BUTTON_TITLE_CHARS}",
-            )
-        check.unknown_keys(option, OPTION_KEYS, o_path)
-        if "when" in option:
-            check.condition(option["when"], child_path(o_path, "when"))
-        for kind in ACTION_KINDS:
-            if kind in option:
-                _ELEMENT_CHECKS[kind](check, option[kind], child_path(o_path, kind))
-        submenu = option.get("submenu")
-        if submenu is not None and check.expect(submenu, dict, child_path(o_path, "submenu"), "a mapping"):
-            sub_path = child_path(o_path, "submenu")
-            check.unknown_keys(submenu, {"header", "options", "numbered_emojis"}, sub_path)
-            _check_options(check, submenu.get("options"), child_path(sub_path, "options"), depth + 1)
-        clean.append(option)
-    return clean

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from shared.bots.elements.menu import TIMER_ACTIONS
 from shared.bots.engine import BotPosition, TurnContext, handle_timer
 from shared.conversations import sessions
 from shared.conversations.handover import ASSIGNMENT_TIMERS, run_assignment_timer
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED, marker_expiry
-from shared.conversations.turns import TIMER_ACTIONS, TurnOrigin, stage_turn
+from shared.conversations.turns import TurnOrigin, stage_turn
 from shared.events.outbox import SWEEP_ACTION, Outbox
 from shared.kernel.errors import InvalidInput
 from shared.messages.ids import safe_document_id

@@ -3,27 +3,21 @@ hand-offs, emails and timers, all inside the caller's transaction."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.bots.elements import REGISTRY
+from shared.bots.elements.base import EffectOrigin
 from shared.bots.engine import TurnOutcome
 from shared.conversations import sessions
 from shared.conversations.store_names import CONVERSATIONS, messages_collection
 from shared.events import topics
 from shared.events.outbox import Outbox, OutboxEntry
 from shared.history.records import event_record
-from shared.messages.ids import reply_message_id, stable_hash
-from shared.messages.wire import AssignmentRequest, HistoryRecord, OutboundMessage
+from shared.messages.ids import reply_message_id
+from shared.messages.wire import HistoryRecord, OutboundMessage
 from shared.ports.document_store import Transaction
-
-EMAIL_CHANNEL = "email"
-TIMER_ACTIONS = ("menu_reminder", "menu_resolve")
-
-
-def timer_task_name(conversation_id: str, token: str, action: str) -> str:
-    return f"timer-{conversation_id}-{stable_hash(token)}-{action}"
 
 
 @dataclass(frozen=True)
@@ -118,33 +112,11 @@ def _session_entries(origin: TurnOrigin, conversation: dict[str, Any], outcome: 
 
 
 def _effect_entries(origin: TurnOrigin, outcome: TurnOutcome, now: datetime) -> list[OutboxEntry]:
+    """Each effect staged by the element that asks for it (shared/bots/elements/), keyed by its place."""
     entries = []
     for index, effect in enumerate(outcome.effects):
-        key = f"{origin.key}:effect:{index}"
-        if effect.kind == "handoff":
-            request = AssignmentRequest(request_id=f"as_{stable_hash(key)}", workspace_id=origin.workspace_id,
-                                        conversation_id=origin.conversation_id, channel=origin.channel,
-                                        queue=effect.data.get("queue", ""), agent=effect.data.get("agent", ""),
-                                        requested_at=now.isoformat())
-            entries.append(OutboxEntry(key=key, topic=topics.ASSIGNMENT, data=request.to_json(),
-                                       ordering_key=origin.conversation_id))
-        elif effect.kind == "email":
-            email = OutboundMessage(
-                message_id=f"mail_{stable_hash(key)}", workspace_id=origin.workspace_id,
-                conversation_id=origin.conversation_id, session_id=outcome.position.session_id,
-                channel=EMAIL_CHANNEL, account="", recipient=effect.data["to"], kind="email",
-                text=effect.data["body"], created_at=now.isoformat(), payload={"subject": effect.data["subject"]},
-                in_reply_to=origin.key)
-            entries.append(OutboxEntry(key=key, topic=topics.OUTBOUND, data=email.to_json()))
-        elif effect.kind == "schedule":
-            payload = {"conversation_id": origin.conversation_id, "workspace_id": origin.workspace_id,
-                       "action": effect.data["action"], "token": effect.data["token"]}
-            entries.append(OutboxEntry(
-                key=key, topic=topics.TIMERS, data=json.dumps(payload).encode(),
-                task_name=timer_task_name(origin.conversation_id, effect.data["token"], effect.data["action"]),
-                due_at=(now + timedelta(seconds=effect.data["after_s"])).isoformat()))
-        elif effect.kind == "cancel":
-            entries += [OutboxEntry(key=f"{key}:{action}", topic=topics.TIMERS, data=b"{}",
-                                    cancel_task=timer_task_name(origin.conversation_id, effect.data["token"], action))
-                        for action in TIMER_ACTIONS]
+        at = EffectOrigin(key=f"{origin.key}:effect:{index}", turn_key=origin.key, workspace_id=origin.workspace_id,
+                          conversation_id=origin.conversation_id, channel=origin.channel,
+                          session_id=outcome.position.session_id, now=now)
+        entries += REGISTRY.stager(effect.kind)(effect.data, at)
     return entries

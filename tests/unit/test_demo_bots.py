@@ -14,8 +14,9 @@ from shared.adapters.embedded.sqlite_document_store import SqliteDocumentStore
 from shared.bots import limits
 from shared.bots.answer_types import KINDS as VARIABLE_KINDS
 from shared.bots.definition import Bot
+from shared.bots.elements import REGISTRY
 from shared.bots.engine import BotPosition, TurnContext, take_turn
-from shared.bots.loader import ACTION_KINDS, RESPONSE_KINDS, load_bot_file
+from shared.bots.loader import load_bot_file
 from shared.bots.matching import normalise
 from shared.cli.scripts import load_script_file
 from shared.ports.clock import ManualClock
@@ -69,7 +70,7 @@ def actions(bot: Bot) -> Iterator[dict[str, Any]]:
         kind, value = pending.pop()
         for action in _nested_actions(kind, value):
             yield action
-            pending += [(k, action[k]) for k in ACTION_KINDS if k in action]
+            pending += [(k, action[k]) for k in REGISTRY.action_names if k in action]
 
 
 def every_kind(bots: dict[str, Bot]) -> set[str]:
@@ -100,7 +101,7 @@ def test_the_demo_folder_publishes_whole_with_a_web_chat_channel_per_bot(tmp_pat
 
 # -- together they show every construct -----------------------------------------------------------
 def test_together_they_use_every_response_element_kind(bots):
-    assert every_kind(bots) == set(RESPONSE_KINDS)
+    assert every_kind(bots) == set(REGISTRY.names)
 
 
 def test_each_bot_on_its_own_shows_the_everyday_elements(bots):
@@ -111,7 +112,8 @@ def test_each_bot_on_its_own_shows_the_everyday_elements(bots):
 
 
 def test_options_and_fallbacks_run_actions_of_many_kinds(bots):
-    used = {kind for bot in bots.values() for action in actions(bot) for kind in ACTION_KINDS if kind in action}
+    used = {kind for bot in bots.values() for action in actions(bot) for kind in REGISTRY.action_names
+            if kind in action}
     assert {"text", "media", "set", "tag", "go_to", "menu", "assign", "close"} <= used
 
 

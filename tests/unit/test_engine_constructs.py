@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def test_an_intent_whose_when_is_false_is_not_matched_and_element_conditions_ski
     chat.position.variables["promo"] = "2x1"
     assert chat.texts("esta abierto hoy") == ["Sí, abrimos.", "Hoy hay promo."]
     closed = Chat()
-    closed.bot = BOT.__class__(**{**BOT.__dict__, "constants": {**BOT.constants, "abierto": False}})
+    closed.bot = replace(BOT, constants={**BOT.constants, "abierto": False})
     closed.say("buenas")
     assert "Sí, abrimos." not in closed.texts("esta abierto hoy")
 
