@@ -5,6 +5,9 @@ webhook's function folder (docs/adding-a-channel.md)."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from shared.channels import meta_messaging, telegram, twilio, whatsapp
 from shared.channels.provider import ProviderDescriptor, Webhook
 from shared.kernel.errors import ConfigurationError
@@ -64,3 +67,35 @@ def secret_names() -> dict[str, dict[str, str]]:
     """Channel → credential role → default secret name, for every provider channel (what
     shared/contracts/channel_secrets.json carries for Terraform)."""
     return {channel: dict(provider.secret_names[channel]) for provider in PROVIDERS for channel in provider.channels}
+
+
+CONTRACT_COMMENT = (
+    "Written from the providers table (shared/channels/providers.py): python -m shared.channels.providers > "
+    "shared/contracts/channel_secrets.json; tests/unit/channels/test_credentials.py checks it is current. "
+    "Terraform reads it: the secrets to create (channels: the default secret's name per channel and role), "
+    "the provider webhook functions to deploy with the credentials each reads (webhooks), and the credentials "
+    "the provider APIs are called with (api_credentials: send_message, fetch_media). A channel account may name "
+    "its own secret for a role (workspace.yaml channels[].secrets); webhooks check each request with the secret "
+    "of the account it is for. A Twilio number on a Twilio account of its own also names, as role account_sid, "
+    "a secret holding that account's SID (the others use TWILIO_ACCOUNT_SID). Locally each is read from "
+    "CHARLA_SECRET_<NAME> or the bare <NAME> upper-cased (WHATSAPP_ACCESS_TOKEN)."
+)
+
+
+def channel_contract() -> dict[str, Any]:
+    """What Terraform reads of the providers, as shared/contracts/channel_secrets.json holds it."""
+    webhooks = {}
+    for provider in PROVIDERS:
+        for webhook in provider.webhooks:
+            webhooks[webhook.function] = [f"{webhook.channel}/{role}" for role in provider.webhook_roles]
+    api = [f"{channel}/{role}" for provider in PROVIDERS for channel in provider.channels
+           for role in provider.api_roles]
+    return {"_comment": CONTRACT_COMMENT, "channels": secret_names(), "webhooks": webhooks, "api_credentials": api}
+
+
+def channel_contract_text() -> str:
+    return json.dumps(channel_contract(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    print(channel_contract_text(), end="")

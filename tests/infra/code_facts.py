@@ -193,47 +193,64 @@ def _channel_value(expression: ast.expr, module: str) -> str:
     raise AssertionError(f"{module}: cannot tell which channel {ast.unparse(expression)} is")
 
 
+def _provider_roles_read_by_the_webhook() -> set[str]:
+    """The ProviderDescriptor role fields functions/provider_webhook.py reads credentials by
+    (``read_credential(..., provider.signing_role, ...)``)."""
+    return {call.args[2].attr for call in credential_calls("functions.provider_webhook")
+            if isinstance(call.args[2], ast.Attribute) and isinstance(call.args[2].value, ast.Name)
+            and call.args[2].value.id == "provider"}
+
+
 def webhook_credentials(function: str) -> set[str]:
-    """"channel/role" pairs a webhook reads: its own read_credential calls, and for the Meta webhooks the
-    roles meta_webhook reads, for the channel it is called with."""
+    """"channel/role" pairs a webhook reads: its own read_credential calls with a literal role, and, when it
+    hands its requests to the generic provider webhook, the roles that webhook reads of its provider (the
+    providers table's), for the channel its webhook entry names."""
+    from shared.channels.providers import WEBHOOK_FUNCTIONS, webhook_of
+
     module = entry_module(function)
     pairs = {f"{_channel_value(call.args[1], module)}/{_role(call)}" for call in credential_calls(module)}
-    shared_roles = {_role(call) for call in credential_calls("functions.provider_webhook")}
-    for node in ast.walk(syntax(module)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "meta_webhook":
-            channel = _channel_value(node.args[2], module)
-            pairs |= {f"{channel}/{role}" for role in shared_roles}
+    hands_over = any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                     and node.func.id == "provider_webhook" for node in ast.walk(syntax(module)))
+    if hands_over:
+        assert function in WEBHOOK_FUNCTIONS, f"{function} hands requests to provider_webhook but is in no provider"
+        provider, webhook = webhook_of(function)
+        roles = {getattr(provider, field) for field in _provider_roles_read_by_the_webhook()}
+        pairs |= {f"{webhook.channel}/{role}" for role in roles if role}
     return pairs
+
+
+def _endpoint_roles(module: str) -> set[str]:
+    """Roles a provider package's endpoint reads: its ``access.credential("role")`` calls."""
+    return {node.args[0].value for node in ast.walk(syntax(module)) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr == "credential" and node.args
+            and isinstance(node.args[0], ast.Constant)}
 
 
 def provider_api_credentials() -> set[str]:
-    """"channel/role" pairs provider_endpoint reads: each ``if channel in (...)`` / ``== "..."`` branch
-    and the read_credential calls inside it (shared/channels/credentials.py)."""
-    function = next(node for node in syntax("shared.channels.credentials").body
-                    if isinstance(node, ast.FunctionDef) and node.name == "provider_endpoint")
-    pairs = set()
-    for branch in (node for node in ast.walk(function) if isinstance(node, ast.If)):
-        test = branch.test
-        if not (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "channel"):
-            continue
-        right = test.comparators[0]
-        channels = [e.value for e in right.elts] if isinstance(right, ast.Tuple) else [right.value]
-        calls = [n for stmt in branch.body for n in ast.walk(stmt) if isinstance(n, ast.Call)]
-        roles = {_role(c) for c in calls if isinstance(c.func, ast.Name) and c.func.id == "read_credential"}
-        pairs |= {f"{channel}/{role}" for channel in channels for role in roles}
-    return pairs
+    """"channel/role" pairs the provider APIs are called with: for each provider of the table, the roles its
+    endpoint reads (shared/channels/<package>/provider.py), for every channel it serves."""
+    from shared.channels.providers import PROVIDERS
+
+    return {f"{channel}/{role}" for provider in PROVIDERS
+            for role in _endpoint_roles(f"shared.channels.{provider.name}.provider") for channel in provider.channels}
 
 
 def every_credential_role_read() -> set[str]:
-    """Roles passed to read_credential anywhere in the code."""
+    """Roles read anywhere in the code: literal roles passed to read_credential, the roles provider endpoints
+    read, and the providers' roles the generic webhook reads."""
+    from shared.channels.providers import PROVIDERS
+
     paths = [p for package in ("shared", "functions") for p in (REPO / package).rglob("*.py")]
     roles = set()
     for path in paths:
         tree = parsed(path)
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "read_credential"
-                    and len(node.args) > 2):
+                    and len(node.args) > 2 and isinstance(node.args[2], ast.Constant)):
                 roles.add(_role(node))
+    for provider in PROVIDERS:
+        roles |= _endpoint_roles(f"shared.channels.{provider.name}.provider")
+        roles |= {getattr(provider, field) for field in _provider_roles_read_by_the_webhook()} - {""}
     return roles
 
 

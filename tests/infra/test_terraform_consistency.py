@@ -47,7 +47,8 @@ from tests.infra.terraform_files import (
 )
 
 TOPICS = code.contract("topics.json")
-CHANNEL_SECRETS = code.contract("channel_secrets.json")["channels"]
+PROVIDER_CONTRACT = code.contract("channel_secrets.json")
+CHANNEL_SECRETS = PROVIDER_CONTRACT["channels"]
 CONSOLE = code.contract("console.json")
 WEBCHAT = code.contract("webchat.json")
 # Pub/Sub waits at most this long for a push subscription's endpoint to answer.
@@ -64,10 +65,22 @@ def resolved(mod: TerraformModule, value: Any) -> Any:
 
 
 def function_table() -> dict[str, dict[str, Any]]:
-    """local.functions of the functions module, each entry's local references resolved."""
+    """local.functions of the functions module, each entry's local references resolved: the provider
+    webhooks (local.provider_webhook for each webhook of the providers' contract, with its credentials)
+    merged with local.own_functions, as Terraform computes it."""
     functions = module("functions")
-    return {name: {key: resolved(functions, value) for key, value in spec.items()}
-            for name, spec in functions.locals["functions"].items()}
+    assert expression(functions.locals["functions"]) == "merge(local.provider_webhooks, local.own_functions)"
+    assert "local.provider_contract.webhooks" in functions.locals["provider_webhooks"]
+    assert "merge(local.provider_webhook, {credentials = credentials})" in functions.locals["provider_webhooks"]
+    assert "channel_secrets.json" in functions.locals["provider_contract"]
+    assert expression(functions.locals["api_credentials"]) == "local.provider_contract.api_credentials"
+    webhooks = {name: {**functions.locals["provider_webhook"], "credentials": credentials}
+                for name, credentials in PROVIDER_CONTRACT["webhooks"].items()}
+    api_credentials = PROVIDER_CONTRACT["api_credentials"]  # what local.api_credentials reads
+    own = {name: {key: api_credentials if expression(value) == "local.api_credentials" else resolved(functions, value)
+                  for key, value in spec.items()}
+           for name, spec in functions.locals["own_functions"].items()}
+    return {**webhooks, **own}
 
 
 def subscribed_functions() -> dict[str, str]:

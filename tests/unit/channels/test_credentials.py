@@ -8,7 +8,7 @@ import pytest
 
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.channels.credentials import SECRETS_FILE, provider_endpoint, secret_name
-from shared.channels.providers import PROVIDER_CHANNELS
+from shared.channels.providers import PROVIDER_CHANNELS, WEBHOOK_FUNCTIONS, channel_contract_text
 from shared.kernel.errors import ConfigurationError
 from shared.kernel.settings import Settings
 from shared.workspaces.directory import ChannelRoute
@@ -61,3 +61,11 @@ def test_a_twilio_number_on_its_own_account_calls_with_that_accounts_sid_and_tok
     own = route("twilio_sms", "+1666", secrets={"auth_token": "acme-twilio-token", "account_sid": "acme-twilio-sid"})
     endpoint = provider_endpoint(own, settings, secrets)
     assert endpoint.root == "http://tw/2010-04-01/Accounts/AC2/" and endpoint.basic_auth == ("AC2", "acme-tt")
+
+
+def test_the_contract_terraform_reads_is_written_from_the_providers_table():
+    # Regenerate with: python -m shared.channels.providers > shared/contracts/channel_secrets.json
+    assert SECRETS_FILE.read_text(encoding="utf-8") == channel_contract_text()
+    contract = json.loads(SECRETS_FILE.read_text())
+    assert set(contract["webhooks"]) == set(WEBHOOK_FUNCTIONS)
+    assert {pair.split("/")[0] for pair in contract["api_credentials"]} == set(PROVIDER_CHANNELS)

@@ -1,7 +1,8 @@
-# Every function of main.FUNCTIONS, with what it needs and nothing more. The table below is the one
-# place that says, per function: its size, the topics it publishes to, the stores it touches, the
+# Every function of main.FUNCTIONS, with what it needs and nothing more. The provider webhooks come from
+# the providers' contract (one entry each, sized alike); the table below is the one place that says, per
+# other function: its size, the topics it publishes to, the stores it touches, the
 # credentials it reads. tests/infra/test_terraform_consistency.py derives the same facts from the code
-# (its imports, its decorators, its read_credential calls) and fails when the two disagree.
+# (its imports, its decorators, the credentials it and the providers table read) and fails when the two disagree.
 #
 # Keys of each entry:
 #   memory, cpu, timeout_s, concurrency, max_instances  size (overridable per environment: var.function_settings)
@@ -19,42 +20,30 @@
 # Whether a function is HTTP or event-driven is not here: an event function is one that
 # shared/contracts/topics.json subscribes to a topic (see triggers.tf); every other one is HTTP.
 locals {
+  # The providers' webhooks and the credentials the provider APIs are called with: the providers table's
+  # (shared/channels/providers.py), written to shared/contracts/channel_secrets.json. A provider added to the
+  # table gets its webhook function deployed and its credentials granted without an edit here.
+  provider_contract = jsondecode(file("${path.module}/../../../../shared/contracts/channel_secrets.json"))
   # The provider APIs send/fetch with the account's token (shared/channels/credentials.py, provider_endpoint).
-  api_credentials = [
-    "whatsapp/access_token", "messenger/access_token", "instagram/access_token", "telegram/access_token",
-    "twilio_sms/auth_token", "twilio_whatsapp/auth_token",
-  ]
+  api_credentials = local.provider_contract.api_credentials
 
-  functions = {
+  # Every provider webhook alike: verify, route, publish; its credentials are its provider's signing secrets.
+  provider_webhook = {
+    memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
+    publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
+    schedules = false, credentials = [], console_key = false, visitor_key = false, packages = []
+  }
+  provider_webhooks = {
+    for name, credentials in local.provider_contract.webhooks : name => merge(local.provider_webhook, { credentials = credentials })
+  }
+
+  functions = merge(local.provider_webhooks, local.own_functions)
+
+  own_functions = {
     webhook_webchat = {
       memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 80, max_instances = 20 # visitors long-poll 25 s
       publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
       schedules = false, credentials = [], console_key = false, visitor_key = true, packages = []
-    }
-    webhook_whatsapp = {
-      memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
-      publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = ["whatsapp/verify_token", "whatsapp/app_secret"], console_key = false, visitor_key = false, packages = []
-    }
-    webhook_messenger = {
-      memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
-      publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = ["messenger/verify_token", "messenger/app_secret"], console_key = false, visitor_key = false, packages = []
-    }
-    webhook_instagram = {
-      memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
-      publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = ["instagram/verify_token", "instagram/app_secret"], console_key = false, visitor_key = false, packages = []
-    }
-    webhook_telegram = {
-      memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
-      publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = ["telegram/secret_token"], console_key = false, visitor_key = false, packages = []
-    }
-    webhook_twilio = {
-      memory = "512Mi", cpu = "1", timeout_s = 60, concurrency = 20, max_instances = 20
-      publishes = ["inbound", "media", "history"], firestore = true, blobs = "none", warehouse = "none"
-      schedules = false, credentials = ["twilio_sms/auth_token"], console_key = false, visitor_key = false, packages = []
     }
     fetch_media = {
       memory = "1Gi", cpu = "1", timeout_s = 120, concurrency = 4, max_instances = 10 # files up to 25 MB each
