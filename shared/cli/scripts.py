@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.bots import limits
+from shared.bots.turn_types import REPLY_KINDS
 from shared.bots.yaml_source import SourceDocument, child_path, parse_yaml
 from shared.cli.local_driver import LocalConversations, PipelineError, check_time_zone
 from shared.kernel.errors import BotDefinitionError, CharlaError, InvalidInput
@@ -53,7 +54,6 @@ CONVERSATION_KEYS = ("name", "contact", "start", "time_zone", "webhooks", "turns
 CONTACT_KEYS = ("name",)
 TURN_KEYS = ("user", "wait_minutes", "bot")
 REPLY_KEYS = ("kind", "text", "options", "payload")
-REPLY_KINDS = ("text", "buttons", "menu", "carousel", "media", "location")
 STUB_KEYS = ("status", "json", "text", "timeout")
 
 
