@@ -21,6 +21,8 @@ TEMPLATE_OUTSIDE_WINDOW = "template_outside_window"
 # Anything within 24 hours; then, for 7 days, only a human agent's reply, sent with the HUMAN_AGENT tag.
 HUMAN_AGENT_TAG_AFTER_WINDOW = "human_agent_tag_after_window"
 WINDOW_POLICIES = (TEMPLATE_OUTSIDE_WINDOW, HUMAN_AGENT_TAG_AFTER_WINDOW)
+# Meta's CDNs, where WhatsApp, Messenger and Instagram serve customers' files.
+META_CDN = ("*.fbcdn.net", "*.fbsbx.com", "*.cdninstagram.com")
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,16 @@ class PathAccount:
 
 
 @dataclass(frozen=True)
+class ProviderMediaHosts:
+    """Where a provider serves customers' files from (shared/channels/media_hosts.py holds the rules)."""
+
+    # Hosts a media URL (or a redirect) may point to; "*.example.com" matches any subdomain.
+    media: tuple[str, ...]
+    # The subset that takes the account's credentials (besides the configured API base's own host).
+    credentials: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MediaUrl:
     """Where a customer's file is, and whether fetching it takes the account's credentials."""
 
@@ -144,6 +156,7 @@ class ProviderDescriptor:
     error_disposition: Callable[[int, Any, Mapping[str, str]], ErrorDisposition]
     endpoint: Callable[[AccountAccess], ProviderEndpoint]
     media_source: Callable[[Mapping[str, Any], ProviderEndpoint], MediaUrl | MediaLookup | None]
+    media_hosts: ProviderMediaHosts
     api_base: ApiBase
     rates: Mapping[str, Rate]  # per channel
     # Credentials: channel → role → the default secret's name (an account may name its own).

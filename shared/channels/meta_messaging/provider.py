@@ -11,10 +11,12 @@ from shared.channels.meta_messaging.send_results import error_disposition, sent_
 from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature_is_valid, verification_challenge
 from shared.channels.provider import (
     HUMAN_AGENT_TAG_AFTER_WINDOW,
+    META_CDN,
     AccountAccess,
     ApiBase,
     ProviderDescriptor,
     ProviderEndpoint,
+    ProviderMediaHosts,
     Rate,
     SignedRequest,
     Webhook,
@@ -64,6 +66,8 @@ PROVIDER = ProviderDescriptor(
     endpoint=_endpoint,
     # Attachment URLs are signed CDN links: no credentials.
     media_source=media_url_as_given(credentials=False),
+    # Attachment URLs are signed CDN links: no credentials at all.
+    media_hosts=ProviderMediaHosts(media=META_CDN),
     api_base=ApiBase("META_API_BASE", "https://graph.facebook.com/v21.0"),
     rates={
         # Messenger Platform: send API calls are limited per Page (200 * engaged users / 24 h); stay well under.

@@ -14,6 +14,7 @@ from shared.channels.provider import (
     PathAccount,
     ProviderDescriptor,
     ProviderEndpoint,
+    ProviderMediaHosts,
     Rate,
     SignedRequest,
     Webhook,
@@ -81,6 +82,8 @@ PROVIDER = ProviderDescriptor(
     error_disposition=error_disposition,
     endpoint=_endpoint,
     media_source=_media_source,
+    # getFile's file_path is downloaded from api.telegram.org/file/bot<token>/<path> (token in the path).
+    media_hosts=ProviderMediaHosts(media=("api.telegram.org",)),
     api_base=ApiBase("TELEGRAM_API_BASE", "https://api.telegram.org"),
     # Bot API: about 30 messages/s in total for a bot.
     rates={CHANNEL: Rate(per_second=30, burst=30)},

@@ -10,6 +10,7 @@ from shared.channels.provider import (
     ApiBase,
     ProviderDescriptor,
     ProviderEndpoint,
+    ProviderMediaHosts,
     Rate,
     SignedRequest,
     Webhook,
@@ -80,6 +81,9 @@ PROVIDER = ProviderDescriptor(
     endpoint=_endpoint,
     # Media URLs are on the API and take the account's basic auth.
     media_source=media_url_as_given(credentials=True),
+    # MediaUrl is on the API (basic auth), which redirects to a short-lived link on Twilio's media CDN.
+    media_hosts=ProviderMediaHosts(media=("api.twilio.com", "*.twiliocdn.com", "s3-external-1.amazonaws.com"),
+                                   credentials=("api.twilio.com",)),
     api_base=ApiBase("TWILIO_API_BASE", "https://api.twilio.com"),
     rates={
         # Twilio queues up to 1 segment/s for a long-code number (US/CA); a short burst fills the queue.

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature_is_valid, verification_challenge
 from shared.channels.provider import (
+    META_CDN,
     TEMPLATE_OUTSIDE_WINDOW,
     AccountAccess,
     ApiBase,
@@ -15,6 +16,7 @@ from shared.channels.provider import (
     MediaUrl,
     ProviderDescriptor,
     ProviderEndpoint,
+    ProviderMediaHosts,
     Rate,
     SignedRequest,
     Webhook,
@@ -74,6 +76,9 @@ PROVIDER = ProviderDescriptor(
     error_disposition=error_disposition,
     endpoint=_endpoint,
     media_source=_media_source,
+    # The Graph API's media lookup answers a lookaside URL that, too, needs the Bearer token.
+    media_hosts=ProviderMediaHosts(media=("graph.facebook.com", "lookaside.fbsbx.com", *META_CDN),
+                                   credentials=("graph.facebook.com", "lookaside.fbsbx.com")),
     api_base=ApiBase("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0"),
     # Cloud API throughput: 80 messages/s per business phone number by default.
     rates={CHANNEL: Rate(per_second=80, burst=80)},
