@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.kernel.settings import Settings
 from shared.ports.blob_store import BlobStore
@@ -20,11 +20,15 @@ from shared.ports.clock import Clock, SystemClock
 from shared.ports.document_store import DocumentStore
 from shared.ports.event_bus import EventBus
 from shared.ports.mailer import Mailer
+from shared.ports.media_download import MediaDownloader
 from shared.ports.secrets import Secrets
 from shared.ports.task_scheduler import TaskScheduler
 from shared.ports.warehouse import Warehouse
 from shared.ports.webhook_caller import WebhookCaller
 from shared.workspaces.directory import WorkspaceDirectory
+
+if TYPE_CHECKING:  # httpx is imported only by a process that calls a provider
+    import httpx
 
 Factory = Callable[["Platform"], Any]
 
@@ -119,16 +123,36 @@ def _blob_store_mailer(p: Platform) -> Mailer:
     return BlobStoreMailer(p.blobs, p.clock)
 
 
-def channel_senders(p: Platform, **options: Any) -> ChannelSenders:
-    """Every channel's sender, given the ports it uses (``options``: the provider senders' sleep, retries...)."""
-    from shared.adapters.http.channel_senders import LazyChannelSenders
+def _provider_endpoints(p: Platform) -> Callable[[str, str], Any]:
+    """Where a channel account's provider API calls go (its route's credentials), read when a call is made."""
     from shared.channels.credentials import provider_endpoint
 
     def endpoint_of(channel: str, account: str):
         return provider_endpoint(p.directory.channel(channel, account), p.settings, p.secrets)
 
-    return LazyChannelSenders(store=p.store, clock=p.clock, mailer=lambda: p.mailer, endpoint_of=endpoint_of,
-                              **options)
+    return endpoint_of
+
+
+def _provider_http_client(p: Platform) -> Any:
+    from shared.adapters.http.provider_client import new_provider_http_client
+
+    return new_provider_http_client()
+
+
+def channel_senders(p: Platform, **options: Any) -> ChannelSenders:
+    """Every channel's sender, given the ports it uses (``options``: the provider senders' sleep, retries...)."""
+    from shared.adapters.http.channel_senders import LazyChannelSenders
+
+    return LazyChannelSenders(store=p.store, clock=p.clock, mailer=lambda: p.mailer,
+                              endpoint_of=_provider_endpoints(p), http=lambda: p.http, **options)
+
+
+def media_downloader(p: Platform, http: Any = None) -> MediaDownloader:
+    """The provider media downloads, over the platform's HTTP client unless given another (a test's)."""
+    from shared.adapters.http.media_download import HttpMediaDownloader
+
+    return HttpMediaDownloader(http=http if http is not None else p.http, endpoint_of=_provider_endpoints(p),
+                               settings=p.settings)
 
 
 def _bot_models(p: Platform) -> ClassifierCatalog:
@@ -139,7 +163,7 @@ def _bot_models(p: Platform) -> ClassifierCatalog:
 
 _EVERY_BACKEND: dict[str, Factory] = {
     "webhooks": _httpx_webhooks, "mailer": _blob_store_mailer, "classifiers": _bot_models,
-    "senders": channel_senders,
+    "senders": channel_senders, "http": _provider_http_client, "media": media_downloader,
 }
 
 BACKEND_FACTORIES: dict[str, dict[str, Factory]] = {
@@ -223,12 +247,22 @@ class Platform:
         """Channel name → ChannelSender (shared/adapters/http/channel_senders.py), built on first use."""
         return self._build("senders")
 
+    @cached_property
+    def media(self) -> MediaDownloader:
+        """Customers' files downloaded from their providers (fetch_media)."""
+        return self._build("media")
+
+    @cached_property
+    def http(self) -> httpx.Client:
+        """The one HTTP client of the provider senders and media downloads."""
+        return self._build("http")
+
     def built(self, name: str) -> Any:
         """The adapter ``name`` if it was built already, else None (nothing is built by asking)."""
         return self.__dict__.get(name)
 
     def close(self) -> None:
-        for name in ("scheduler", "bus", "warehouse", "store", "webhooks", "senders"):
+        for name in ("scheduler", "bus", "warehouse", "store", "webhooks", "senders", "http"):
             adapter = self.built(name)
             if adapter is not None and hasattr(adapter, "close"):
                 adapter.close()

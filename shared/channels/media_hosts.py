@@ -1,5 +1,6 @@
 """Where a customer's media may be downloaded from, per provider, and which of those hosts may see the
-account's credentials: the one home of the media allow-list (read by shared/channels/media.py and tests).
+account's credentials: the one home of the media allow-list (read by the download adapter,
+shared/adapters/http/media_download.py, and tests). The rules only: the adapter resolves the host.
 
 A media URL comes from a webhook payload or a provider's API answer, so it is never trusted as it is:
 it must be https on one of its provider's documented media hosts, every address its host resolves
@@ -15,7 +16,7 @@ Settings.media_extra_hosts adds https hosts (a provider's new CDN) under the sam
 from __future__ import annotations
 
 import ipaddress
-import socket
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -89,17 +90,17 @@ def _is_public(address: str) -> bool:
                                  or ip.is_private or ip.is_unspecified)
 
 
-def resolve(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to (raises OSError when it resolves to none)."""
-    return list(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
+# Every address a host resolves to (raises OSError when it resolves to none): DNS, given by the adapter.
+Resolver = Callable[[str, int], Sequence[str]]
 
 
-def check_media_url(channel: str, url: str, settings: Settings, api_origin: tuple[str, str, int] | None
-                    ) -> MediaTarget:
+def check_media_url(channel: str, url: str, settings: Settings, api_origin: tuple[str, str, int] | None,
+                    resolve: Resolver) -> MediaTarget:
     """The checked target of a download, or MediaHostRefused; OSError when the host does not resolve.
 
     ``api_origin``: the origin of the account's API (its configured base) when the request would carry
-    the account's credentials; None when it carries none.
+    the account's credentials; None when it carries none. The host is resolved (``resolve``) only once
+    its name passed, and each of its addresses is checked.
     """
     scheme, host, port = origin(url)
     if scheme not in ("http", "https") or not host:

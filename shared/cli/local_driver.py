@@ -24,8 +24,8 @@ from shared.bots.definition import Bot
 from shared.channels import webchat
 from shared.channels.email import CHANNEL as EMAIL
 from shared.channels.email import MailerSender
-from shared.channels.media import forward_with_media
 from shared.conversations.deliver import deliver_outbound_message
+from shared.conversations.inbound_media import forward_with_media
 from shared.conversations.receive import receive_inbound_message
 from shared.conversations.resolve import resolve_inbound_message
 from shared.conversations.store_names import CONVERSATIONS
@@ -185,7 +185,7 @@ class LocalConversations:
             "resolve_intent": lambda batch: resolve_inbound_message(
                 self.platform, InboundMessage.from_json(batch[0].data)),
             "fetch_media": lambda batch: forward_with_media(
-                self.platform, self.platform.senders.http_client(), InboundMessage.from_json(batch[0].data)),
+                self.platform, self.platform.media, InboundMessage.from_json(batch[0].data)),
             "send_message": lambda batch: deliver_outbound_message(
                 self.platform, self._senders, OutboundMessage.from_json(batch[0].data)),
             "run_timer": lambda batch: handle_conversation_timer(

@@ -17,6 +17,7 @@ from shared.ports.event_bus import EventBus
 from shared.ports.task_scheduler import TaskScheduler
 
 if TYPE_CHECKING:  # the directory is a use-case service over the store, not an adapter
+    from shared.ports.blob_store import BlobStore
     from shared.ports.classifier_catalog import ClassifierCatalog
     from shared.ports.webhook_caller import WebhookCaller
     from shared.workspaces.directory import WorkspaceDirectory
@@ -34,6 +35,17 @@ class StateAndTime(Protocol):
 
 class DeliveryPorts(StateAndTime, Protocol):
     """What delivering an outbound message works with: state, time and the bus its history goes on."""
+
+    @property
+    def bus(self) -> EventBus: ...
+
+
+class MediaPorts(Protocol):
+    """What storing a customer's media works with: the blob store the copy goes to, the bus the message
+    goes on by."""
+
+    @property
+    def blobs(self) -> BlobStore: ...
 
     @property
     def bus(self) -> EventBus: ...

@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from shared.channels.media import media_blob_key
+from shared.conversations.inbound_media import media_blob_key
 from shared.conversations.resolve import resolve_inbound_message
 from tests.integration.test_console_api import OTHER_WS, WS, console  # noqa: F401 (fixture)
 from tests.integration.test_resolve_exactly_once import inbound

@@ -18,9 +18,10 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
-from shared.bootstrap import Platform
-from shared.channels.media import forward_with_media
+from shared.adapters.http.media_download import resolve_host
+from shared.bootstrap import Platform, media_downloader
 from shared.channels.media_hosts import MEDIA_HOSTS, MediaHostRefused, check_media_url
+from shared.conversations.inbound_media import forward_with_media
 from shared.events import topics
 from shared.kernel.settings import Settings
 from shared.messages.wire import InboundMessage
@@ -82,7 +83,7 @@ def picture_message(channel: str, url: str, message_id: str = "in_1") -> Inbound
 
 def stored_media(platform: Platform, message: InboundMessage) -> dict:
     with httpx.Client() as http:
-        forward_with_media(platform, http, message)
+        forward_with_media(platform, media_downloader(platform, http), message)
     (published,) = platform.bus.pull(INBOUND_PROBE.name, max_messages=10, timeout_s=0)
     platform.bus.ack(INBOUND_PROBE.name, [published.ack_id])
     return InboundMessage.from_json(published.data).payload["media"]
@@ -154,12 +155,13 @@ def test_no_private_kind_of_address_is_downloaded_from(address):
     settings = Settings(media_extra_hosts=(address,))
     host = f"[{address}]" if ":" in address else address
     with pytest.raises(MediaHostRefused, match="not public"):
-        check_media_url("telegram", f"https://{host}/file.jpg", settings, None)
+        check_media_url("telegram", f"https://{host}/file.jpg", settings, None, resolve_host)
 
 
 def test_public_addresses_of_a_providers_host_pass_and_only_its_api_hosts_get_credentials():
     settings = Settings(media_extra_hosts=("8.8.8.8",))
-    target = check_media_url("whatsapp", "https://8.8.8.8/x.jpg", settings, ("https", "graph.facebook.com", 443))
+    target = check_media_url("whatsapp", "https://8.8.8.8/x.jpg", settings, ("https", "graph.facebook.com", 443),
+                             resolve_host)
     assert target.addresses == ("8.8.8.8",) and target.credentials is False
     assert "lookaside.fbsbx.com" in MEDIA_HOSTS["whatsapp"].credentials
     assert MEDIA_HOSTS["messenger"].credentials == () and "api.twilio.com" in MEDIA_HOSTS["twilio_sms"].credentials
@@ -210,7 +212,8 @@ def test_an_https_download_connects_to_the_checked_address_with_the_hosts_own_na
         with serve_wsgi(FakeServer()) as url, media_platform(tmp_path, url, f"localhost:{port}") as platform:
             client_tls = ssl.create_default_context(cafile=cert)
             with httpx.Client(verify=client_tls) as http:
-                forward_with_media(platform, http, picture_message("messenger", f"https://localhost:{port}/p.jpg"))
+                forward_with_media(platform, media_downloader(platform, http),
+                                   picture_message("messenger", f"https://localhost:{port}/p.jpg"))
             (published,) = platform.bus.pull(INBOUND_PROBE.name, max_messages=10, timeout_s=0)
             media = InboundMessage.from_json(published.data).payload["media"]
             assert "error" not in media and platform.blobs.get(media["blob"]) == PICTURE

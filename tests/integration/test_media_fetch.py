@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
-from shared.bootstrap import Platform
-from shared.channels.media import MEDIA_LIMITS, forward_with_media, media_blob_key
+from shared.bootstrap import Platform, media_downloader
+from shared.conversations.inbound_media import MEDIA_LIMITS, forward_with_media, media_blob_key
 from shared.events import topics
 from shared.kernel.errors import TransientError
 from shared.kernel.settings import Settings
@@ -39,9 +39,7 @@ def platform(tmp_path, fake):
         platform.bus.ensure_topic(topics.INBOUND)
         platform.bus.ensure_subscription(INBOUND_PROBE)
         platform.directory.save_channel(ChannelRoute("whatsapp", ACCOUNT, "ws", "tienda"))
-        with httpx.Client() as http:
-            platform.http = http
-            yield platform
+        yield platform
         platform.close()
 
 
@@ -65,7 +63,7 @@ def forwarded(platform: Platform) -> list[InboundMessage]:
 
 def test_the_picture_is_stored_and_the_forwarded_message_points_to_it(platform, fake):
     fake.add_media("m1", b"\xff\xd8jpeg-bytes", "image/jpeg")
-    forward_with_media(platform, platform.http, image("m1"))
+    forward_with_media(platform, platform.media, image("m1"))
     (message,) = forwarded(platform)
     media = message.payload["media"]
     assert media["blob"] == media_blob_key(message) and media["size"] == 12 and "error" not in media
@@ -77,7 +75,7 @@ def test_the_picture_is_stored_and_the_forwarded_message_points_to_it(platform, 
 
 def test_a_type_we_do_not_keep_goes_on_without_a_copy_naming_the_type(platform, fake):
     fake.add_media("m2", b"<html>", "text/html")
-    forward_with_media(platform, platform.http, image("m2", kind="document", mime_type="text/html"))
+    forward_with_media(platform, platform.media, image("m2", kind="document", mime_type="text/html"))
     (message,) = forwarded(platform)
     assert "text/html" in message.payload["media"]["error"] and "blob" not in message.payload["media"]
 
@@ -85,14 +83,14 @@ def test_a_type_we_do_not_keep_goes_on_without_a_copy_naming_the_type(platform, 
 def test_a_file_larger_than_the_kinds_limit_is_not_kept(platform, fake):
     too_big = MEDIA_LIMITS["sticker"].max_bytes + 1
     fake.add_media("m3", b"x" * too_big, "image/webp")
-    forward_with_media(platform, platform.http, image("m3", kind="sticker", mime_type="image/webp"))
+    forward_with_media(platform, platform.media, image("m3", kind="sticker", mime_type="image/webp"))
     (message,) = forwarded(platform)
     assert str(MEDIA_LIMITS["sticker"].max_bytes) in message.payload["media"]["error"]
     assert not platform.blobs.exists(media_blob_key(message))
 
 
 def test_media_gone_at_the_provider_is_recorded_not_retried(platform, fake):
-    forward_with_media(platform, platform.http, image("never-uploaded"))
+    forward_with_media(platform, platform.media, image("never-uploaded"))
     (message,) = forwarded(platform)
     assert "HTTP 400" in message.payload["media"]["error"]
 
@@ -109,7 +107,7 @@ def test_a_provider_hiccup_raises_so_the_download_is_retried(platform, fake):
 
         platform.settings = replace(platform.settings, api_bases={"WHATSAPP_API_BASE": url})
         with pytest.raises(TransientError, match="503"):
-            forward_with_media(platform, platform.http, image("m4"))
+            forward_with_media(platform, platform.media, image("m4"))
     assert forwarded(platform) == []
 
 
@@ -133,7 +131,7 @@ def test_a_contact_shared_as_a_vcard_through_twilio_is_read_into_the_message(tmp
                                  received_at="2026-11-24T12:00:00+00:00",
                                  payload={"contacts": [], "media": {"url": media_url, "mime_type": "text/vcard"}})
         with httpx.Client() as http:
-            forward_with_media(platform, http, message)
+            forward_with_media(platform, media_downloader(platform, http), message)
         (forwarded_message,) = forwarded(platform)
         assert forwarded_message.payload["contacts"][0]["name"] == "Marta Diaz"
         assert forwarded_message.payload["contacts"][0]["phones"] == ["+5491155550001"]

@@ -1,8 +1,9 @@
 """Every channel's sender, built on first use: the web chat's reply box, email, and the provider APIs
-(one reused HTTP client for all of them).
+(one reused HTTP client for all of them, shared with media downloads).
 
 It is given the ports it needs, never the composition root: bootstrap's "senders" factory unpacks the
-platform (the mailer is a callable so that a process that never sends email never builds it).
+platform (the mailer and the HTTP client are callables so that a process that never sends email or
+calls a provider never builds them).
 """
 
 from __future__ import annotations
@@ -22,23 +23,21 @@ if TYPE_CHECKING:  # httpx is imported on the first provider send: a web-chat-on
 
     from shared.adapters.http.provider_http_sender import EndpointOf
 
-HTTP_TIMEOUT = (5.0, 15.0)  # connect, read: a provider slower than this is treated as down
-
 
 class LazyChannelSenders:
     """Channel name → ChannelSender (satisfies shared/ports/channel_sender.py's ChannelSenders)."""
 
-    def __init__(self, *, store: DocumentStore, clock: Clock, mailer: Callable[[], Mailer],
-                 endpoint_of: EndpointOf, sleep: Callable[[float], None] = time.sleep,
+    def __init__(self, *, store: DocumentStore, clock: Clock, mailer: Callable[[], Mailer], endpoint_of: EndpointOf,
+                 http: Callable[[], httpx.Client], sleep: Callable[[float], None] = time.sleep,
                  **provider_options: Any) -> None:
         self._store = store
         self._clock = clock
         self._mailer = mailer
         self._endpoint_of = endpoint_of
+        self._http = http
         self._sleep = sleep
         self._options = provider_options
         self._senders: dict[str, ChannelSender] = {}
-        self._http: httpx.Client | None = None
         self._lock = threading.RLock()
 
     def get(self, channel: str, default: ChannelSender | None = None) -> ChannelSender | None:
@@ -66,19 +65,5 @@ class LazyChannelSenders:
             from shared.adapters.http.provider_http_sender import ProviderHttpSender
 
             return ProviderHttpSender(channel, store=self._store, clock=self._clock, endpoint_of=self._endpoint_of,
-                                      http=self.http_client(), sleep=self._sleep, **self._options)
+                                      http=self._http(), sleep=self._sleep, **self._options)
         return None
-
-    def http_client(self) -> httpx.Client:
-        """The HTTP client shared by the provider senders and media downloads."""
-        import httpx
-
-        with self._lock:
-            if self._http is None:
-                connect, read = HTTP_TIMEOUT
-                self._http = httpx.Client(timeout=httpx.Timeout(read, connect=connect), follow_redirects=False)
-            return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()

@@ -1,104 +1,56 @@
-"""fetch_media's use case: copy a customer's media from the provider into the blob store, then send the
-message on to the bot, pointing to the stored copy (payload["media"]["blob"]).
-
-Provider media links expire (WhatsApp's within minutes, Twilio's and Telegram's later), and agents
-and retention need our own copy. Size and type are checked while downloading; a file refused for
-good (too large, a type we do not keep, gone at the provider, a URL that may never be fetched) still
-lets the message through with payload["media"]["error"] naming why, so the customer is answered and
-the conversation's ordered queue moves on. Provider hiccups are retried.
+"""The media download adapter: fetch a customer's file from its provider over HTTP, safely.
 
 Every hop of a download, redirects included, is checked against the provider's media hosts and the
-addresses its host resolves to, and is connected to the address that was checked
-(shared/channels/media_hosts.py); credentials go only to the provider's own API host.
+addresses its host resolves to (the rules: shared/channels/media_hosts.py), and is connected to the
+address that was checked, so a second DNS answer cannot rebind it; credentials go only to the
+provider's own API host. Size and type are checked while the file streams in.
+
+What to fetch and where the copy goes is the use case's (shared/conversations/inbound_media.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import socket
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from shared.bootstrap import Platform
-from shared.channels.credentials import ProviderEndpoint, provider_endpoint
+from shared.adapters.http.provider_http_sender import EndpointOf
+from shared.channels.credentials import ProviderEndpoint
 from shared.channels.media_hosts import MediaHostRefused, MediaTarget, check_media_url, origin
-from shared.conversations.store_names import media_blob_prefix
-from shared.events import topics
 from shared.kernel.errors import ConfigurationError, TransientError
 from shared.kernel.settings import Settings
 from shared.messages.media_types import type_is_accepted
-from shared.messages.wire import InboundMessage
+from shared.ports.media_download import DownloadedMedia, MediaLimit, MediaRefused
 
-MB = 1024 * 1024
 # Twilio's media URL redirects once to its CDN; more than this many hops is no provider's doing.
 MAX_REDIRECTS = 3
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
-@dataclass(frozen=True)
-class MediaLimit:
-    max_bytes: int
-    types: tuple[str, ...]  # accepted MIME types; "image/*" accepts the family
+def resolve_host(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (raises OSError when it resolves to none)."""
+    return list(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
 
 
-DOCUMENT_TYPES = (
-    "application/pdf", "text/plain", "text/csv", "application/msword", "application/vnd.ms-excel",
-    "application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.*",
-    "application/vnd.oasis.opendocument.*", "application/zip", "image/*", "audio/*", "video/*",
-)
-# What we keep of each kind (within the providers' own inbound limits: WhatsApp 5 MB images,
-# 16 MB audio and video, 100 MB documents; Messenger 25 MB; Telegram bots download up to 20 MB).
-MEDIA_LIMITS: dict[str, MediaLimit] = {
-    "image": MediaLimit(10 * MB, ("image/*",)),
-    "sticker": MediaLimit(1 * MB, ("image/webp", "image/png", "image/gif", "application/x-tgsticker",
-                                   "video/webm")),
-    "audio": MediaLimit(16 * MB, ("audio/*",)),
-    "voice": MediaLimit(16 * MB, ("audio/*",)),
-    "video": MediaLimit(25 * MB, ("video/*",)),
-    "document": MediaLimit(25 * MB, DOCUMENT_TYPES),
-    # Shared contacts that arrive as a vCard file (Twilio WhatsApp) are read into payload["contacts"].
-    "contacts": MediaLimit(1 * MB, ("text/vcard", "text/x-vcard", "text/directory")),
-}
+class HttpMediaDownloader:
+    """The MediaDownloader of the provider APIs (shared/ports/media_download.py)."""
 
+    def __init__(self, *, http: httpx.Client, endpoint_of: EndpointOf, settings: Settings) -> None:
+        self._http = http
+        self._endpoint_of = endpoint_of
+        self._settings = settings
 
-class MediaRefused(Exception):
-    """This file will never be stored; the reason is recorded on the message."""
-
-
-def media_blob_key(message: InboundMessage) -> str:
-    return media_blob_prefix(message.workspace_id, message.conversation_id) + message.message_id
-
-
-def fetch_message_media(platform: Platform, http: httpx.Client, message: InboundMessage) -> InboundMessage:
-    """The message with its media stored (or the reason it was not); raises TransientError to retry."""
-    media: dict[str, Any] = dict(message.payload.get("media") or {})
-    limit = MEDIA_LIMITS.get(message.kind, MEDIA_LIMITS["document"])
-    try:
-        route = platform.directory.channel(message.channel, message.account)
-        endpoint = provider_endpoint(route, platform.settings, platform.secrets)
-    except ConfigurationError as exc:
-        raise TransientError(str(exc)) from None
-    try:
-        content, content_type = _download(message.channel, media, endpoint, http, limit, platform.settings)
-    except MediaRefused as exc:
-        media["error"] = str(exc)
-    else:
-        key = media_blob_key(message)
-        platform.blobs.put(key, content, content_type)
-        media.update({"blob": key, "mime_type": content_type, "size": len(content)})
-        if message.kind == "contacts" and not message.payload.get("contacts"):
-            from shared.channels.twilio import contacts_from_vcard
-
-            payload = {**message.payload, "contacts": contacts_from_vcard(content.decode("utf-8", "replace"))}
-            return InboundMessage.from_dict({**message.to_dict(), "payload": {**payload, "media": media}})
-    return InboundMessage.from_dict({**message.to_dict(), "payload": {**message.payload, "media": media}})
-
-
-def forward_with_media(platform: Platform, http: httpx.Client, message: InboundMessage) -> InboundMessage:
-    stored = fetch_message_media(platform, http, message)
-    platform.bus.publish(topics.INBOUND, stored.to_json(), ordering_key=stored.conversation_id)
-    return stored
+    def download(self, channel: str, account: str, media: Mapping[str, Any], limit: MediaLimit) -> DownloadedMedia:
+        try:
+            endpoint = self._endpoint_of(channel, account)
+        except ConfigurationError as exc:
+            # A missing token is fixed by configuring it: retry, and dead-letter if it never comes.
+            raise TransientError(str(exc)) from None
+        content, content_type = _download(channel, dict(media), endpoint, self._http, limit, self._settings)
+        return DownloadedMedia(content, content_type)
 
 
 def _download(channel: str, media: dict[str, Any], endpoint: ProviderEndpoint, http: httpx.Client,
@@ -134,7 +86,7 @@ def _download(channel: str, media: dict[str, Any], endpoint: ProviderEndpoint, h
 
 def _checked(channel: str, url: str, settings: Settings, api_origin: tuple[str, str, int] | None) -> MediaTarget:
     try:
-        return check_media_url(channel, url, settings, api_origin)
+        return check_media_url(channel, url, settings, api_origin, resolve_host)
     except MediaHostRefused as exc:
         raise MediaRefused(str(exc)) from None
     except OSError:
