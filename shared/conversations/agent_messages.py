@@ -16,7 +16,7 @@ from shared.agents.model import NEW, TICKETS, Ticket
 from shared.conversations.access import REFUSAL as ACCESS_REFUSAL
 from shared.conversations.access import agent_reaches
 from shared.conversations.handover import agent_desk
-from shared.conversations.sessions import SESSION
+from shared.conversations.model import Conversation, log_entry
 from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
 from shared.events import topics
 from shared.events.outbox import Outbox, OutboxEntry
@@ -110,30 +110,20 @@ def reply_as_agent(ports: ConversationPorts, author: Author, conversation_id: st
 
     def write(tx: Transaction) -> OutboundMessage:
         existing = tx.get(messages_collection(conversation_id), message_id)
-        current = tx.get(CONVERSATIONS, conversation_id) or conversation
+        current = Conversation.read(tx, conversation_id) or Conversation.from_document(conversation_id, conversation)
         if existing is not None:
-            return _logged_as_outbound(existing, message_id, conversation_id, current)
-        if current.get(OPEN_TICKET) != ticket.id:
+            return _logged_as_outbound(existing, message_id, current)
+        if current.ticket_id != ticket.id:
             raise InvalidInput(f"conversation {conversation_id!r}: its ticket closed meanwhile")
         now = ports.clock.now().isoformat()
-        session_id = (current.get("bot") or {}).get("session_id", "")
         message = OutboundMessage(
             message_id=message_id, workspace_id=author.workspace_id, conversation_id=conversation_id,
-            session_id=session_id, channel=current["channel"], account=current["account"],
-            recipient=current["contact"], kind=kind, text=text, created_at=now, options=list(options or []),
+            session_id=current.session_id, channel=current.channel, account=current.account,
+            recipient=current.contact, kind=kind, text=text, created_at=now, options=list(options or []),
             sender_type="agent", payload={**payload, "agent_id": author.agent_id, "agent_name": author.name})
-        tx.set(messages_collection(conversation_id), message_id, {
-            "direction": "outbound", "sender_type": "agent", "agent_id": author.agent_id, "kind": kind,
-            "text": text, "options": message.options, "payload": message.payload, "at": now,
-            "session_id": session_id, "ticket_id": ticket.id,
-        })
-        summary = current.get(SESSION)
-        if summary and not summary.get("first_agent_reply_at"):
-            summary["first_agent_reply_at"] = now  # the session row's first response times
-        tx.set(CONVERSATIONS, conversation_id, {
-            **current, "updated_at": now, "unread": 0, "last_agent_message_at": now,
-            "message_count": current.get("message_count", 0) + 1,
-        })
+        log_entry(tx, conversation_id, message_id,
+                  current.record_agent_reply(message, agent_id=author.agent_id, ticket_id=ticket.id))
+        current.save(tx)
         outbox.stage(tx, conversation_id, [OutboxEntry(key=f"{topics.OUTBOUND}:{message_id}",
                                                        topic=topics.OUTBOUND, data=message.to_json(),
                                                        ordering_key=conversation_id)])
@@ -144,12 +134,11 @@ def reply_as_agent(ports: ConversationPorts, author: Author, conversation_id: st
     return message
 
 
-def _logged_as_outbound(logged: dict[str, Any], message_id: str, conversation_id: str,
-                        conversation: dict[str, Any]) -> OutboundMessage:
+def _logged_as_outbound(logged: dict[str, Any], message_id: str, conversation: Conversation) -> OutboundMessage:
     return OutboundMessage(
-        message_id=message_id, workspace_id=conversation["workspace_id"], conversation_id=conversation_id,
-        session_id=logged.get("session_id", ""), channel=conversation["channel"], account=conversation["account"],
-        recipient=conversation["contact"], kind=logged["kind"], text=logged["text"], created_at=logged["at"],
+        message_id=message_id, workspace_id=conversation.workspace_id, conversation_id=conversation.id,
+        session_id=logged.get("session_id", ""), channel=conversation.channel, account=conversation.account,
+        recipient=conversation.contact, kind=logged["kind"], text=logged["text"], created_at=logged["at"],
         options=list(logged.get("options") or []), sender_type="agent", payload=dict(logged.get("payload") or {}))
 
 
@@ -160,16 +149,15 @@ def add_private_note(ports: StateAndTime, author: Author, conversation_id: str, 
     conversation_of(ports, author, conversation_id)
     note_id = f"pn_{stable_hash(author.workspace_id, author.agent_id, 'note', client_message_id)}"
     now = ports.clock.now().isoformat()
-    note = {"direction": "internal", "sender_type": "note", "agent_id": author.agent_id, "kind": "text",
-            "text": text, "at": now}
 
     def write(tx: Transaction) -> dict[str, Any]:
         existing = tx.get(messages_collection(conversation_id), note_id)
         if existing is not None:
             return {"message_id": note_id, **existing}
-        current = tx.get(CONVERSATIONS, conversation_id) or {}
-        tx.set(messages_collection(conversation_id), note_id, note)
-        tx.set(CONVERSATIONS, conversation_id, {**current, "updated_at": now})
+        current = Conversation.read(tx, conversation_id) or Conversation(conversation_id)
+        entry = current.record_note(agent_id=author.agent_id, text=text, now=now)
+        note = log_entry(tx, conversation_id, note_id, entry)
+        current.save(tx)
         return {"message_id": note_id, **note}
 
     return ports.store.run_transaction(write)
@@ -180,8 +168,8 @@ def mark_read(ports: StateAndTime, author: Author, conversation_id: str) -> None
     conversation_of(ports, author, conversation_id)
 
     def write(tx: Transaction) -> None:
-        current = tx.get(CONVERSATIONS, conversation_id) or {}
-        if current.get("unread"):
-            tx.set(CONVERSATIONS, conversation_id, {**current, "unread": 0})
+        current = Conversation.read(tx, conversation_id) or Conversation(conversation_id)
+        if current.mark_read():
+            current.save(tx)
 
     ports.store.run_transaction(write)

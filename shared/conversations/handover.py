@@ -19,8 +19,7 @@ from shared.agents.directory import AgentDirectory
 from shared.agents.model import Ticket
 from shared.agents.outcomes import ASSIGNED_TO, CLOSED_HOURS, INVITED, OPENED, QUEUE_POSITION, QUEUED
 from shared.contacts import ContactBook
-from shared.conversations import sessions
-from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, messages_collection
+from shared.conversations.model import Conversation, log_entry
 from shared.conversations.wait_estimate import estimated_wait_minutes
 from shared.events import topics
 from shared.events.outbox import Outbox, OutboxEntry
@@ -102,7 +101,7 @@ def _conversations_of(outcome: AssignmentOutcome) -> list[str]:
 
 def stage_assignment_outcome(ports: ConversationPorts, outbox: Outbox, tx: Transaction,
                              outcome: AssignmentOutcome) -> None:
-    conversations = {cid: tx.get(CONVERSATIONS, cid) for cid in _conversations_of(outcome)}  # reads first
+    conversations = {cid: Conversation.read(tx, cid) for cid in _conversations_of(outcome)}  # reads first
     now = ports.clock.now()
     for conversation_id, conversation in conversations.items():
         if conversation is None:
@@ -113,32 +112,21 @@ def stage_assignment_outcome(ports: ConversationPorts, outbox: Outbox, tx: Trans
         entries = _history_entries(conversation, events, now) + _timer_entries(ports, events)
         entries += _notice_entries(ports, tx, conversation_id, conversation, notices, events, now)
         if events:
-            _link_ticket(conversation, events[-1].ticket, now)
+            # An open ticket mutes the bot; closing it hands the contact back to the bot.
+            ticket = events[-1].ticket
+            if ticket.is_open:
+                conversation.hold_for_agents(ticket, now)
+            else:
+                conversation.release(ticket, now)
             _summarize(conversation, events[-1])
-        tx.set(CONVERSATIONS, conversation_id, conversation)
+        conversation.save(tx)
         outbox.stage(tx, conversation_id, entries)
 
 
-def _link_ticket(conversation: dict[str, Any], ticket: Ticket, now: datetime) -> None:
-    """An open ticket mutes the bot; closing it hands the contact back to the bot."""
-    conversation["updated_at"] = now.isoformat()
-    if ticket.is_open:
-        conversation.update({OPEN_TICKET: ticket.id, "status": "with_agent", "agent": ticket.agent,
-                             "queue": ticket.queue, "ticket_status": ticket.status, "invited": ticket.invited})
-        return
-    if conversation.get(OPEN_TICKET) not in (ticket.id, "", None):
-        return  # a newer ticket holds the conversation
-    conversation.update({OPEN_TICKET: "", "status": "bot", "agent": "", "ticket_status": ticket.status,
-                         "unread": 0, "invited": ""})
-    position = dict(conversation.get("bot") or {})
-    position["handoff"] = None
-    conversation["bot"] = position
-
-
-def _summarize(conversation: dict[str, Any], event: TicketEvent) -> None:
+def _summarize(conversation: Conversation, event: TicketEvent) -> None:
     """What people did, in the current session's summary (its row in the sessions table); a session with
     several tickets is summarized by its last."""
-    summary = conversation.get(sessions.SESSION)
+    summary = conversation.session
     if not summary or summary.get("recorded"):
         return
     ticket = event.ticket
@@ -153,9 +141,9 @@ def _summarize(conversation: dict[str, Any], event: TicketEvent) -> None:
         summary.update({"resolved_by": event.by, "resolution": ticket.status, "typification": ticket.typification})
 
 
-def _history_entries(conversation: dict[str, Any], events: list[TicketEvent], now: datetime) -> list[OutboxEntry]:
+def _history_entries(conversation: Conversation, events: list[TicketEvent], now: datetime) -> list[OutboxEntry]:
     entries = []
-    session_id = (conversation.get("bot") or {}).get("session_id", "")
+    session_id = conversation.session_id
     for event in events:
         ticket = event.ticket
         # The ticket's history length at this event identifies it across transaction retries and redeliveries.
@@ -200,13 +188,13 @@ def _timer_entries(ports: ConversationPorts, events: list[TicketEvent]) -> list[
     return entries
 
 
-def _notice_entries(ports: ConversationPorts, tx: Transaction, conversation_id: str, conversation: dict[str, Any],
+def _notice_entries(ports: ConversationPorts, tx: Transaction, conversation_id: str, conversation: Conversation,
                     notices: list[CustomerNotice], events: list[TicketEvent], now: datetime) -> list[OutboxEntry]:
     if not notices:
         return []
-    language = ports.directory.workspace(conversation["workspace_id"]).language
+    language = ports.directory.workspace(conversation.workspace_id).language
     history_length = len(events[-1].ticket.history) if events else 0
-    session_id = (conversation.get("bot") or {}).get("session_id", "")
+    session_id = conversation.session_id
     entries = []
     for index, notice in enumerate(notices):
         # An estimate, read outside the transaction: it informs the customer and decides nothing.
@@ -215,14 +203,10 @@ def _notice_entries(ports: ConversationPorts, tx: Transaction, conversation_id: 
         message = OutboundMessage(
             message_id=f"nt_{stable_hash(notice.ticket_id, str(history_length), str(index), notice.kind)}",
             workspace_id=notice.workspace_id, conversation_id=conversation_id, session_id=session_id,
-            channel=conversation["channel"], account=conversation["account"], recipient=conversation["contact"],
+            channel=conversation.channel, account=conversation.account, recipient=conversation.contact,
             kind="text", text=notice_text(notice, language, wait), created_at=now.isoformat(), sender_type="system",
             payload={"notice": notice.kind, "ticket_id": notice.ticket_id})
-        tx.set(messages_collection(conversation_id), message.message_id, {
-            "direction": "outbound", "sender_type": "system", "kind": "text", "text": message.text,
-            "payload": message.payload, "at": message.created_at, "session_id": session_id,
-            "ticket_id": notice.ticket_id,
-        })
+        log_entry(tx, conversation_id, message.message_id, conversation.record_system_notice(message, notice.ticket_id))
         entries.append(OutboxEntry(key=f"{topics.OUTBOUND}:{message.message_id}", topic=topics.OUTBOUND,
                                    data=message.to_json(), ordering_key=conversation_id))
     return entries
@@ -251,17 +235,18 @@ def hand_to_people(ports: ConversationPorts, request: AssignmentRequest) -> Assi
     contact's own agent, the agents of the channel line (workspace.yaml channels[].agents) and those who
     speak the conversation's language."""
     queue = existing_queue_or_default(ports, request.workspace_id, request.queue or DEFAULT_QUEUE)
-    conversation = ports.store.get(CONVERSATIONS, request.conversation_id) or {}
+    conversation = Conversation.read(ports.store, request.conversation_id) or Conversation(request.conversation_id)
     fixed = AssignmentRequest(**{**request.to_dict(), "queue": queue})
     contact = ContactBook(ports.store, ports.clock).find_by_address(
-        request.workspace_id, conversation.get("channel", request.channel), conversation.get("contact", ""))
+        request.workspace_id, request.channel if conversation.channel is None else conversation.channel,
+        conversation.contact or "")
     try:
-        line_agents = ports.directory.channel(request.channel, conversation.get("account", "")).agents
+        line_agents = ports.directory.channel(request.channel, conversation.account or "").agents
     except NotFound:
         line_agents = ()
     return agent_desk(ports).request_assignment(
-        fixed, contact=conversation.get("contact", ""), contact_agent=contact.agent if contact else "",
-        agents=line_agents, language=conversation.get("language", ""))
+        fixed, contact=conversation.contact or "", contact_agent=contact.agent if contact else "",
+        agents=line_agents, language=conversation.language or "")
 
 
 def run_assignment_timer(ports: ConversationPorts, payload: dict[str, Any]) -> AssignmentOutcome:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.conversations.store_names import PROCESSED, marker_expiry
+from shared.conversations.processed import already_processed, mark_processed, marker_id
 from shared.events import topics
 from shared.history.records import event_record
-from shared.messages.ids import safe_document_id
 from shared.messages.wire import InboundMessage
 from shared.ports.context import ConversationPorts
 
@@ -30,8 +29,8 @@ def needs_media_download(message: InboundMessage) -> bool:
 
 
 def receive_inbound_message(ports: ConversationPorts, message: InboundMessage, function: str) -> ReceiveResult:
-    marker = safe_document_id(f"{function}:{message.message_id}")
-    if ports.store.get(PROCESSED, marker) is not None:
+    marker = marker_id(function, message.message_id)
+    if already_processed(ports.store, marker):
         return ReceiveResult(message.message_id, message.conversation_id, duplicate=True)
     # Media go through fetch_media first, which stores a copy and then publishes to the inbound topic.
     topic = topics.MEDIA if needs_media_download(message) else topics.INBOUND
@@ -42,7 +41,5 @@ def receive_inbound_message(ports: ConversationPorts, message: InboundMessage, f
             occurred_at=message.received_at, function=function, conversation_id=message.conversation_id,
             channel=message.channel, detail={"kind": message.kind},
         ).to_json())
-    ports.store.set(PROCESSED, marker, {"at": ports.clock.now().isoformat(),
-                                           "expires_at": marker_expiry(ports.clock.now()),
-                                          "conversation_id": message.conversation_id})
+    mark_processed(ports.store, marker, message.conversation_id, ports.clock.now())
     return ReceiveResult(message.message_id, message.conversation_id, duplicate=False)

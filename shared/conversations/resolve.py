@@ -16,7 +16,6 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from nlu_model.langid import detect_language
 from shared.agents.model import CANCELLED, TICKETS, Ticket
@@ -35,21 +34,17 @@ from shared.bots.matching import match_trigger
 from shared.channels.provider_events import SILENT_KINDS
 from shared.contacts import ContactBook
 from shared.conversations.handover import CUSTOMER, agent_desk
+from shared.conversations.model import Conversation, log_entry
+from shared.conversations.processed import already_processed, mark_processed, marker_id
 from shared.conversations.silent import record_without_turn
-from shared.conversations.store_names import (
-    CONVERSATIONS,
-    OPEN_TICKET,
-    PROCESSED,
-    marker_expiry,
-    messages_collection,
-)
+from shared.conversations.store_names import CONVERSATIONS, PROCESSED, messages_collection
 from shared.conversations.turns import TurnOrigin, stage_turn
 from shared.events import topics
 from shared.events.outbox import Outbox
 from shared.history.records import inbound_message_record
 from shared.kernel.errors import InvalidInput
 from shared.kernel.logs import log
-from shared.messages.ids import safe_document_id, stable_hash
+from shared.messages.ids import stable_hash
 from shared.messages.wire import InboundMessage
 from shared.ports.context import BotTurnPorts
 from shared.ports.document_store import Transaction
@@ -99,12 +94,6 @@ def _language_branch(bot: Bot, text: str, flow_bots: list[Bot], understands: Cal
     return next((other for other in flow_bots if other.language == language and understands(other, text)), bot)
 
 
-def new_conversation(message: InboundMessage, now: datetime) -> dict[str, Any]:
-    return {"workspace_id": message.workspace_id, "channel": message.channel, "account": message.account,
-            "contact": message.contact, "bot_id": message.bot_id, "status": "bot", "created_at": now.isoformat(),
-            "message_count": 0}
-
-
 def engine_text(message: InboundMessage) -> str:
     """What the bot reads: a tapped button answers with the id we sent with it (the option's title, or
     its number when the title did not fit the provider's id), whatever label the channel showed."""
@@ -121,12 +110,12 @@ def resolve_inbound_message(ports: BotTurnPorts, message: InboundMessage) -> Res
     workspace = directory.workspace(message.workspace_id)
     bots = directory.workspace_bots(message.workspace_id)
     outbox = Outbox(ports.store, ports.bus, ports.clock, ports.scheduler)
-    marker_id = safe_document_id(f"{FUNCTION}:{message.message_id}")
+    marker = marker_id(FUNCTION, message.message_id)
     conversation_id = message.conversation_id
     webhooks = _RecordingCaller(ports.webhooks)
 
-    def run_engine(conversation: dict[str, Any], now: datetime) -> tuple[Bot, TurnOutcome]:
-        position = BotPosition.from_dict(conversation.get("bot"))
+    def run_engine(conversation: Conversation, now: datetime) -> tuple[Bot, TurnOutcome]:
+        position = BotPosition.from_dict(conversation.bot)
         in_charge = bot_in_charge(position, now, ports.settings.session_timeout_s)
         bot = bots.get(in_charge) or directory.bot(message.workspace_id, message.bot_id)
         if not session_is_live(position, now, ports.settings.session_timeout_s):
@@ -134,7 +123,7 @@ def resolve_inbound_message(ports: BotTurnPorts, message: InboundMessage) -> Res
                                    understands)
         context = TurnContext(
             now=now, time_zone=workspace.time_zone, channel=message.channel,
-            contact_name=message.contact_name or conversation.get("contact_name", ""),
+            contact_name=message.contact_name or conversation.contact_name or "",
             session_timeout_s=ports.settings.session_timeout_s,
             new_session_id=f"ss_{stable_hash(conversation_id, message.message_id)}",
             webhooks=webhooks, classifier=ports.classifiers.for_bot(message.workspace_id, bot),
@@ -149,20 +138,20 @@ def resolve_inbound_message(ports: BotTurnPorts, message: InboundMessage) -> Res
         model = ports.classifiers.for_bot(message.workspace_id, other)
         return model is not None and model.predict(text).intent is not None
 
-    snapshot = ports.store.get(CONVERSATIONS, conversation_id)
-    contact_id = (snapshot or {}).get("contact_id") or _contact_of(ports, message)
-    if snapshot and snapshot.get(OPEN_TICKET) and not _leaves_the_line(ports, message, snapshot):
-        return _for_the_agents(ports, message, marker_id)
+    snapshot = Conversation.read(ports.store, conversation_id)
+    contact_id = (snapshot.contact_id if snapshot else "") or _contact_of(ports, message)
+    if snapshot and snapshot.held_by_people and not _leaves_the_line(ports, message, snapshot):
+        return _for_the_agents(ports, message, marker)
     if any(b.uses_webhooks for b in bots.values()):
-        run_engine(copy.deepcopy(snapshot) if snapshot else new_conversation(message, ports.clock.now()),
+        run_engine(copy.deepcopy(snapshot) if snapshot else Conversation.start(message, ports.clock.now()),
                    ports.clock.now())
 
     def turn(tx: Transaction) -> int | None:
-        if tx.get(PROCESSED, marker_id) is not None:
+        if already_processed(tx, marker):
             return None
         now = ports.clock.now()
-        conversation = tx.get(CONVERSATIONS, conversation_id) or new_conversation(message, now)
-        if conversation.get(OPEN_TICKET):
+        conversation = Conversation.read(tx, conversation_id) or Conversation.start(message, now)
+        if conversation.held_by_people:
             raise _TicketOpened  # people took the conversation since the snapshot
         bot, outcome = run_engine(conversation, now)
         matched = next((e for e in outcome.events if e.type == "intent_matched"), None)
@@ -170,31 +159,20 @@ def resolve_inbound_message(ports: BotTurnPorts, message: InboundMessage) -> Res
         inbound_record = inbound_message_record(message, outcome.position.session_id,
                                                 matched.intent if matched else "",
                                                 matched.detail.get("confidence") if matched else None, language)
-        conversation["last_message_at"] = message.received_at
-        conversation["language"] = language  # routes a hand-off to agents who speak it
-        if contact_id:
-            conversation["contact_id"] = contact_id
-        conversation["message_count"] = conversation.get("message_count", 0) + 1
-        if message.contact_name:
-            conversation["contact_name"] = message.contact_name
-        tx.set(messages_collection(conversation_id), message.message_id, {
-            "direction": "inbound", "sender_type": "user", "kind": message.kind, "text": message.text,
-            "payload": message.payload, "at": message.received_at, "session_id": outcome.position.session_id,
-            "language": language,
-        })
+        log_entry(tx, conversation_id, message.message_id, conversation.record_inbound(
+            message, session_id=outcome.position.session_id, language=language, contact_id=contact_id))
         origin = TurnOrigin(key=message.message_id, function=FUNCTION, conversation_id=conversation_id,
                             workspace_id=message.workspace_id, channel=message.channel, account=message.account,
                             contact=message.contact, payload=message.payload, language=language)
         replies = stage_turn(tx, outbox, origin, conversation, outcome, now, [inbound_record],
                              session_timeout_s=ports.settings.session_timeout_s)
-        tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "expires_at": marker_expiry(now),
-                                      "conversation_id": conversation_id})
+        mark_processed(tx, marker, conversation_id, now)
         return replies
 
     try:
         replies = ports.store.run_transaction(turn)
     except _TicketOpened:
-        return _for_the_agents(ports, message, marker_id)
+        return _for_the_agents(ports, message, marker)
     published = outbox.flush(conversation_id)
     return ResolveResult(handled=replies is not None, replies=replies or 0, published=published)
 
@@ -215,44 +193,35 @@ def _contact_of(ports: BotTurnPorts, message: InboundMessage) -> str:
         return ""
 
 
-def _leaves_the_line(ports: BotTurnPorts, message: InboundMessage, conversation: dict[str, Any]) -> bool:
+def _leaves_the_line(ports: BotTurnPorts, message: InboundMessage, conversation: Conversation) -> bool:
     """A customer still waiting for an agent may go back to the bot with its resume keyword: the ticket is
     cancelled by the customer and the message goes on to the bot. Once an agent holds the chat, the agent
     decides when it ends."""
-    bot = ports.directory.bot(message.workspace_id, conversation.get("bot_id") or message.bot_id)
+    bot = ports.directory.bot(message.workspace_id, conversation.bot_id or message.bot_id)
     if not said_keyword(message.text, bot.keywords.resume_bot):
         return False
-    data = ports.store.get(TICKETS, conversation[OPEN_TICKET])
+    data = ports.store.get(TICKETS, conversation.ticket_id)
     if data is None or not Ticket.from_dict(data).is_waiting:
         return False
-    agent_desk(ports).resolve(conversation[OPEN_TICKET], CUSTOMER, CANCELLED)
+    agent_desk(ports).resolve(conversation.ticket_id, CUSTOMER, CANCELLED)
     return True
 
 
-def _for_the_agents(ports: BotTurnPorts, message: InboundMessage, marker_id: str) -> ResolveResult:
+def _for_the_agents(ports: BotTurnPorts, message: InboundMessage, marker: str) -> ResolveResult:
     """While a ticket is open the bot stays silent: the message is logged for the agents, once, and
     counted unread until an agent reads the conversation."""
     records = []
 
     def record(tx: Transaction) -> bool:
-        if tx.get(PROCESSED, marker_id) is not None:
+        if already_processed(tx, marker):
             return False
-        conversation = tx.get(CONVERSATIONS, message.conversation_id) or {}
-        session_id = (conversation.get("bot") or {}).get("session_id", "")
-        tx.set(messages_collection(message.conversation_id), message.message_id, {
-            "direction": "inbound", "sender_type": "user", "kind": message.kind, "text": message.text,
-            "payload": message.payload, "at": message.received_at, "session_id": session_id,
-            "ticket_id": conversation.get(OPEN_TICKET, ""),
-        })
-        tx.set(CONVERSATIONS, message.conversation_id, {
-            **conversation, "last_message_at": message.received_at, "updated_at": ports.clock.now().isoformat(),
-            "message_count": conversation.get("message_count", 0) + 1,
-            "unread": conversation.get("unread", 0) + 1,
-        })
-        tx.set(PROCESSED, marker_id, {"at": ports.clock.now().isoformat(),
-                                      "expires_at": marker_expiry(ports.clock.now()),
-                                      "conversation_id": message.conversation_id})
-        records.append(inbound_message_record(message, session_id, "", None))
+        conversation = Conversation.read(tx, message.conversation_id) or Conversation(message.conversation_id)
+        now = ports.clock.now()
+        entry = conversation.record_inbound_for_agents(message, now)
+        log_entry(tx, message.conversation_id, message.message_id, entry)
+        conversation.save(tx)
+        mark_processed(tx, marker, message.conversation_id, now)
+        records.append(inbound_message_record(message, entry.session_id, "", None))
         return True
 
     handled = ports.store.run_transaction(record)

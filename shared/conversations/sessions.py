@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.events import topics
 from shared.events.outbox import OutboxEntry
 from shared.messages.wire import HistoryRecord
+
+if TYPE_CHECKING:
+    from shared.conversations.model import Conversation
 
 SESSION = "session"  # the conversation field holding the current session's running summary
 SESSION_TIMEOUT = "session_timeout"  # the timer action that ends an idle session
@@ -53,18 +56,20 @@ def handled_by(summary: dict[str, Any]) -> str:
     return ABANDONED if summary.get("ticket_id") else BOT
 
 
-def session_row(conversation_id: str, conversation: dict[str, Any], summary: dict[str, Any],
-                ended_at: str) -> HistoryRecord:
+def session_row(conversation: Conversation, summary: dict[str, Any], ended_at: str,
+                position: dict[str, Any] | None = None) -> HistoryRecord:
+    """The row of ``summary``'s session; the bot's variables (a CSAT answer) are read from ``position``, the
+    conversation's own by default."""
     first_reply = summary.get("first_agent_reply_at", "")
-    variables = (conversation.get("bot") or {}).get("variables") or {}
+    variables = ((conversation.bot if position is None else position) or {}).get("variables") or {}
     csat = variables.get("csat")
     return HistoryRecord(table="sessions", row={
-        "session_id": summary["session_id"], "workspace_id": conversation["workspace_id"],
-        "conversation_id": conversation_id, "channel": conversation["channel"],
+        "session_id": summary["session_id"], "workspace_id": conversation.workspace_id,
+        "conversation_id": conversation.id, "channel": conversation.channel,
         "started_at": summary["started_at"], "ended_at": ended_at,
         "duration_s": _seconds(ended_at, summary["started_at"]), "handled_by": handled_by(summary),
         "intents_matched": summary.get("intents_matched", 0), "not_understood": summary.get("not_understood", 0),
-        "contact_id": conversation.get("contact_id") or None, "language": summary.get("language") or None,
+        "contact_id": conversation.contact_id or None, "language": summary.get("language") or None,
         "campaign": summary.get("campaign") or None, "subcampaign": summary.get("subcampaign") or None,
         "ticket_id": summary.get("ticket_id") or None, "queue": summary.get("queue") or None,
         "agent_id": summary.get("agent_id") or None, "queued_at": summary.get("queued_at") or None,
@@ -78,13 +83,14 @@ def session_row(conversation_id: str, conversation: dict[str, Any], summary: dic
     })
 
 
-def finish(conversation_id: str, conversation: dict[str, Any], ended_at: str) -> list[OutboxEntry]:
-    """The outbox entry of the current session's row, once; [] when there is none or it was written."""
-    summary = conversation.get(SESSION)
+def finish(conversation: Conversation, ended_at: str, position: dict[str, Any] | None = None) -> list[OutboxEntry]:
+    """The outbox entry of the current session's row, once (the summary is marked recorded); [] when there is
+    none or it was written. ``position``: the bot's, when the turn that ends the session has moved it."""
+    summary = conversation.session
     if not summary or summary.get("recorded") or not summary.get("session_id"):
         return []
     summary["recorded"] = True
-    record = session_row(conversation_id, conversation, summary, ended_at)
+    record = session_row(conversation, summary, ended_at, position)
     return [OutboxEntry(key=f"{topics.HISTORY}:sessions:{summary['session_id']}", topic=topics.HISTORY,
                         data=record.to_json())]
 
@@ -99,7 +105,7 @@ def timeout_timer(conversation_id: str, workspace_id: str, session_id: str, due:
                        task_name=name, due_at=due.isoformat())
 
 
-def idle_until(conversation: dict[str, Any], timeout_s: int) -> datetime | None:
+def idle_until(conversation: Conversation, timeout_s: int) -> datetime | None:
     """When the current session times out, None if it has no activity recorded."""
-    last = (conversation.get("bot") or {}).get("last_activity_at")
+    last = (conversation.bot or {}).get("last_activity_at")
     return datetime.fromisoformat(last) + timedelta(seconds=timeout_s) if last else None

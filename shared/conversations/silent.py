@@ -7,20 +7,13 @@ found through the provider id the sender recorded, and as a message_status event
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from shared.conversations.store_names import (
-    CONVERSATIONS,
-    PROCESSED,
-    PROVIDER_MESSAGES,
-    marker_expiry,
-    messages_collection,
-    provider_message_doc_id,
-)
+from shared.conversations.model import Conversation, log_entry
+from shared.conversations.processed import already_processed, mark_processed, marker_id
+from shared.conversations.store_names import PROVIDER_MESSAGES, messages_collection, provider_message_doc_id
 from shared.events import topics
 from shared.history.records import event_record, inbound_message_record
-from shared.messages.ids import safe_document_id
 from shared.messages.wire import InboundMessage
 from shared.ports.context import ConversationPorts
 from shared.ports.document_store import Transaction
@@ -32,7 +25,7 @@ STATUS_ORDER = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 def record_without_turn(ports: ConversationPorts, message: InboundMessage) -> bool:
     """False when this event was already recorded (a redelivery)."""
-    marker_id = safe_document_id(f"{FUNCTION}:{message.message_id}")
+    marker = marker_id(FUNCTION, message.message_id)
     target = None
     if message.kind == "status":
         refers_to = str(message.payload.get("refers_to", ""))
@@ -41,24 +34,19 @@ def record_without_turn(ports: ConversationPorts, message: InboundMessage) -> bo
     records = []
 
     def record(tx: Transaction) -> bool:
-        if tx.get(PROCESSED, marker_id) is not None:
+        if already_processed(tx, marker):
             return False
-        now = ports.clock.now().isoformat()
+        now = ports.clock.now()
         if message.kind == "status":
             records.append(_record_status(tx, message, target))
         else:
-            conversation = tx.get(CONVERSATIONS, message.conversation_id) or {}
-            session_id = (conversation.get("bot") or {}).get("session_id", "")
-            tx.set(messages_collection(message.conversation_id), message.message_id, {
-                "direction": "inbound", "sender_type": "user", "kind": message.kind, "text": message.text,
-                "payload": message.payload, "at": message.received_at, "session_id": session_id,
-            })
-            if conversation:  # agents' inboxes and the retention purge follow changes by updated_at
-                tx.set(CONVERSATIONS, message.conversation_id,
-                       {**conversation, "updated_at": ports.clock.now().isoformat()})
-            records.append(inbound_message_record(message, session_id, "", None))
-        tx.set(PROCESSED, marker_id, {"at": now, "expires_at": marker_expiry(datetime.fromisoformat(now)),
-                                      "conversation_id": message.conversation_id})
+            conversation = Conversation.read(tx, message.conversation_id)
+            entry = (conversation or Conversation(message.conversation_id)).record_unanswered_inbound(message, now)
+            log_entry(tx, message.conversation_id, message.message_id, entry)
+            if conversation is not None:  # only a conversation there is gets its updated_at
+                conversation.save(tx)
+            records.append(inbound_message_record(message, entry.session_id, "", None))
+        mark_processed(tx, marker, message.conversation_id, now)
         return True
 
     handled = ports.store.run_transaction(record)

@@ -9,11 +9,11 @@ from shared.bots.elements.menu import TIMER_ACTIONS
 from shared.bots.engine import BotPosition, TurnContext, handle_timer
 from shared.conversations import sessions
 from shared.conversations.handover import ASSIGNMENT_TIMERS, run_assignment_timer
-from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED, marker_expiry
+from shared.conversations.model import Conversation
+from shared.conversations.processed import already_processed, mark_processed, marker_id
 from shared.conversations.turns import TurnOrigin, stage_turn
 from shared.events.outbox import SWEEP_ACTION, Outbox
 from shared.kernel.errors import InvalidInput
-from shared.messages.ids import safe_document_id
 from shared.ports.context import ConversationPorts
 from shared.ports.document_store import Transaction
 
@@ -43,29 +43,28 @@ def handle_conversation_timer(ports: ConversationPorts, data: bytes, task_name: 
     workspace = directory.workspace(workspace_id)
     bots = directory.workspace_bots(workspace_id)
     outbox = Outbox(ports.store, ports.bus, ports.clock, ports.scheduler)
-    marker_id = safe_document_id(f"{FUNCTION}:{task_name}")
+    marker = marker_id(FUNCTION, task_name)
 
     def turn(tx: Transaction) -> bool:
-        if tx.get(PROCESSED, marker_id) is not None:
+        if already_processed(tx, marker):
             return False
-        conversation = tx.get(CONVERSATIONS, conversation_id)
+        conversation = Conversation.read(tx, conversation_id)
         if conversation is None:
             return False
         now = ports.clock.now()
-        position = BotPosition.from_dict(conversation.get("bot"))
-        bot = bots.get(position.bot_id or conversation["bot_id"]) or directory.bot(workspace_id, conversation["bot_id"])
-        context = TurnContext(now=now, time_zone=workspace.time_zone, channel=conversation["channel"],
-                              contact_name=conversation.get("contact_name", ""),
+        position = BotPosition.from_dict(conversation.bot)
+        bot = bots.get(position.bot_id or conversation.bot_id) or directory.bot(workspace_id, conversation.bot_id)
+        context = TurnContext(now=now, time_zone=workspace.time_zone, channel=conversation.channel,
+                              contact_name=conversation.contact_name or "",
                               session_timeout_s=ports.settings.session_timeout_s, new_session_id="",
                               workspace_constants=workspace.constants)
         outcome = handle_timer(bot, position, action, token, context)
         origin = TurnOrigin(key=task_name, function=FUNCTION, conversation_id=conversation_id,
-                            workspace_id=workspace_id, channel=conversation["channel"],
-                            account=conversation["account"], contact=conversation["contact"])
+                            workspace_id=workspace_id, channel=conversation.channel,
+                            account=conversation.account, contact=conversation.contact)
         stage_turn(tx, outbox, origin, conversation, outcome, now,
                    session_timeout_s=ports.settings.session_timeout_s)
-        tx.set(PROCESSED, marker_id, {"at": now.isoformat(), "expires_at": marker_expiry(now),
-                                      "conversation_id": conversation_id})
+        mark_processed(tx, marker, conversation_id, now)
         return True
 
     applied = ports.store.run_transaction(turn)
@@ -81,20 +80,20 @@ def end_idle_session(ports: ConversationPorts, payload: dict) -> bool:
     outbox = Outbox(ports.store, ports.bus, ports.clock, ports.scheduler)
 
     def check(tx: Transaction) -> bool:
-        conversation = tx.get(CONVERSATIONS, conversation_id)
-        summary = (conversation or {}).get(sessions.SESSION) or {}
-        if summary.get("session_id") != session_id or summary.get("recorded"):
+        conversation = Conversation.read(tx, conversation_id)
+        summary = (conversation.session if conversation else None) or {}
+        if conversation is None or summary.get("session_id") != session_id or summary.get("recorded"):
             return False  # a later session, or its row is written: nothing to do
         now = ports.clock.now()
         until = sessions.idle_until(conversation, timeout_s) or now
-        if conversation.get(OPEN_TICKET) or until > now:
-            due = max(until, now + timedelta(seconds=timeout_s if conversation.get(OPEN_TICKET) else 1))
+        if conversation.held_by_people or until > now:
+            due = max(until, now + timedelta(seconds=timeout_s if conversation.held_by_people else 1))
             outbox.stage(tx, conversation_id, [sessions.timeout_timer(
                 conversation_id, payload["workspace_id"], session_id, due, int(payload.get("attempt", 0)) + 1)])
             return False
-        last = (conversation.get("bot") or {}).get("last_activity_at") or now.isoformat()
-        entries = sessions.finish(conversation_id, conversation, last)
-        tx.set(CONVERSATIONS, conversation_id, conversation)
+        last = (conversation.bot or {}).get("last_activity_at") or now.isoformat()
+        entries = sessions.finish(conversation, last)
+        conversation.save(tx)
         outbox.stage(tx, conversation_id, entries)
         return True
 

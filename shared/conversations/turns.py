@@ -11,7 +11,7 @@ from shared.bots.elements import REGISTRY
 from shared.bots.elements.base import EffectOrigin
 from shared.bots.engine import TurnOutcome
 from shared.conversations import sessions
-from shared.conversations.store_names import CONVERSATIONS, messages_collection
+from shared.conversations.model import Conversation, log_entry
 from shared.events import topics
 from shared.events.outbox import Outbox, OutboxEntry
 from shared.history.records import event_record
@@ -35,7 +35,7 @@ class TurnOrigin:
     language: str = ""  # the inbound message's
 
 
-def stage_turn(tx: Transaction, outbox: Outbox, origin: TurnOrigin, conversation: dict[str, Any],
+def stage_turn(tx: Transaction, outbox: Outbox, origin: TurnOrigin, conversation: Conversation,
                outcome: TurnOutcome, now: datetime, extra_history: list[HistoryRecord] | None = None, *,
                session_timeout_s: int = 0) -> int:
     """Write the outcome of a turn in ``tx``; returns the number of replies staged.
@@ -70,44 +70,34 @@ def stage_turn(tx: Transaction, outbox: Outbox, origin: TurnOrigin, conversation
     entries += [OutboxEntry(key=f"{topics.HISTORY}:{h.table}:{next(iter(h.row.values()))}", topic=topics.HISTORY,
                             data=h.to_json()) for h in history]
 
-    conversation.update({
-        "bot": outcome.position.to_dict(), "bot_id": outcome.bot_id, "updated_at": now.isoformat(),
-        "tags": list(outcome.position.tags),
-        "status": "with_agent" if outcome.position.handoff else "closed" if outcome.position.closed else "bot",
-        "message_count": conversation.get("message_count", 0) + len(replies),
-    })
-    tx.set(CONVERSATIONS, origin.conversation_id, conversation)
-    for reply in replies:
-        tx.set(messages_collection(origin.conversation_id), reply.message_id, {
-            "direction": "outbound", "sender_type": "bot", "kind": reply.kind, "text": reply.text,
-            "options": reply.options, "payload": reply.payload, "at": reply.created_at, "session_id": session_id,
-            "intent": reply.intent,
-        })
+    logged = conversation.record_bot_turn(outcome.position, outcome.bot_id, replies, now)
+    conversation.save(tx)
+    for reply, entry in zip(replies, logged, strict=True):
+        log_entry(tx, origin.conversation_id, reply.message_id, entry)
     outbox.stage(tx, origin.conversation_id, entries)
     return len(replies)
 
 
-def _session_entries(origin: TurnOrigin, conversation: dict[str, Any], outcome: TurnOutcome, now: datetime,
+def _session_entries(origin: TurnOrigin, conversation: Conversation, outcome: TurnOutcome, now: datetime,
                      timeout_s: int) -> list[OutboxEntry]:
     """Before the conversation takes the turn's position: the old one still says when the last session was
     last active, and its variables (a CSAT answer) belong to that session's row."""
     types = [event.type for event in outcome.events]
     entries: list[OutboxEntry] = []
     if "session_ended" in types:
-        last = (conversation.get("bot") or {}).get("last_activity_at") or now.isoformat()
-        entries += sessions.finish(origin.conversation_id, conversation, last)
+        last = (conversation.bot or {}).get("last_activity_at") or now.isoformat()
+        entries += sessions.finish(conversation, last)
     if "session_started" in types:
-        conversation[sessions.SESSION] = sessions.started(outcome.position.session_id, now.isoformat(),
-                                                          origin.payload, origin.language)
+        conversation.session = sessions.started(outcome.position.session_id, now.isoformat(), origin.payload,
+                                                origin.language)
         if timeout_s:
             entries.append(sessions.timeout_timer(origin.conversation_id, origin.workspace_id,
                                                   outcome.position.session_id, now + timedelta(seconds=timeout_s + 1)))
-    summary = conversation.get(sessions.SESSION)
+    summary = conversation.session
     if summary and summary.get("session_id") == outcome.position.session_id:
         sessions.count_turn(summary, types)
         if "session_closed" in types:
-            entries += sessions.finish(origin.conversation_id, {**conversation, "bot": outcome.position.to_dict()},
-                                       now.isoformat())
+            entries += sessions.finish(conversation, now.isoformat(), position=outcome.position.to_dict())
     return entries
 
 

@@ -19,7 +19,7 @@ from flask import Flask, Response
 
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.bootstrap import Platform, use_platform
-from shared.conversations.receive import PROCESSED
+from shared.conversations.store_names import PROCESSED
 from shared.events import topics
 from shared.kernel.settings import Settings
 from shared.messages.wire import InboundMessage
