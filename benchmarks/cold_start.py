@@ -96,11 +96,11 @@ def console_sign_in(platform) -> dict:
     import base64
 
     from shared.agents import Agent, AgentDirectory
-    from shared.console.api.services import ConsoleServices
+    from shared.console.logins import Logins
 
     AgentDirectory(platform.store, platform.clock).save_agent(
         Agent(id="bench", workspace_id="demo", name="Bench", email="bench@demo.example"))
-    ConsoleServices(platform).accounts.set_password("demo", "bench", BENCH_PASSWORD)
+    Logins(platform.store, platform.clock).set_password("demo", "bench", BENCH_PASSWORD)
     body = json.dumps({"email": "bench@demo.example", "password": BENCH_PASSWORD}).encode()
     return {"path": "/login", "body": base64.b64encode(body).decode(),
             "headers": {"Content-Type": "application/json"}, "base_url": f"{STACK_URL}/console_api"}

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from shared.agents import Agent, AgentDirectory, Queue
 from shared.bootstrap import Platform
-from shared.console.api.services import ConsoleServices
+from shared.console.logins import Logins
 from shared.kernel.logs import log
 from shared.workspaces.catalogs import (
     MessageTemplate,
@@ -39,12 +39,12 @@ def seed_demo_team(platform: Platform, workspace_id: str, environ: Mapping[str, 
     password = environ.get("CHARLA_DEMO_PASSWORD") or DEFAULT_PASSWORD
     for name in QUEUES:
         directory.save_queue(Queue(workspace_id=workspace_id, name=name))
-    accounts = ConsoleServices(platform).accounts
+    logins = Logins(platform.store, platform.clock)
     for agent_id, name, role, queues, languages in PEOPLE:
         email = f"{agent_id.split('.')[0]}@demo.charla"
         directory.save_agent(Agent(id=agent_id, workspace_id=workspace_id, name=name, email=email, role=role,
                                    queues=queues, languages=languages, capacity=3))
-        accounts.set_password(workspace_id, agent_id, password)
+        logins.set_password(workspace_id, agent_id, password)
     for label in ("Almuerzo", "Capacitación", "Pausa activa"):
         PauseReasons(platform.store, platform.clock).save(PauseReason(workspace_id=workspace_id, label=label))
     for typification in ("Consulta resuelta", "Venta", "Reclamo", "Sin respuesta del cliente"):

@@ -15,7 +15,7 @@ from shared.bootstrap import Platform, current_platform
 from shared.console.api.app import ConsoleApi
 from shared.console.api.client_address import client_address
 from shared.console.api.endpoints import all_routes
-from shared.console.api.services import MAX_BODY_BYTES, ConsoleServices
+from shared.console.api.services import MAX_BODY_BYTES, console_services
 
 FUNCTION = "console_api"
 # The console is served from another origin (a bucket, or /console locally); it sends its token in a header,
@@ -30,7 +30,8 @@ CORS_HEADERS = {
 
 @functools.lru_cache(maxsize=4)
 def _api(platform: Platform) -> ConsoleApi:
-    return ConsoleApi(ConsoleServices(platform), all_routes())
+    """Built once per platform (a warm instance reuses it): the console's use cases over its ports."""
+    return ConsoleApi(console_services(platform), all_routes())
 
 
 @functions_framework.http

@@ -14,7 +14,7 @@ import sys
 from shared.agents import Agent, AgentDirectory, Queue
 from shared.agents.model import DEFAULT_QUEUE, ROLES
 from shared.bootstrap import Platform
-from shared.console.api.services import ConsoleServices
+from shared.console.logins import Logins
 from shared.console.passwords import check_password_policy
 from shared.kernel.errors import CharlaError, NotFound
 from shared.kernel.settings import Settings
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                 directory.save_queue(Queue(workspace_id=args.workspace, name=name))
         directory.save_agent(Agent(id=args.id, workspace_id=args.workspace, name=args.name, email=args.email,
                                    role=args.role, queues=queues))
-        ConsoleServices(platform).accounts.set_password(args.workspace, args.id, password)
+        Logins(platform.store, platform.clock).set_password(args.workspace, args.id, password)
     except CharlaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

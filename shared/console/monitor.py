@@ -95,3 +95,14 @@ def _waiting_since(store: DocumentStore, workspace_id: str) -> dict[str, str]:
                                  Filter("agent", "==", "")])
     tickets = (Ticket.from_dict(d.data) for d in docs)
     return {t.id: t.created_at for t in tickets if t.is_waiting}
+
+
+class SupervisorMonitor:
+    """supervisor_monitor over one store, for console_api."""
+
+    def __init__(self, store: DocumentStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def snapshot(self, workspace_id: str) -> Monitor:
+        return supervisor_monitor(self._store, self._clock, workspace_id)

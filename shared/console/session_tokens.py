@@ -1,7 +1,7 @@
 """Signed, expiring session tokens: base64url(JSON claims) "." base64url(HMAC-SHA256 of the first part).
 
-A token proves who signed in and until when; it cannot be revoked by itself, so ConsoleAccounts also
-checks that the session it names is still the user's current one.
+A token proves who signed in and until when; it cannot be revoked by itself, so sign-in also
+checks that the session it names is still the user's current one (shared.console.sign_in).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,16 +42,14 @@ def _decode(text: str) -> bytes:
 
 
 class SessionTokens:
-    def __init__(self, key: bytes, clock: Clock, ttl: timedelta = timedelta(hours=12)) -> None:
-        if not isinstance(key, bytes | bytearray):
-            raise ConfigurationError(f"the session signing key must be bytes, not {type(key).__name__}")
-        if len(key) < MIN_KEY_BYTES:
-            raise ConfigurationError(
-                f"the session signing key has {len(key)} bytes; it needs at least {MIN_KEY_BYTES} random bytes"
-            )
+    """``key``: the signing key, or how to read it when first needed (console_api reads it from the secrets
+    on its first signed-in request, so a request that needs no session never reads it)."""
+
+    def __init__(self, key: bytes | Callable[[], bytes], clock: Clock, ttl: timedelta = timedelta(hours=12)) -> None:
+        self._key_source = key if callable(key) else None
+        self._key = None if callable(key) else _checked_key(key)
         if ttl <= timedelta(0):
             raise ConfigurationError(f"session lifetime must be positive, got {ttl}")
-        self._key = bytes(key)
         self._clock = clock
         self._ttl = ttl
 
@@ -84,7 +83,19 @@ class SessionTokens:
         return claims
 
     def _sign(self, payload: str) -> bytes:
-        return hmac.new(self._key, payload.encode("ascii"), hashlib.sha256).digest()
+        if self._key is None and self._key_source is not None:
+            self._key = _checked_key(self._key_source())
+        return hmac.new(self._key or b"", payload.encode("ascii"), hashlib.sha256).digest()
+
+
+def _checked_key(key: object) -> bytes:
+    if not isinstance(key, bytes | bytearray):
+        raise ConfigurationError(f"the session signing key must be bytes, not {type(key).__name__}")
+    if len(key) < MIN_KEY_BYTES:
+        raise ConfigurationError(
+            f"the session signing key has {len(key)} bytes; it needs at least {MIN_KEY_BYTES} random bytes"
+        )
+    return bytes(key)
 
 
 def _claims(payload: str) -> TokenClaims:

@@ -19,6 +19,8 @@ from shared.ports.task_scheduler import TaskScheduler
 if TYPE_CHECKING:  # the directory is a use-case service over the store, not an adapter
     from shared.ports.blob_store import BlobStore
     from shared.ports.classifier_catalog import ClassifierCatalog
+    from shared.ports.secrets import Secrets
+    from shared.ports.warehouse import Warehouse
     from shared.ports.webhook_caller import WebhookCaller
     from shared.workspaces.directory import WorkspaceDirectory
 
@@ -97,3 +99,17 @@ class PortSet:
         test hands a use case a failing bus or a recording caller without touching the platform."""
         return cls(**{f.name: replaced[f.name] if f.name in replaced else getattr(source, f.name)
                       for f in fields(cls)})
+
+
+class ConsolePorts(ConversationPorts, Protocol):
+    """What the console's use cases work with (shared/console): the conversation ports, the stored files
+    agents open, the warehouse its reports read, and the secrets its sign-in keys come from."""
+
+    @property
+    def blobs(self) -> BlobStore: ...
+
+    @property
+    def warehouse(self) -> Warehouse: ...
+
+    @property
+    def secrets(self) -> Secrets: ...

@@ -10,7 +10,7 @@ import time
 import httpx
 
 from shared.agents import Agent, AgentDirectory, Queue
-from shared.console.api.services import ConsoleServices
+from shared.console.logins import Logins
 from tests.support.webchat_client import Visitor
 
 PASSWORD = "correct horse battery"
@@ -43,11 +43,11 @@ class ConsoleUser:
 def seed_team(platform) -> None:
     directory = AgentDirectory(platform.store, platform.clock)
     directory.save_queue(Queue(workspace_id="demo", name="ventas"))
-    accounts = ConsoleServices(platform).accounts
+    logins = Logins(platform.store, platform.clock)
     for agent_id in ("ana", "beto"):
         directory.save_agent(Agent(id=agent_id, workspace_id="demo", name=agent_id.capitalize(),
                                    email=f"{agent_id}@tienda.example", queues=("ventas",), capacity=2))
-        accounts.set_password("demo", agent_id, PASSWORD)
+        logins.set_password("demo", agent_id, PASSWORD)
 
 
 def wait_for_text(visitor: Visitor, text: str) -> dict:

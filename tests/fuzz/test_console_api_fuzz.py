@@ -35,7 +35,7 @@ from shared.events import topics
 from shared.kernel.settings import Settings
 from shared.workspaces.catalogs import PauseReason, PauseReasons, QuickReplies, QuickReply, Typification, Typifications
 from tests.integration.conftest import HISTORY_PROBE, OUTBOUND_PROBE
-from tests.integration.console_client import PASSWORD, ConsoleClient, console_accounts, console_api_client
+from tests.integration.console_client import PASSWORD, ConsoleClient, console_api_client, console_logins
 from tests.integration.test_console_api import ASSIGNMENT_PROBE, customer_asks_for_a_person
 
 WS = "demo"
@@ -84,12 +84,12 @@ def console(tmp_path_factory):
         platform.bus.ensure_subscription(subscription)
     platform.directory.load_folder(platform.settings.bots_dir)
     platform.warehouse.ensure_tables()
-    directory, accounts = AgentDirectory(platform.store, platform.clock), console_accounts(platform)
+    directory, logins = AgentDirectory(platform.store, platform.clock), console_logins(platform)
     directory.save_queue(Queue(workspace_id=WS, name="ventas"))
     for agent_id, role in (("ana", "agent"), ("beto", "agent"), ("sofi", "supervisor"), (ADMIN, "admin")):
         directory.save_agent(Agent(id=agent_id, workspace_id=WS, name=agent_id.capitalize(), role=role,
                                    email=f"{agent_id}@{WS}.example", queues=("ventas",), capacity=2))
-        accounts.set_password(WS, agent_id, PASSWORD)
+        logins.set_password(WS, agent_id, PASSWORD)
     PauseReasons(platform.store, platform.clock).save(PauseReason(workspace_id=WS, label="Almuerzo"))
     Typifications(platform.store, platform.clock).save(Typification(workspace_id=WS, name="Consulta"))
     QuickReplies(platform.store, platform.clock).save(QuickReply(workspace_id=WS, shortcut="saludo", title="Saludo",

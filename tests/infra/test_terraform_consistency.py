@@ -19,7 +19,7 @@ from typing import Any
 import main
 from shared.agents.model import AGENTS, QUEUES, TICKETS
 from shared.channels.webchat import replies_collection
-from shared.console.accounts import CHALLENGES, LOGINS, SESSIONS
+from shared.console.login_records import CHALLENGES, LOGINS, SESSIONS
 from shared.console.sign_in_throttle import THROTTLES
 from shared.console.team_chat import TEAM_MESSAGES
 from shared.contacts.model import CONTACTS
@@ -409,11 +409,11 @@ QUERIES = [
     Query("shared/channels/webchat.py::WebchatReplyBox.replies_after", _REPLIES, order="seq"),
     Query("shared/cli/validate.py::validate_folder", WORKSPACES),  # embedded store only
     Query("shared/cli/validate.py::validate_folder", CHANNELS),
-    Query("shared/console/accounts.py::ConsoleAccounts._login_ids_of", LOGINS, (_WS, "agent_id")),
-    Query("shared/console/accounts.py::ConsoleAccounts._challenge_ids_of", CHALLENGES, ("login_id",)),
-    Query("shared/console/accounts.py::ConsoleAccounts.users_with_two_factor", LOGINS, (_WS,)),
-    Query("shared/console/api/endpoints/conversations.py::_tickets_of", TICKETS, ("conversation_id",)),
-    Query("shared/console/api/endpoints/conversations.py::conversation", _MESSAGES),
+    Query("shared/console/login_records.py::LoginRecords.login_ids_of", LOGINS, (_WS, "agent_id")),
+    Query("shared/console/login_records.py::LoginRecords.challenge_ids_of", CHALLENGES, ("login_id",)),
+    Query("shared/console/two_factor_enrolment.py::TwoFactorEnrolment.users_with_two_factor", LOGINS, (_WS,)),
+    Query("shared/console/chats.py::AgentChats._tickets_of", TICKETS, ("conversation_id",)),
+    Query("shared/console/chats.py::AgentChats.history", _MESSAGES),
     *(Query("shared/workspaces/catalogs.py::_Catalog._all", catalog, (_WS,))
       for catalog in (QUICK_REPLIES, PAUSE_REASONS, TYPIFICATIONS, MESSAGE_TEMPLATES)),
     Query("shared/workspaces/catalogs.py::_Catalog._all", QUICK_REPLIES, (_WS, "category")),

@@ -1,5 +1,5 @@
 """console_api as the integration tests call it: through functions-framework's test client, on the
-platform under test, with the console's keys set; and a user store that signs in with the same keys."""
+platform under test, with the console's keys set; and the password logins its users sign in with."""
 
 from __future__ import annotations
 
@@ -11,19 +11,16 @@ from pathlib import Path
 import functions_framework
 
 from shared.bootstrap import Platform, use_platform
-from shared.console.accounts import ConsoleAccounts
-from shared.console.sealed_secrets import SecretBox
-from shared.console.session_tokens import SessionTokens
+from shared.console.logins import Logins
 
 SOURCE = str(Path(__file__).resolve().parents[2] / "main.py")
 SESSION_KEY, TWO_FACTOR_KEY = "k" * 48, "t" * 48
 PASSWORD = "correct horse battery"
 
 
-def console_accounts(platform: Platform) -> ConsoleAccounts:
-    """For seeding users: the same keys console_api reads, so its tokens and sealed keys agree."""
-    return ConsoleAccounts(platform.store, platform.clock, SessionTokens(SESSION_KEY.encode(), platform.clock),
-                           SecretBox(lambda: TWO_FACTOR_KEY))
+def console_logins(platform: Platform) -> Logins:
+    """For seeding users: their passwords, in the store console_api signs in against."""
+    return Logins(platform.store, platform.clock)
 
 
 @contextmanager

@@ -13,16 +13,11 @@ from argon2 import PasswordHasher
 
 from shared.agents import AGENTS, Agent, AgentDirectory
 from shared.agents.model import agent_doc_id
-from shared.console.accounts import (
-    LOGINS,
-    SESSIONS,
-    ConsoleAccounts,
-    ConsoleSession,
-    Principal,
-    login_doc_id,
-)
+from shared.console.login_records import LOGINS, SESSIONS, login_doc_id
+from shared.console.logins import Logins
 from shared.console.passwords import verify_password
 from shared.console.session_tokens import SessionTokens
+from shared.console.sign_in import ConsoleSession, Principal, SignIn
 from shared.console.sign_in_throttle import ACCOUNT, RULES, THROTTLES, TooManyAttempts, account_key
 from shared.kernel.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, Unauthenticated
 from shared.ports.clock import ManualClock
@@ -40,7 +35,8 @@ class Console:
         self.clock = ManualClock(START)
         self.directory = AgentDirectory(store, self.clock)
         self.tokens = SessionTokens(b"s" * 32, self.clock)
-        self.accounts = ConsoleAccounts(store, self.clock, self.tokens)
+        self.sign_in = SignIn(store, self.clock, self.tokens)
+        self.logins = Logins(store, self.clock)
 
     def user(self, agent_id: str, *, workspace: str = WS, role: str = "agent", email: str | None = None,
              password: str | None = PASSWORD) -> Agent:
@@ -48,7 +44,7 @@ class Console:
                                                 email=f"{agent_id}@example.com" if email is None else email,
                                                 role=role))
         if password is not None:
-            self.accounts.set_password(workspace, agent_id, password)
+            self.logins.set_password(workspace, agent_id, password)
         return agent
 
     def edit(self, agent_id: str, workspace: str = WS, **changes) -> None:
@@ -56,19 +52,19 @@ class Console:
 
     def refusal(self, email: str, password: str, address: str = "") -> str:
         with pytest.raises(Unauthenticated) as refused:
-            self.accounts.login(email, password, address)
+            self.sign_in.login(email, password, address)
         return str(refused.value)
 
     def delayed(self, email: str, password: str, address: str = "") -> int:
         """The seconds a refused sign-in says to wait."""
         with pytest.raises(TooManyAttempts) as refused:
-            self.accounts.login(email, password, address)
+            self.sign_in.login(email, password, address)
         assert str(refused.value).startswith("too many failed attempts; try again in ")
         return refused.value.retry_after_s
 
     def rejection(self, token: str) -> str:
         with pytest.raises(Unauthenticated) as refused:
-            self.accounts.authenticate(token)
+            self.sign_in.authenticate(token)
         return str(refused.value)
 
 
@@ -79,11 +75,11 @@ def console(platform) -> Console:
 
 def test_signing_in_returns_a_token_that_authenticates_as_the_agent_with_its_role(console):
     console.user("ana", role="supervisor")
-    session = console.accounts.login("ana@example.com", PASSWORD)
+    session = console.sign_in.login("ana@example.com", PASSWORD)
     assert isinstance(session, ConsoleSession)
     assert (session.workspace_id, session.agent_id, session.role, session.name) == (WS, "ana", "supervisor", "Ana")
     assert session.expires_at == START + timedelta(hours=12)
-    principal = console.accounts.authenticate(session.token)
+    principal = console.sign_in.authenticate(session.token)
     assert principal == Principal(workspace_id=WS, agent_id="ana", role="supervisor", name="Ana",
                                   session_id=principal.session_id)
     assert principal.is_supervisor
@@ -91,7 +87,7 @@ def test_signing_in_returns_a_token_that_authenticates_as_the_agent_with_its_rol
 
 def test_the_email_is_matched_without_regard_to_case_or_surrounding_spaces(console):
     console.user("ana", email="  Ana.Perez@Example.COM ")
-    assert console.accounts.login("ANA.perez@example.com ", PASSWORD).agent_id == "ana"
+    assert console.sign_in.login("ANA.perez@example.com ", PASSWORD).agent_id == "ana"
 
 
 def test_the_stored_login_keeps_an_argon2id_hash_and_no_password(console):
@@ -101,9 +97,9 @@ def test_the_stored_login_keeps_an_argon2id_hash_and_no_password(console):
     assert login["password_hash"].startswith("$argon2id$") and PASSWORD not in str(login)
     assert verify_password(login["password_hash"], PASSWORD)
     assert "ana" not in login_doc_id("ana@example.com")  # ids end up in logs: no email in them
-    session = console.accounts.login("ana@example.com", PASSWORD)
+    session = console.sign_in.login("ana@example.com", PASSWORD)
     stored = console.store.get(SESSIONS, agent_doc_id(WS, "ana"))
-    assert stored["session_id"] == console.accounts.authenticate(session.token).session_id
+    assert stored["session_id"] == console.sign_in.authenticate(session.token).session_id
     assert stored["started_at"] == START.isoformat(timespec="microseconds")
     assert datetime.fromisoformat(stored["expires_at"]) == session.expires_at
 
@@ -118,52 +114,52 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_refusal(console):
 
 def test_a_disabled_user_is_told_so_only_with_the_right_password_and_their_live_session_ends_at_once(console):
     console.user("ana")
-    token = console.accounts.login("ana@example.com", PASSWORD).token
+    token = console.sign_in.login("ana@example.com", PASSWORD).token
     console.edit("ana", enabled=False)
     assert console.rejection(token) == "this user is disabled"
     assert console.refusal("ana@example.com", "not the password") == "wrong email or password"
     assert console.refusal("ana@example.com", PASSWORD) == "this user is disabled"
     console.edit("ana", enabled=True)
-    assert console.accounts.login("ana@example.com", PASSWORD).agent_id == "ana"
+    assert console.sign_in.login("ana@example.com", PASSWORD).agent_id == "ana"
 
 
 def test_a_second_sign_in_ends_the_first_session(console):
     console.user("ana")
-    first = console.accounts.login("ana@example.com", PASSWORD)
-    second = console.accounts.login("ana@example.com", PASSWORD)
+    first = console.sign_in.login("ana@example.com", PASSWORD)
+    second = console.sign_in.login("ana@example.com", PASSWORD)
     assert console.rejection(first.token) == "session ended by a newer sign-in or a logout"
-    assert console.accounts.authenticate(second.token).agent_id == "ana"
+    assert console.sign_in.authenticate(second.token).agent_id == "ana"
 
 
 def test_sessions_of_different_users_do_not_end_each_other(console):
     console.user("ana")
     console.user("beto")
-    ana = console.accounts.login("ana@example.com", PASSWORD)
-    beto = console.accounts.login("beto@example.com", PASSWORD)
-    assert console.accounts.authenticate(ana.token).agent_id == "ana"
-    assert console.accounts.authenticate(beto.token).agent_id == "beto"
+    ana = console.sign_in.login("ana@example.com", PASSWORD)
+    beto = console.sign_in.login("beto@example.com", PASSWORD)
+    assert console.sign_in.authenticate(ana.token).agent_id == "ana"
+    assert console.sign_in.authenticate(beto.token).agent_id == "beto"
 
 
 def test_logging_out_ends_the_session_and_logging_out_again_changes_nothing(console):
     console.user("ana")
-    token = console.accounts.login("ana@example.com", PASSWORD).token
-    console.accounts.logout(WS, "ana")
+    token = console.sign_in.login("ana@example.com", PASSWORD).token
+    console.sign_in.logout(WS, "ana")
     assert console.rejection(token) == "session ended by a newer sign-in or a logout"
-    console.accounts.logout(WS, "ana")
-    console.accounts.logout(WS, "never-signed-in")
-    assert console.accounts.authenticate(console.accounts.login("ana@example.com", PASSWORD).token)
+    console.sign_in.logout(WS, "ana")
+    console.sign_in.logout(WS, "never-signed-in")
+    assert console.sign_in.authenticate(console.sign_in.login("ana@example.com", PASSWORD).token)
 
 
 def test_a_token_past_its_lifetime_is_refused_as_expired(console):
     console.user("ana")
-    token = console.accounts.login("ana@example.com", PASSWORD).token
+    token = console.sign_in.login("ana@example.com", PASSWORD).token
     console.clock.advance(timedelta(hours=12))
     assert "expired" in console.rejection(token)
 
 
 def test_a_tampered_token_is_refused(console):
     console.user("ana")
-    token = console.accounts.login("ana@example.com", PASSWORD).token
+    token = console.sign_in.login("ana@example.com", PASSWORD).token
     assert "bad signature" in console.rejection(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
 
 
@@ -183,7 +179,7 @@ def test_five_failures_for_an_account_impose_a_delay_that_doubles_up_to_a_minute
     assert waits == [2, 4, 8, 16, 32, 60, 60, 60]
     # However many failures, the owner waits a minute at most.
     console.clock.advance(timedelta(seconds=60))
-    assert console.accounts.login("ana@example.com", PASSWORD, "192.0.2.1").agent_id == "ana"
+    assert console.sign_in.login("ana@example.com", PASSWORD, "192.0.2.1").agent_id == "ana"
     # The success forgot the count: one more failure is only a failure.
     assert console.refusal("ana@example.com", "guess", next(addresses)) == "wrong email or password"
 
@@ -201,14 +197,14 @@ def test_failures_more_than_fifteen_minutes_apart_never_delay(console):
     for _ in range(8):
         assert console.refusal("ana@example.com", "guess") == "wrong email or password"
         console.clock.advance(timedelta(minutes=15))
-    assert console.accounts.login("ana@example.com", PASSWORD).agent_id == "ana"
+    assert console.sign_in.login("ana@example.com", PASSWORD).agent_id == "ana"
 
 
 def test_a_successful_sign_in_clears_the_failures(console):
     console.user("ana")
     for _ in range(4):
         console.refusal("ana@example.com", "guess")
-    console.accounts.login("ana@example.com", PASSWORD)
+    console.sign_in.login("ana@example.com", PASSWORD)
     assert console.store.get(THROTTLES, account_key("ana@example.com")) is None
     for _ in range(4):
         assert console.refusal("ana@example.com", "guess") == "wrong email or password"
@@ -218,11 +214,11 @@ def test_an_email_signs_in_to_one_user_across_workspaces(console):
     console.user("ana")
     console.user("ana", workspace=OTHER_WS, password=None)
     with pytest.raises(AlreadyExists, match=r"ana@example\.com"):
-        console.accounts.set_password(OTHER_WS, "ana", "another good password")
-    assert console.accounts.login("ana@example.com", PASSWORD).workspace_id == WS
+        console.logins.set_password(OTHER_WS, "ana", "another good password")
+    assert console.sign_in.login("ana@example.com", PASSWORD).workspace_id == WS
     # The same user may set its own password again.
-    console.accounts.set_password(WS, "ana", "another good password")
-    assert console.accounts.login("ana@example.com", "another good password").workspace_id == WS
+    console.logins.set_password(WS, "ana", "another good password")
+    assert console.sign_in.login("ana@example.com", "another good password").workspace_id == WS
 
 
 def test_changing_the_email_moves_the_login(console):
@@ -230,23 +226,23 @@ def test_changing_the_email_moves_the_login(console):
     console.edit("ana", email="ana.perez@example.com")
     # The old address stops working at once, even before a new password is set.
     assert console.refusal("ana@example.com", PASSWORD) == "wrong email or password"
-    console.accounts.set_password(WS, "ana", "a new good password")
+    console.logins.set_password(WS, "ana", "a new good password")
     assert console.store.get(LOGINS, login_doc_id("ana@example.com")) is None
     assert console.refusal("ana@example.com", PASSWORD) == "wrong email or password"
-    assert console.accounts.login("ana.perez@example.com", "a new good password").agent_id == "ana"
+    assert console.sign_in.login("ana.perez@example.com", "a new good password").agent_id == "ana"
 
 
 def test_an_address_left_behind_by_an_email_change_can_be_taken_by_another_user(console):
     console.user("ana")
     console.edit("ana", email="ana.perez@example.com")
     console.user("beto", workspace=OTHER_WS, email="ana@example.com")
-    assert console.accounts.login("ana@example.com", PASSWORD) .agent_id == "beto"
+    assert console.sign_in.login("ana@example.com", PASSWORD) .agent_id == "beto"
 
 
 def test_setting_a_password_ends_the_live_session(console):
     console.user("ana")
-    token = console.accounts.login("ana@example.com", PASSWORD).token
-    console.accounts.set_password(WS, "ana", "a new good password")
+    token = console.sign_in.login("ana@example.com", PASSWORD).token
+    console.logins.set_password(WS, "ana", "a new good password")
     assert console.rejection(token) == "session ended by a newer sign-in or a logout"
     assert console.refusal("ana@example.com", PASSWORD) == "wrong email or password"
 
@@ -255,43 +251,43 @@ def test_a_password_needs_an_existing_agent_with_an_email_and_a_good_password(co
     console.user("ana", password=None)
     console.user("sin-correo", email="", password=None)
     with pytest.raises(NotFound, match="nobody"):
-        console.accounts.set_password(WS, "nobody", PASSWORD)
+        console.logins.set_password(WS, "nobody", PASSWORD)
     with pytest.raises(NotFound):
-        console.accounts.set_password(OTHER_WS, "ana", PASSWORD)  # agents are per workspace
+        console.logins.set_password(OTHER_WS, "ana", PASSWORD)  # agents are per workspace
     with pytest.raises(InvalidInput, match="no email"):
-        console.accounts.set_password(WS, "sin-correo", PASSWORD)
+        console.logins.set_password(WS, "sin-correo", PASSWORD)
     with pytest.raises(InvalidInput, match="at least 10 characters"):
-        console.accounts.set_password(WS, "ana", "short")
+        console.logins.set_password(WS, "ana", "short")
     with pytest.raises(InvalidInput, match="email"):
-        console.accounts.set_password(WS, "ana", "ANA@example.com")
+        console.logins.set_password(WS, "ana", "ANA@example.com")
     assert console.refusal("ana@example.com", "short") == "wrong email or password"
 
 
 def test_forgetting_a_login_removes_it_and_ends_the_session(console):
     console.user("ana")
-    token = console.accounts.login("ana@example.com", PASSWORD).token
-    console.accounts.forget_login(WS, "ana")
+    token = console.sign_in.login("ana@example.com", PASSWORD).token
+    console.logins.forget_login(WS, "ana")
     assert console.store.get(LOGINS, login_doc_id("ana@example.com")) is None
     assert console.rejection(token) == "session ended by a newer sign-in or a logout"
     assert console.refusal("ana@example.com", PASSWORD) == "wrong email or password"
-    console.accounts.forget_login(WS, "ana")
+    console.logins.forget_login(WS, "ana")
 
 
 def test_a_role_change_takes_effect_at_once(console):
     console.user("ana", role="agent")
-    token = console.accounts.login("ana@example.com", PASSWORD).token
+    token = console.sign_in.login("ana@example.com", PASSWORD).token
     with pytest.raises(Forbidden, match="supervisor or admin; you are agent"):
-        console.accounts.authenticate(token).require_role("supervisor", "admin")
+        console.sign_in.authenticate(token).require_role("supervisor", "admin")
     console.edit("ana", role="admin")
-    principal = console.accounts.authenticate(token).require_role("supervisor", "admin")
+    principal = console.sign_in.authenticate(token).require_role("supervisor", "admin")
     assert principal.role == "admin" and principal.is_supervisor
     console.edit("ana", role="agent")
-    assert not console.accounts.authenticate(token).is_supervisor
+    assert not console.sign_in.authenticate(token).is_supervisor
 
 
 def test_a_removed_user_is_refused(console):
     console.user("ana")
-    token = console.accounts.login("ana@example.com", PASSWORD).token
+    token = console.sign_in.login("ana@example.com", PASSWORD).token
     console.store.delete(AGENTS, agent_doc_id(WS, "ana"))
     assert console.rejection(token) == "this user no longer exists"
     assert console.refusal("ana@example.com", PASSWORD) == "wrong email or password"
@@ -302,7 +298,7 @@ def test_a_hash_made_with_older_parameters_is_upgraded_at_sign_in(console):
     doc_id = login_doc_id("ana@example.com")
     weaker = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
     console.store.set(LOGINS, doc_id, {**console.store.get(LOGINS, doc_id), "password_hash": weaker})
-    console.accounts.login("ana@example.com", PASSWORD)
+    console.sign_in.login("ana@example.com", PASSWORD)
     upgraded = console.store.get(LOGINS, doc_id)["password_hash"]
     assert upgraded.startswith("$argon2id$v=19$m=19456,t=2,p=1$") and verify_password(upgraded, PASSWORD)
 
@@ -310,11 +306,11 @@ def test_a_hash_made_with_older_parameters_is_upgraded_at_sign_in(console):
 def test_of_two_sign_ins_at_once_exactly_one_session_survives(console):
     console.user("ana")
     with ThreadPoolExecutor(2) as pool:
-        sessions = list(pool.map(lambda _: console.accounts.login("ana@example.com", PASSWORD), range(2)))
+        sessions = list(pool.map(lambda _: console.sign_in.login("ana@example.com", PASSWORD), range(2)))
     held = console.store.get(SESSIONS, agent_doc_id(WS, "ana"))["session_id"]
     live = [s for s in sessions if console.tokens.read(s.token).session_id == held]
     ended = [s for s in sessions if s not in live]
-    assert len(live) == 1 and console.accounts.authenticate(live[0].token).agent_id == "ana"
+    assert len(live) == 1 and console.sign_in.authenticate(live[0].token).agent_id == "ana"
     assert [console.rejection(s.token) for s in ended] == ["session ended by a newer sign-in or a logout"]
 
 
@@ -324,7 +320,7 @@ def test_failures_at_once_are_all_counted(console):
 
     def guess(_) -> str:
         try:
-            console.accounts.login("ana@example.com", "guess")
+            console.sign_in.login("ana@example.com", "guess")
         except (Unauthenticated, TooManyAttempts) as refused:
             return str(refused)
         raise AssertionError("a wrong password was accepted")

@@ -23,7 +23,7 @@ from shared.ports.event_bus import Subscription
 from shared.workspaces.catalogs import PauseReason, PauseReasons, QuickReplies, QuickReply, Typification, Typifications
 from shared.workspaces.directory import CHANNELS, WORKSPACES
 from tests.integration.conftest import OUTBOUND_PROBE, drain
-from tests.integration.console_client import PASSWORD, ConsoleClient, console_accounts, console_api_client
+from tests.integration.console_client import PASSWORD, ConsoleClient, console_api_client, console_logins
 from tests.integration.test_resolve_exactly_once import inbound
 
 WS, OTHER_WS = "demo", "otro"
@@ -36,14 +36,14 @@ def console(platform, monkeypatch):
     platform.bus.ensure_subscription(ASSIGNMENT_PROBE)
     platform.warehouse.ensure_tables()
     directory = AgentDirectory(platform.store, platform.clock)
-    accounts = console_accounts(platform)
+    logins = console_logins(platform)
     for ws in (WS, OTHER_WS):
         directory.save_queue(Queue(workspace_id=ws, name="ventas"))
         for agent_id, role in (("ana", "agent"), ("beto", "agent"), ("sofi", "supervisor"), ("adri", "admin")):
             directory.save_agent(Agent(id=agent_id, workspace_id=ws, name=f"{agent_id.capitalize()} {ws}",
                                        email=f"{agent_id}@{ws}.example", role=role, queues=("ventas",),
                                        capacity=2))
-            accounts.set_password(ws, agent_id, PASSWORD)
+            logins.set_password(ws, agent_id, PASSWORD)
         PauseReasons(platform.store, platform.clock).save(PauseReason(workspace_id=ws, label="Almuerzo"))
         Typifications(platform.store, platform.clock).save(Typification(workspace_id=ws, name="Consulta"))
         QuickReplies(platform.store, platform.clock).save(QuickReply(

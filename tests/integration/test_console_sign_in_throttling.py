@@ -15,7 +15,7 @@ from shared.console.passwords import verifications_done
 from shared.console.sign_in_throttle import ACCOUNT, ADDRESS, EVENT, RULES, account_key, address_key
 from shared.ports.clock import ManualClock
 from tests.integration.conftest import platform_for
-from tests.integration.console_client import PASSWORD, ConsoleClient, console_accounts, console_api_client
+from tests.integration.console_client import PASSWORD, ConsoleClient, console_api_client, console_logins
 
 WS = "demo"
 START = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
@@ -55,11 +55,11 @@ class Console(ConsoleClient):
 @pytest.fixture
 def console(platform, monkeypatch):
     directory = AgentDirectory(platform.store, platform.clock)
-    accounts = console_accounts(platform)
+    logins = console_logins(platform)
     for agent_id in ("ana", "beto"):
         directory.save_agent(Agent(id=agent_id, workspace_id=WS, name=agent_id.capitalize(),
                                    email=f"{agent_id}@{WS}.example"))
-        accounts.set_password(WS, agent_id, PASSWORD)
+        logins.set_password(WS, agent_id, PASSWORD)
     with console_api_client(platform, monkeypatch) as client:
         yield Console(client, platform.clock)
 

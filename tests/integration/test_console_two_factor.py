@@ -11,16 +11,17 @@ import pytest
 
 from shared.agents import Agent, AgentDirectory
 from shared.bootstrap import Platform
-from shared.console.accounts import CHALLENGE_TTL, CHALLENGES, LOGINS, ConsoleAccounts
+from shared.console.login_records import CHALLENGE_TTL, CHALLENGES, LOGINS
 from shared.console.sealed_secrets import PREFIX as SEALED
 from shared.console.sealed_secrets import SecretBox
 from shared.console.session_tokens import SessionTokens
+from shared.console.sign_in import SignIn
 from shared.console.two_factor import code_at
 from shared.kernel.errors import ConfigurationError
 from shared.ports.clock import ManualClock
 from shared.workspaces.directory import Workspace, WorkspaceDirectory
 from tests.integration.conftest import platform_for
-from tests.integration.console_client import PASSWORD, ConsoleClient, console_accounts, console_api_client
+from tests.integration.console_client import PASSWORD, ConsoleClient, console_api_client, console_logins
 
 WS, OTHER_WS = "demo", "otro"
 START = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
@@ -76,13 +77,13 @@ class Console(ConsoleClient):
 @pytest.fixture
 def console(platform, monkeypatch):
     directory = AgentDirectory(platform.store, platform.clock)
-    accounts = console_accounts(platform)
+    logins = console_logins(platform)
     for ws, agents in ((WS, (("ana", "agent"), ("adri", "admin"))), (OTHER_WS, (("otto", "admin"),))):
         WorkspaceDirectory(platform.store, platform.clock).save_workspace(Workspace(id=ws))
         for agent_id, role in agents:
             directory.save_agent(Agent(id=agent_id, workspace_id=ws, name=agent_id.capitalize(),
                                        email=f"{agent_id}@{ws}.example", role=role))
-            accounts.set_password(ws, agent_id, PASSWORD)
+            logins.set_password(ws, agent_id, PASSWORD)
     with console_api_client(platform, monkeypatch) as client:
         yield Console(client, platform)
 
@@ -302,8 +303,8 @@ def test_the_stored_keys_are_sealed_and_a_replaced_sealing_key_is_said_plainly(p
     assert ana["totp_secret"].startswith(SEALED)
 
     # With another sealing key (the secret was replaced), nothing opens: the user is told an admin can reset it.
-    replaced = ConsoleAccounts(platform.store, platform.clock, SessionTokens(b"k" * 48, platform.clock),
-                               SecretBox(lambda: "another key, at least 32 characters long"))
+    replaced = SignIn(platform.store, platform.clock, SessionTokens(b"k" * 48, platform.clock),
+                      SecretBox(lambda: "another key, at least 32 characters long"))
     step = replaced.login(ANA, PASSWORD)
     with pytest.raises(ConfigurationError, match="an admin can reset"):
         replaced.complete_second_step(step.challenge, console.code(secret))

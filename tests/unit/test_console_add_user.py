@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from shared.bootstrap import Platform
-from shared.console.accounts import ConsoleAccounts
 from shared.console.session_tokens import SessionTokens
+from shared.console.sign_in import SignIn
 from shared.kernel.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,8 +30,8 @@ def test_the_first_admin_is_created_and_signs_in(tmp_path):
     assert "admin root@acme.example of workspace acme" in result.stdout
     platform = Platform(Settings(backend="embedded", data_dir=tmp_path))
     try:
-        accounts = ConsoleAccounts(platform.store, platform.clock, SessionTokens(KEY.encode(), platform.clock))
-        session = accounts.login("root@acme.example", "a long enough password")
+        sign_in = SignIn(platform.store, platform.clock, SessionTokens(KEY.encode(), platform.clock))
+        session = sign_in.login("root@acme.example", "a long enough password")
         assert (session.workspace_id, session.role) == ("acme", "admin")
     finally:
         platform.close()

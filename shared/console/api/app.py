@@ -14,6 +14,7 @@ from typing import Any
 from shared.console.api.fields import FieldError, validated
 from shared.console.api.routing import PUBLIC, ROLE_RANK, Call, Reply, Route, find_route
 from shared.console.api.services import MAX_BODY_BYTES, ConsoleServices
+from shared.console.sign_in import Principal
 from shared.console.sign_in_throttle import TooManyAttempts
 from shared.entrypoints.http_json import check_text, decode_json, query_integer
 from shared.kernel.errors import AlreadyExists, ConfigurationError, Forbidden, InvalidInput, NotFound, Unauthenticated
@@ -89,12 +90,12 @@ class ConsoleApi:
             return ApiResponse(answer.status, data, answer.content_type, answer.headers)
         return _json(200, answer)
 
-    def _principal(self, headers: dict[str, str], route: Route) -> Any:
+    def _principal(self, headers: dict[str, str], route: Route) -> Principal:
         authorization = headers.get("authorization", "")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("sign in first: send 'Authorization: Bearer <token>' from POST /login")
-        principal = self.services.accounts.authenticate(token.strip())
+        principal = self.services.sign_in.authenticate(token.strip())
         if ROLE_RANK[principal.role] < ROLE_RANK[route.role]:
             log("WARNING", "console request refused for its role", function="console_api", route=route.path,
                 role=principal.role, needed=route.role)

@@ -5,9 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.console.api.fields import Field
+from shared.console.sign_in import Principal
+from shared.conversations.agent_messages import Author
+
+if TYPE_CHECKING:  # services.py builds every use case; routes only name its type
+    from shared.console.api.services import ConsoleServices
 
 PUBLIC, AGENT, SUPERVISOR, ADMIN = "public", "agent", "supervisor", "admin"
 ROLE_RANK = {AGENT: 1, SUPERVISOR: 2, ADMIN: 3}  # each role can do what the ones below it can
@@ -29,22 +34,17 @@ class Reply:
 class Call:
     """One request, as a handler sees it: who calls, the path's parameters, the query and the body."""
 
-    services: Any  # shared.console.api.services.ConsoleServices
-    principal: Any  # shared.console.accounts.Principal; None on public routes
+    services: ConsoleServices
+    principal: Principal  # None on public routes (which never read it)
     params: dict[str, str]
     query: dict[str, str]
     body: dict[str, Any]
     client_address: str = ""  # the caller's address, as console_api's entry point trusts it
 
-    def author(self) -> Any:
-        from shared.conversations.agent_messages import Author
-
+    def author(self) -> Author:
+        """The caller as the conversation use cases know them: supervisors reach every chat of their workspace."""
         p = self.principal
         return Author(p.workspace_id, p.agent_id, p.name, supervises=ROLE_RANK[p.role] >= ROLE_RANK[SUPERVISOR])
-
-    @property
-    def platform(self) -> Any:
-        return self.services.platform
 
     @property
     def workspace_id(self) -> str:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 from shared.console.api.fields import ONE_LINE_NOT_BLANK, Field, FieldError, stored_id, text
 from shared.console.api.routing import AGENT, SUPERVISOR, Call, Reply, Route
-from shared.contacts import export_csv, import_csv
 from shared.contacts.model import CHANNEL_NAME_PATTERN, PHONE_CHANNELS, query_terms
-from shared.conversations.outreach import start_conversation
 from shared.kernel.limits import (
     EMAIL_INPUT_PATTERN,
     MAX_TAG_CHARS,
@@ -23,7 +20,6 @@ from shared.kernel.limits import (
     WHITESPACE,
 )
 
-LAST_MONTH = timedelta(days=30)
 MAX_LISTED = 200
 
 
@@ -62,8 +58,7 @@ def export_contacts(call: Call) -> Reply:
     """CSV of the contacts made in the last 30 days or all; "google" is Google Contacts' import layout.
     A byte-order mark first, so spreadsheets read the accents right."""
     period, style = call.query.get("period", "all"), call.query.get("style", "charla")
-    since = call.platform.clock.now() - LAST_MONTH if period == "last_month" else None
-    text = export_csv(call.services.contacts.list(call.workspace_id, since=since), style)
+    text = call.services.contact_files.export(call.workspace_id, period, style)
     name = f"contacts-{call.workspace_id}-{period}-{style}.csv"
     return Reply("\ufeff" + text, content_type="text/csv; charset=utf-8",
                  headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -71,7 +66,7 @@ def export_contacts(call: Call) -> Reply:
 
 def import_contacts(call: Call) -> dict[str, Any]:
     """All lines or none: a file with any wrong line writes nothing and names each line and column."""
-    report = import_csv(call.services.contacts, call.workspace_id, call.body["csv"])
+    report = call.services.contact_files.import_csv(call.workspace_id, call.body["csv"])
     if not report.ok:
         problems = "; ".join(f"line {line}: {problem}" for line, problem in report.errors[:20])
         raise FieldError("csv", f"nothing imported; {len(report.errors)} wrong line(s): {problems}")
@@ -96,10 +91,10 @@ def set_blacklist(call: Call) -> dict[str, Any]:
 
 def start_conversation_with(call: Call) -> dict[str, Any]:
     b = call.body
-    message = start_conversation(call.platform, call.author(), contact_id=call.params["contact_id"],
-                                 channel=b["channel"], account=b["account"], template=b["template"],
-                                 parameters=[str(p) for p in b.get("parameters", [])],
-                                 client_message_id=b["client_message_id"])
+    message = call.services.chats.start(call.author(), contact_id=call.params["contact_id"], channel=b["channel"],
+                                        account=b["account"], template=b["template"],
+                                        parameters=[str(p) for p in b.get("parameters", [])],
+                                        client_message_id=b["client_message_id"])
     return {"conversation_id": message.conversation_id, "message_id": message.message_id, "text": message.text}
 
 

@@ -9,15 +9,11 @@ from typing import Any
 
 from shared.console.api.fields import INSTANT_PATTERN, TIME_ZONE, Field, FieldError, check_instant, stored_id
 from shared.console.api.routing import ADMIN, SUPERVISOR, Call, Reply, Route
-from shared.console.dashboard import dashboard
-from shared.history.reports import REPORTS, report_csv, run_report
-from shared.retention import erase_contact, export_contact
+from shared.history.reports import REPORTS, report_csv
 
 
 def show_dashboard(call: Call) -> dict[str, Any]:
-    platform = call.platform
-    workspace = platform.directory.workspace(call.workspace_id)
-    return dashboard(platform.warehouse, platform.store, platform.clock, workspace).to_dict()
+    return call.services.reporting.dashboard(call.workspace_id).to_dict()
 
 
 def list_reports(call: Call) -> dict[str, Any]:
@@ -31,12 +27,8 @@ def show_report(call: Call) -> Any:
     report = REPORTS.get(name)
     if report is None:
         raise FieldError("name", f"unknown report {name!r}; known: {', '.join(sorted(REPORTS))}")
-    extra = {}
-    if "time_zone" in report.parameters:
-        extra["time_zone"] = call.query.get("time_zone") or call.platform.directory.workspace(
-            call.workspace_id).time_zone
-    rows = run_report(call.platform.warehouse, name, call.workspace_id, check_instant("from", call.query["from"]),
-                      check_instant("to", call.query["to"]), **extra)
+    rows = call.services.reporting.report(call.workspace_id, name, check_instant("from", call.query["from"]),
+                                          check_instant("to", call.query["to"]), call.query.get("time_zone", ""))
     if call.query.get("format") == "csv":
         return Reply(report_csv(rows, report.columns), content_type="text/csv; charset=utf-8",
                      headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
@@ -47,13 +39,13 @@ def show_report(call: Call) -> Any:
 def erase(call: Call) -> dict[str, Any]:
     """Everything about the contact goes, in every store; warehouse rows still in BigQuery's streaming buffer
     are cleared by the next purge runs (``warehouse_pending``)."""
-    report = erase_contact(call.platform, call.workspace_id, call.params["contact_id"])
+    report = call.services.privacy.erase(call.workspace_id, call.params["contact_id"])
     return {"contact_id": report.contact_id, "erased": report.counts.by_store(),
             "warehouse_pending": report.warehouse_pending}
 
 
 def export(call: Call) -> Reply:
-    held = export_contact(call.platform, call.workspace_id, call.params["contact_id"])
+    held = call.services.privacy.export(call.workspace_id, call.params["contact_id"])
     name = f"contact-{call.params['contact_id']}.json"
     return Reply(json.dumps(held, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8",
                  headers={"Content-Disposition": f'attachment; filename="{name}"'})

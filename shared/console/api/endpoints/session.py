@@ -7,19 +7,17 @@ from typing import Any
 from shared.agents.model import AGENT_STATUSES
 from shared.console.api.fields import Field, stored_id
 from shared.console.api.routing import ADMIN, AGENT, PUBLIC, Call, Route
-from shared.console.presence import change_status
+from shared.console.sign_in import ConsoleSession, SecondStep
 
 
-def session_json(session: Any) -> dict[str, Any]:
+def session_json(session: ConsoleSession) -> dict[str, Any]:
     return {"token": session.token, "expires_at": session.expires_at.isoformat(), "workspace_id": session.workspace_id,
             "agent_id": session.agent_id, "role": session.role, "name": session.name}
 
 
 def login(call: Call) -> dict[str, Any]:
     """The session, or the second step a code must complete (no session exists until then)."""
-    from shared.console.accounts import SecondStep
-
-    answer = call.services.accounts.login(call.body["email"], call.body["password"], call.client_address)
+    answer = call.services.sign_in.login(call.body["email"], call.body["password"], call.client_address)
     if not isinstance(answer, SecondStep):
         return session_json(answer)
     step = {"second_step": answer.kind, "challenge": answer.challenge, "expires_at": answer.expires_at.isoformat()}
@@ -31,35 +29,35 @@ def login(call: Call) -> dict[str, Any]:
 
 
 def complete_second_step(call: Call) -> dict[str, Any]:
-    return session_json(call.services.accounts.complete_second_step(call.body["challenge"], call.body["code"],
+    return session_json(call.services.sign_in.complete_second_step(call.body["challenge"], call.body["code"],
                                                                     call.client_address))
 
 
 def start_two_factor(call: Call) -> dict[str, Any]:
     from shared.console.two_factor import qr_code
 
-    enrolment = call.services.accounts.start_enrolment(call.workspace_id, call.principal.agent_id)
+    enrolment = call.services.two_factor.start_enrolment(call.workspace_id, call.principal.agent_id)
     return {"secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri, "qr": qr_code(enrolment.otpauth_uri)}
 
 
 def confirm_two_factor(call: Call) -> dict[str, Any]:
-    call.services.accounts.confirm_enrolment(call.workspace_id, call.principal.agent_id, call.body["code"])
+    call.services.two_factor.confirm_enrolment(call.workspace_id, call.principal.agent_id, call.body["code"])
     return {"two_factor": True}
 
 
 def disable_two_factor(call: Call) -> dict[str, Any]:
-    call.services.accounts.disable_two_factor(call.workspace_id, call.principal.agent_id, call.body["code"])
+    call.services.two_factor.disable_two_factor(call.workspace_id, call.principal.agent_id, call.body["code"])
     return {"two_factor": False}
 
 
 def reset_two_factor(call: Call) -> dict[str, Any]:
     """For a user who lost their device; NotFound for an agent of another workspace."""
-    call.services.accounts.reset_two_factor(call.workspace_id, call.params["agent_id"])
+    call.services.two_factor.reset_two_factor(call.workspace_id, call.params["agent_id"])
     return {"agent_id": call.params["agent_id"], "two_factor": False}
 
 
 def logout(call: Call) -> dict[str, Any]:
-    call.services.accounts.logout(call.workspace_id, call.principal.agent_id)
+    call.services.sign_in.logout(call.workspace_id, call.principal.agent_id)
     return {"signed_out": True}
 
 
@@ -72,19 +70,18 @@ def agent_profile(agent: Any) -> dict[str, Any]:
 
 
 def me(call: Call) -> dict[str, Any]:
-    accounts = call.services.accounts
-    return {**agent_profile(call.services.directory.agent(call.workspace_id, call.principal.agent_id)),
-            "two_factor": accounts.two_factor_on(call.workspace_id, call.principal.agent_id),
-            "two_factor_required": accounts.two_factor_required(call.workspace_id)}
+    two_factor = call.services.two_factor
+    return {**agent_profile(call.services.agents.agent(call.workspace_id, call.principal.agent_id)),
+            "two_factor": two_factor.two_factor_on(call.workspace_id, call.principal.agent_id),
+            "two_factor_required": two_factor.two_factor_required(call.workspace_id)}
 
 
-def set_status(services: Any, workspace_id: str, agent_id: str, status: str, reason: str) -> dict[str, Any]:
-    return agent_profile(change_status(services, workspace_id, agent_id, status, reason))
+def set_status(call: Call, agent_id: str, status: str, reason: str) -> dict[str, Any]:
+    return agent_profile(call.services.presence.change_status(call.workspace_id, agent_id, status, reason))
 
 
 def set_my_status(call: Call) -> dict[str, Any]:
-    return set_status(call.services, call.workspace_id, call.principal.agent_id, call.body["status"],
-                      call.body.get("reason", ""))
+    return set_status(call, call.principal.agent_id, call.body["status"], call.body.get("reason", ""))
 
 
 def openapi(call: Call) -> dict[str, Any]:

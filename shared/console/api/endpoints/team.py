@@ -10,7 +10,8 @@ from shared.agents.model import ROLES, Agent, Queue
 from shared.console.api.endpoints.session import STATUS_FIELDS, agent_profile, set_status
 from shared.console.api.fields import TIME_ZONE, Field, stored_id, text
 from shared.console.api.routing import ADMIN, ROLE_RANK, SUPERVISOR, Call, Route
-from shared.console.monitor import supervisor_monitor
+from shared.console.login_records import normalised_email
+from shared.console.passwords import check_password_policy
 from shared.kernel.errors import AlreadyExists, Forbidden, InvalidField, InvalidInput, NotFound
 from shared.kernel.limits import (
     EMAIL_INPUT_PATTERN,
@@ -28,13 +29,13 @@ from shared.kernel.logs import log
 
 
 def monitor(call: Call) -> dict[str, Any]:
-    return supervisor_monitor(call.platform.store, call.platform.clock, call.workspace_id).to_dict()
+    return call.services.monitor.snapshot(call.workspace_id).to_dict()
 
 
 def _held_by_the_caller(call: Call) -> Agent:
     """The user the path names, if the caller's role is not below theirs: a supervisor pauses or signs out
     agents and supervisors, never an admin. NotFound for another workspace's."""
-    agent = call.services.directory.agent(call.workspace_id, call.params["agent_id"])
+    agent = call.services.agents.agent(call.workspace_id, call.params["agent_id"])
     if ROLE_RANK[agent.role] > ROLE_RANK[call.principal.role]:
         raise Forbidden(f"user {agent.id!r} is {agent.role}; a {call.principal.role} cannot change their status"
                         " or end their session")
@@ -43,20 +44,20 @@ def _held_by_the_caller(call: Call) -> Agent:
 
 def set_agent_status(call: Call) -> dict[str, Any]:
     agent_id = _held_by_the_caller(call).id
-    return set_status(call.services, call.workspace_id, agent_id, call.body["status"], call.body.get("reason", ""))
+    return set_status(call, agent_id, call.body["status"], call.body.get("reason", ""))
 
 
 def log_agent_out(call: Call) -> dict[str, Any]:
     """Ends the agent's session and takes them offline; their chats stay theirs until reassigned."""
     agent_id = _held_by_the_caller(call).id
-    call.services.accounts.logout(call.workspace_id, agent_id)
-    return set_status(call.services, call.workspace_id, agent_id, "offline", "")
+    call.services.sign_in.logout(call.workspace_id, agent_id)
+    return set_status(call, agent_id, "offline", "")
 
 
 def list_users(call: Call) -> dict[str, Any]:
-    with_code = call.services.accounts.users_with_two_factor(call.workspace_id)
+    with_code = call.services.two_factor.users_with_two_factor(call.workspace_id)
     return {"users": [{**agent_profile(a), "two_factor": a.id in with_code}
-                      for a in call.services.directory.agents_of(call.workspace_id)]}
+                      for a in call.services.agents.agents_of(call.workspace_id)]}
 
 
 def _save_user(call: Call, agent: Agent, email_before: str = "") -> dict[str, Any]:
@@ -68,10 +69,7 @@ def _save_user(call: Call, agent: Agent, email_before: str = "") -> dict[str, An
     unique across workspaces because sign-in names none; telling an admin would tell them who uses
     the platform elsewhere). One held in the admin's own workspace is named: they see those users.
     """
-    from shared.console.accounts import normalised_email  # argon2 loads on the first sign-in, not at import
-    from shared.console.passwords import check_password_policy
-
-    accounts, password = call.services.accounts, call.body.get("password")
+    logins, password = call.services.logins, call.body.get("password")
     if password:
         try:
             check_password_policy(password, email=agent.email)
@@ -79,22 +77,22 @@ def _save_user(call: Call, agent: Agent, email_before: str = "") -> dict[str, An
             raise InvalidField("password", str(exc).removeprefix("password ")) from None
         if not normalised_email(agent.email):
             raise InvalidField("email", "a user needs an email to sign in with a password")
-    holder = accounts.sign_in_holder(agent.email) if password else None
+    holder = logins.sign_in_holder(agent.email) if password else None
     if holder is not None and holder[0] == call.workspace_id and holder[1] != agent.id:
         raise AlreadyExists(f"email: {normalised_email(agent.email)} already signs in as user {holder[1]!r}")
     elsewhere = holder is not None and holder[0] != call.workspace_id
-    saved = call.services.directory.save_agent(agent, keep_an_admin=True)
+    saved = call.services.agents.save_agent(agent, keep_an_admin=True)
     if password and not elsewhere:
         try:
-            accounts.set_password(call.workspace_id, saved.id, password)
+            logins.set_password(call.workspace_id, saved.id, password)
         except AlreadyExists:  # taken meanwhile; said as above
-            holder = accounts.sign_in_holder(agent.email)
+            holder = logins.sign_in_holder(agent.email)
             if holder is None or holder[0] == call.workspace_id:
                 raise
             elsewhere = True
     if elsewhere or (not password and normalised_email(saved.email) != normalised_email(email_before)):
         # The login is kept under the email; a new email needs a new password (the admin sets one).
-        accounts.forget_login(call.workspace_id, saved.id)
+        logins.forget_login(call.workspace_id, saved.id)
     if elsewhere:
         log("WARNING", "console user saved without a login: their email signs in to another workspace",
             function="console_api", event="login_email_elsewhere", workspace_id=call.workspace_id,
@@ -107,7 +105,7 @@ USER_FIELDS = ("name", "email", "role", "queues", "capacity", "languages", "skil
 
 def create_user(call: Call) -> dict[str, Any]:
     try:
-        call.services.directory.agent(call.workspace_id, call.body["id"])
+        call.services.agents.agent(call.workspace_id, call.body["id"])
         raise AlreadyExists(f"user {call.body['id']!r} already exists")
     except NotFound:
         pass
@@ -117,29 +115,29 @@ def create_user(call: Call) -> dict[str, Any]:
 
 
 def edit_user(call: Call) -> dict[str, Any]:
-    current = call.services.directory.agent(call.workspace_id, call.params["agent_id"])
+    current = call.services.agents.agent(call.workspace_id, call.params["agent_id"])
     if call.params["agent_id"] == call.principal.agent_id and call.body.get("enabled") is False:
         raise InvalidField("enabled", "an admin cannot disable their own user")
     changes = {k: call.body[k] for k in USER_FIELDS if k in call.body}
     changes = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
     edited = _save_user(call, replace(current, **changes), email_before=current.email)
     if call.body.get("enabled") is False:
-        call.services.accounts.logout(call.workspace_id, current.id)
+        call.services.sign_in.logout(call.workspace_id, current.id)
     return edited
 
 
 def list_queues(call: Call) -> dict[str, Any]:
-    return {"queues": [q.to_dict() for q in call.services.directory.queues_of(call.workspace_id)]}
+    return {"queues": [q.to_dict() for q in call.services.agents.queues_of(call.workspace_id)]}
 
 
 def save_queue(call: Call) -> dict[str, Any]:
     name = call.params["name"]
     try:
-        current = call.services.directory.queue(call.workspace_id, name)
+        current = call.services.agents.queue(call.workspace_id, name)
     except NotFound:
         current = Queue(workspace_id=call.workspace_id, name=name)
     changes = {k: tuple(v) if isinstance(v, list) else v for k, v in call.body.items()}
-    return call.services.directory.save_queue(replace(current, **changes)).to_dict()
+    return call.services.agents.save_queue(replace(current, **changes)).to_dict()
 
 
 # The password policy's rules a pattern can state (shared/console/passwords.py): its length, and not one

@@ -7,11 +7,11 @@ from typing import Any
 from shared.console.api.fields import MAX_ID_CHARS, STORED_ID_PATTERN, Field, text
 from shared.console.api.routing import AGENT, Call, Route
 from shared.console.api.services import MAX_LONG_POLL_S
-from shared.console.team_chat import MAX_TEXT, TeamChat
+from shared.console.team_chat import MAX_TEXT
 
 
 def read_team_chat(call: Call) -> dict[str, Any]:
-    chat = TeamChat(call.platform.store, call.platform.clock)
+    chat = call.services.team_chat
     q = call.query
     wait = min(q.get("wait", 0), MAX_LONG_POLL_S)
     args = (call.workspace_id, call.principal.agent_id, q.get("with", ""))
@@ -21,7 +21,7 @@ def read_team_chat(call: Call) -> dict[str, Any]:
 
 
 def post_team_chat(call: Call) -> dict[str, Any]:
-    chat = TeamChat(call.platform.store, call.platform.clock)
+    chat = call.services.team_chat
     b = call.body
     return chat.post(call.workspace_id, call.principal.agent_id, b.get("to", ""), b["text"],
                      b["client_message_id"]).to_dict()

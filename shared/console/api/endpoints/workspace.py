@@ -8,7 +8,6 @@ from typing import Any
 from shared.console.api.fields import TIME_ZONE, Field, stored_id, text
 from shared.console.api.routing import ADMIN, AGENT, Call, Route
 from shared.contacts.model import CHANNEL_NAME_PATTERN
-from shared.kernel.errors import InvalidField
 from shared.workspaces.console_settings import (
     LANGUAGES,
     LOGO_PATTERN,
@@ -39,42 +38,35 @@ def _channel(route: ChannelRoute) -> dict[str, Any]:
 
 
 def branding(call: Call) -> dict[str, Any]:
-    return _branding(call.platform.directory.workspace(call.workspace_id))
+    return _branding(call.services.workspace.workspace(call.workspace_id))
 
 
 def settings(call: Call) -> dict[str, Any]:
-    return _settings(call.platform.directory.workspace(call.workspace_id))
+    return _settings(call.services.workspace.workspace(call.workspace_id))
 
 
 def change_settings(call: Call) -> dict[str, Any]:
-    return _settings(call.platform.directory.change_settings(call.workspace_id, call.body))
+    return _settings(call.services.workspace.change_settings(call.workspace_id, call.body))
 
 
 def channels(call: Call) -> dict[str, Any]:
-    return {"channels": [_channel(r) for r in call.platform.directory.channels_of(call.workspace_id)]}
+    return {"channels": [_channel(r) for r in call.services.workspace.channels(call.workspace_id)]}
 
 
 def route_channel(call: Call) -> dict[str, Any]:
-    agents = call.body.get("agents")
-    if agents is not None:
-        known = {a.id for a in call.services.directory.agents_of(call.workspace_id)}
-        for index, agent_id in enumerate(agents):
-            if agent_id not in known:
-                raise InvalidField(f"agents[{index}]", f"{agent_id!r} is not a user of this workspace")
-    route = call.platform.directory.route_channel(
+    route = call.services.workspace.route_channel(
         call.workspace_id, call.params["channel_type"], call.params["account"], bot_id=call.body.get("bot"),
-        agents=None if agents is None else tuple(dict.fromkeys(agents)))
+        agents=call.body.get("agents"))
     return _channel(route)
 
 
 def team_directory(call: Call) -> dict[str, Any]:
     """Whom a chat can go to: enabled agents, queues, and each published bot's menus."""
     agents = [{"id": a.id, "name": a.name, "status": a.status}
-              for a in call.services.directory.agents_of(call.workspace_id) if a.enabled]
-    queues = [{"name": q.name} for q in call.services.directory.queues_of(call.workspace_id)]
-    bots = call.platform.directory.workspace_bots(call.workspace_id)
-    return {"agents": agents, "queues": queues,
-            "bots": [{"id": bot_id, "menus": sorted(bot.menus)} for bot_id, bot in sorted(bots.items())]}
+              for a in call.services.agents.agents_of(call.workspace_id) if a.enabled]
+    queues = [{"name": q.name} for q in call.services.agents.queues_of(call.workspace_id)]
+    menus = call.services.workspace.bot_menus(call.workspace_id)
+    return {"agents": agents, "queues": queues, "bots": [{"id": bot_id, "menus": m} for bot_id, m in menus.items()]}
 
 
 _DAYS = "days {} are kept; null keeps them until erased on request"
