@@ -293,6 +293,23 @@ class Conversation:
         self.unread = 0
         return True
 
+    def forget_personal_details(self) -> bool:
+        """Retention: the name the channel gave and the bot's variables (answers to its questions) emptied;
+        False when there was nothing left to forget, so a second purge changes nothing."""
+        changed = False
+        if self.contact_name:
+            self.contact_name, changed = "", True
+        if isinstance(self.bot, dict) and self.bot.get("variables"):
+            self.bot, changed = {**self.bot, "variables": {}}, True
+        return changed
+
+    def unlink_contact(self, contact_id: str) -> bool:
+        """The contact was deleted: the customer's next message makes a new one. False if not linked to it."""
+        if not contact_id or self.contact_id != contact_id:
+            return False
+        self.contact_id = ""
+        return True
+
     def tag(self, tags: list[str], now: str) -> None:
         """The conversation's tags, kept in the bot's position too so that its next turn keeps them."""
         self.tags = list(tags)

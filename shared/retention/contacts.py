@@ -29,6 +29,7 @@ from shared.contacts.model import (
     key_doc_id,
     normalize_address,
 )
+from shared.conversations.model import Conversation
 from shared.conversations.store_names import CONVERSATIONS
 from shared.kernel.errors import InvalidInput
 from shared.ports.document_store import Document, DocumentStore, Filter, Transaction
@@ -105,8 +106,8 @@ def remove_contact(store: DocumentStore, workspace_id: str, contact_id: str, con
             return ""
         contact = Contact.from_dict(data)
         owners = {key: tx.get(CONTACT_KEYS, key_doc_id(workspace_id, key)) for key in contact.index_keys()}
-        conversations = {cid: tx.get(CONVERSATIONS, cid) for cid in conversation_ids}
-        seen = last_seen(data, conversations.values())
+        conversations = {cid: Conversation.read(tx, cid) for cid in conversation_ids}
+        seen = last_seen(data, (c.to_document() for c in conversations.values() if c is not None))
         if not_seen_since is not None and seen is not None and seen >= not_seen_since:
             return ""
         if keep_blacklist and contact.blacklisted and (contact.phone or contact.addresses):
@@ -119,9 +120,9 @@ def remove_contact(store: DocumentStore, workspace_id: str, contact_id: str, con
         for key, owner in owners.items():
             if owner is not None and owner.get("contact_id") == contact_id:
                 tx.delete(CONTACT_KEYS, key_doc_id(workspace_id, key))
-        for cid, conversation in conversations.items():
-            if conversation is not None and conversation.get("contact_id") == contact_id:
-                tx.update(CONVERSATIONS, cid, {"contact_id": ""})
+        for conversation in conversations.values():
+            if conversation is not None and conversation.unlink_contact(contact_id):
+                conversation.save(tx)
         return DELETED
 
     return store.run_transaction(work)

@@ -9,7 +9,8 @@ change: that is what makes a second purge change nothing.
   file still kept keeps the reference to it (its key, type and size), so that the files policy or an
   erasure can still find it: the blob store cannot be listed, the message log is its index.
 - A file deleted leaves ``payload.media.file_purged`` so the console can say why it is gone.
-- Conversations lose the name the channel gave and the bot's variables (answers to its questions).
+- Conversations lose the name the channel gave and the bot's variables (answers to its questions): the
+  conversation's own verbs say so (shared.conversations.model: forget_personal_details, unlink_contact).
 - Tickets lose the contact's address.
 """
 
@@ -50,20 +51,6 @@ def message_changes(entry: dict[str, Any], *, personal: bool, files: bool) -> di
         changes["text"] = ""
     if new_payload != (entry.get("payload") or {}):
         changes["payload"] = new_payload
-    return changes
-
-
-def conversation_changes(conversation: dict[str, Any], *, forget_contact: bool = False) -> dict[str, Any]:
-    """The conversation's personal fields emptied; with ``forget_contact``, also the link to its contact
-    (the contact was deleted: the customer's next message makes a new one)."""
-    changes: dict[str, Any] = {}
-    if conversation.get("contact_name"):
-        changes["contact_name"] = ""
-    bot = conversation.get("bot")
-    if isinstance(bot, dict) and bot.get("variables"):
-        changes["bot"] = {**bot, "variables": {}}
-    if forget_contact and conversation.get("contact_id"):
-        changes["contact_id"] = ""
     return changes
 
 

@@ -11,11 +11,12 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from shared.channels.webchat import replies_collection
-from shared.conversations.store_names import CONVERSATIONS, mail_blob_key, messages_collection
+from shared.conversations.model import Conversation
+from shared.conversations.store_names import mail_blob_key, messages_collection
 from shared.ports.blob_store import BlobStore
 from shared.ports.document_store import Document, DocumentStore, Filter, Transaction
 from shared.retention.contacts import instant_of
-from shared.retention.forgetting import conversation_changes, message_changes, stored_file, ticket_changes
+from shared.retention.forgetting import message_changes, stored_file, ticket_changes
 from shared.retention.model import Counts
 from shared.retention.paging import next_page, position_of
 
@@ -57,14 +58,14 @@ def forget_conversation(store: DocumentStore, workspace_id: str, conversation_id
     """Empty the conversation's personal fields if it is still idle since before ``idle_before``."""
 
     def work(tx: Transaction) -> bool:
-        current = tx.get(CONVERSATIONS, conversation_id)
-        if current is None or current.get("workspace_id") != workspace_id:
+        current = Conversation.read(tx, conversation_id)
+        if current is None or current.workspace_id != workspace_id:
             return False
-        updated = instant_of(current.get("updated_at")) or _UNREADABLE
-        changes = conversation_changes(current) if updated < idle_before else {}
-        if changes:
-            tx.update(CONVERSATIONS, conversation_id, changes)
-        return bool(changes)
+        updated = instant_of(current.updated_at) or _UNREADABLE
+        forgotten = updated < idle_before and current.forget_personal_details()
+        if forgotten:
+            current.save(tx)
+        return forgotten
 
     return store.run_transaction(work)
 

@@ -272,3 +272,20 @@ def test_a_processed_marker_makes_the_second_handling_of_a_message_a_no_op_and_e
     assert already_processed(tx, marker)
     assert tx.get(PROCESSED, marker) == {"at": NOW.isoformat(), "expires_at": "2026-04-01T15:30:00+00:00",
                                          "conversation_id": "cv-1"}
+
+
+def test_retention_forgets_the_contacts_name_and_the_bots_variables_once():
+    conversation = Conversation.from_document("cv-1", {"contact_name": "Ana", "bot": {"session_id": "ss-1",
+                                                                                       "variables": {"dni": "1"}}})
+
+    assert conversation.forget_personal_details()
+    assert conversation.to_document() == {"contact_name": "", "bot": {"session_id": "ss-1", "variables": {}}}
+    assert not conversation.forget_personal_details()
+
+
+def test_a_deleted_contact_is_unlinked_only_from_the_conversations_linked_to_it():
+    linked = Conversation.from_document("cv-1", {"contact_id": "ct-1"})
+    other = Conversation.from_document("cv-2", {"contact_id": "ct-2"})
+
+    assert linked.unlink_contact("ct-1") and linked.contact_id == ""
+    assert not other.unlink_contact("ct-1") and other.contact_id == "ct-2"
