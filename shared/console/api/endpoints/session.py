@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, the caller's profile and status, and the OpenAPI document."""
+"""Sign-in, sign-out, the caller's profile and status, and their second factor."""
 
 from __future__ import annotations
 
@@ -84,13 +84,6 @@ def set_my_status(call: Call) -> dict[str, Any]:
     return set_status(call, call.principal.agent_id, call.body["status"], call.body.get("reason", ""))
 
 
-def openapi(call: Call) -> dict[str, Any]:
-    from shared.console.api.endpoints import all_routes
-    from shared.console.api.openapi import openapi_document
-
-    return openapi_document(all_routes())
-
-
 STATUS_FIELDS = {"status": Field("string", required=True, enum=AGENT_STATUSES),
                  "reason": Field("string", max_length=100, description="one of the workspace's active pause"
                                                                        " reasons (label or id); required to pause")}
@@ -100,7 +93,6 @@ CODE_FIELD = Field("string", required=True, max_length=20, pattern=r"[ \t-]*(?:[
                    description="the 6 digits the authenticator app shows")
 
 ROUTES = [
-    Route("GET", "/openapi.json", PUBLIC, "This document", openapi, tag="session"),
     Route("POST", "/login", PUBLIC, "Sign in with email and password; ends the user's older session", login,
           body={"email": Field("string", required=True, max_length=254),
                 "password": Field("string", required=True, max_length=256)}, tag="session", statuses=(401, 429)),
