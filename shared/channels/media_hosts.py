@@ -1,6 +1,7 @@
-"""Where a customer's media may be downloaded from, per provider, and which of those hosts may see the
-account's credentials: the one home of the media allow-list (read by the download adapter,
-shared/adapters/http/media_download.py, and tests). The rules only: the adapter resolves the host.
+"""Where a customer's media may be downloaded from, per provider (its descriptor names the hosts), and
+which of those hosts may see the account's credentials: the one home of the media allow-list rules (read
+by the download adapter, shared/adapters/http/media_download.py, and tests). The rules only: the adapter
+resolves the host.
 
 A media URL comes from a webhook payload or a provider's API answer, so it is never trusted as it is:
 it must be https on one of its provider's documented media hosts, every address its host resolves
@@ -20,35 +21,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from shared.channels.provider import ProviderMediaHosts
+from shared.channels.providers import PROVIDERS
 from shared.kernel.settings import Settings
 
-
-@dataclass(frozen=True)
-class ProviderMediaHosts:
-    # Hosts a media URL (or a redirect) may point to; "*.example.com" matches any subdomain.
-    media: tuple[str, ...]
-    # The subset that takes the account's credentials (besides the configured API base's own host).
-    credentials: tuple[str, ...] = ()
-
-
-_META_CDN = ("*.fbcdn.net", "*.fbsbx.com", "*.cdninstagram.com")
-_TWILIO = ProviderMediaHosts(
-    # MediaUrl is on the API (basic auth), which redirects to a short-lived link on Twilio's media CDN.
-    media=("api.twilio.com", "*.twiliocdn.com", "s3-external-1.amazonaws.com"),
-    credentials=("api.twilio.com",),
-)
+# Channel → its provider's media hosts (each provider's descriptor names them).
 MEDIA_HOSTS: dict[str, ProviderMediaHosts] = {
-    # The Graph API's media lookup answers a lookaside URL that, too, needs the Bearer token.
-    "whatsapp": ProviderMediaHosts(media=("graph.facebook.com", "lookaside.fbsbx.com", *_META_CDN),
-                                   credentials=("graph.facebook.com", "lookaside.fbsbx.com")),
-    # Messenger and Instagram attachment URLs are signed CDN links: no credentials at all.
-    "messenger": ProviderMediaHosts(media=_META_CDN),
-    "instagram": ProviderMediaHosts(media=_META_CDN),
-    # getFile's file_path is downloaded from api.telegram.org/file/bot<token>/<path> (token in the path).
-    "telegram": ProviderMediaHosts(media=("api.telegram.org",)),
-    "twilio_sms": _TWILIO,
-    "twilio_whatsapp": _TWILIO,
-}
+    channel: provider.media_hosts for provider in PROVIDERS for channel in provider.channels}
 # Names that reach the cloud's metadata server whatever their addresses look like.
 METADATA_HOSTS = ("metadata.google.internal", "metadata", "metadata.goog")
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 import socket
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
 from shared.adapters.http.provider_http_sender import EndpointOf
 from shared.channels.credentials import ProviderEndpoint
 from shared.channels.media_hosts import MediaHostRefused, MediaTarget, check_media_url, origin
+from shared.channels.provider import MediaLookup
+from shared.channels.providers import provider_of
 from shared.kernel.errors import ConfigurationError, TransientError
 from shared.kernel.settings import Settings
 from shared.messages.media_types import type_is_accepted
@@ -140,24 +142,17 @@ def _read(response: httpx.Response, media: dict[str, Any], limit: MediaLimit) ->
 
 def _media_url(channel: str, media: dict[str, Any], endpoint: ProviderEndpoint, http: httpx.Client
                ) -> tuple[str, bool]:
-    """Where the file is, and whether that URL needs the account's credentials."""
-    if channel == "whatsapp" and media.get("id"):
-        # Cloud API: GET /{media id} gives a short-lived URL that also needs the token.
-        info = _get_json(http, endpoint.media_root + quote(str(media["id"]), safe=""), endpoint, "media lookup")
-        if not isinstance(info.get("url"), str) or not info["url"]:
-            raise MediaRefused("the media lookup gave no url")
-        return info["url"], True
-    if channel == "telegram" and media.get("id"):
-        info = _get_json(http, endpoint.root + "getFile", endpoint, "getFile", {"file_id": str(media["id"])})
-        result = info.get("result")
-        path = result.get("file_path") if isinstance(result, dict) else None
-        if not isinstance(path, str) or not path:
-            raise MediaRefused("getFile gave no file_path (files over 20 MB cannot be downloaded by bots)")
-        return endpoint.media_root + quote(path, safe="/"), False
-    if media.get("url"):
-        # Twilio media URLs take the account's basic auth; Meta's attachment URLs are signed CDN links.
-        return str(media["url"]), channel.startswith("twilio")
-    raise MediaRefused("the message names no media id or url")
+    """Where the file is, and whether that URL needs the account's credentials: the provider's media
+    source (its descriptor's) names it, or names the API call that answers it."""
+    source = provider_of(channel).media_source(media, endpoint)
+    if source is None:
+        raise MediaRefused("the message names no media id or url")
+    if isinstance(source, MediaLookup):
+        located = source.located(_get_json(http, source.url, endpoint, source.what, source.params))
+        if located is None:
+            raise MediaRefused(source.missing)
+        source = located
+    return source.url, source.credentials
 
 
 def _get_json(http: httpx.Client, url: str, endpoint: ProviderEndpoint, what: str,
