@@ -21,7 +21,8 @@ from functions.http_responses import CORS_HEADERS, json_error, json_response, re
 from shared.bootstrap import Platform, current_platform
 from shared.channels import webchat
 from shared.channels.webchat_tokens import VISITOR_KEY_SECRET, VISITOR_TOKEN_HEADER, VisitorTokens
-from shared.conversations.receive import receive_inbound_message
+from shared.conversations.intake import receive_visitor_message, route_visitor_site
+from shared.conversations.webchat_replies import visitor_replies
 from shared.conversations.webchat_visitors import claim_new_visitor
 from shared.entrypoints.http_json import JsonInputError, query_integer
 from shared.kernel.errors import ConfigurationError, InvalidInput, NotFound
@@ -83,7 +84,7 @@ def _post_message(request: Request) -> Response:
         return problem
     try:
         visitor = webchat.parse_visitor_message(body)
-        route = platform.directory.channel(webchat.CHANNEL, visitor.site)
+        route = route_visitor_site(platform, visitor.site)
     except InvalidInput as exc:
         return json_error(400, str(exc), WEBCHAT_CORS_HEADERS)
     except NotFound as exc:
@@ -107,8 +108,7 @@ def _post_message(request: Request) -> Response:
         if not claim_new_visitor(platform.store, conversation, visitor.client_message_id, now):
             return _refused(401, "is required for this visitor_id")
     provider_id = visitor.client_message_id or uuid.uuid4().hex
-    message = webchat.to_inbound(visitor, route, provider_id, now.isoformat())
-    result = receive_inbound_message(platform, message, FUNCTION)
+    result = receive_visitor_message(platform, FUNCTION, visitor, route, provider_id, now.isoformat())
     return json_response({"message_id": result.message_id, "conversation_id": result.conversation_id,
                           "duplicate": result.duplicate, "visitor_id": visitor.visitor_id,
                           "visitor_token": tokens.issue(visitor.site, visitor.visitor_id)},
@@ -155,7 +155,7 @@ def _get_replies(request: Request) -> Response:
         return json_error(400, f"wait: expected seconds to hold the request for replies, 0 to {MAX_LONG_POLL_S}",
                           WEBCHAT_CORS_HEADERS)
     try:
-        route = platform.directory.channel(webchat.CHANNEL, site)
+        route = route_visitor_site(platform, site)
     except NotFound as exc:
         return json_error(404, str(exc), WEBCHAT_CORS_HEADERS)
     tokens = _visitor_tokens(platform)
@@ -166,11 +166,9 @@ def _get_replies(request: Request) -> Response:
         return _refused(401, "is required to read a visitor's replies")
     if not tokens.matches(token, site, visitor):
         return _refused(403, "is not this visitor's token")
-    box = webchat.WebchatReplyBox(platform.store, platform.clock)
-    conversation = conversation_id(route.workspace_id, webchat.CHANNEL, route.account, visitor)
     deadline = time.monotonic() + wait
     while True:  # long poll: answer as soon as a reply is visible, or when the wait is over
-        replies = box.replies_after(conversation, after)
+        replies = visitor_replies(platform, route, visitor, after)
         if replies or time.monotonic() >= deadline:
             break
         time.sleep(LONG_POLL_INTERVAL_S)

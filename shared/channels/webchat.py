@@ -1,8 +1,9 @@
-"""The web chat channel: visitors POST messages and poll their replies after a cursor.
+"""The web chat channel's codec: what a visitor's message and poll must look like, the visitor message as
+an InboundMessage, and how visitors are named.
 
-Replies live in the document store: ``webchat/{conversation}`` holds the last
-sequence number and ``webchat/{conversation}/replies/{message id}`` each reply,
-so delivering the same outbound message twice shows it once.
+Replies live in the document store (shared/conversations/webchat_replies.py): ``webchat/{conversation}``
+holds the last sequence number and ``webchat/{conversation}/replies/{message id}`` each reply, so
+delivering the same outbound message twice shows it once.
 """
 
 from __future__ import annotations
@@ -15,17 +16,13 @@ from typing import Any
 
 from shared.kernel.errors import InvalidInput
 from shared.messages.ids import conversation_id, inbound_message_id
-from shared.messages.wire import InboundMessage, OutboundMessage
-from shared.ports.channel_sender import ReplyWindow
-from shared.ports.clock import Clock
-from shared.ports.document_store import DocumentStore, Filter, Transaction
+from shared.messages.wire import InboundMessage
 from shared.workspaces.directory import ChannelRoute
 
 CHANNEL = "webchat"
 WEBCHAT = "webchat"
 MAX_TEXT_CHARS = 4096
 MAX_NAME_CHARS = 100
-MAX_REPLIES_PER_POLL = 100
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -49,8 +46,6 @@ def visitor_label(visitor_id: str) -> str:
 def shown_address(channel: str, address: str) -> str:
     """A conversation's address as the console shows it: a web chat visitor's is their label."""
     return visitor_label(address) if channel == CHANNEL and address else address
-
-
 
 
 @dataclass(frozen=True)
@@ -120,45 +115,3 @@ def to_inbound(visitor: VisitorMessage, route: ChannelRoute, provider_message_id
         received_at=received_at,
         contact_name=visitor.name,
     )
-
-
-class WebchatReplyBox:
-    """The web chat's ChannelSender: replies wait in the store until the widget polls."""
-
-    def __init__(self, store: DocumentStore, clock: Clock) -> None:
-        self._store = store
-        self._clock = clock
-
-    def send(self, message: OutboundMessage, window: ReplyWindow = ReplyWindow.OPEN) -> str:
-        collection = replies_collection(message.conversation_id)
-
-        def deliver(tx: Transaction) -> None:
-            if tx.get(collection, message.message_id) is not None:
-                return
-            box = tx.get(WEBCHAT, message.conversation_id) or {"last_seq": 0}
-            seq = box["last_seq"] + 1
-            sent_at = self._clock.now().isoformat()
-            tx.set(collection, message.message_id, {
-                "seq": seq, "kind": message.kind, "text": message.text, "options": message.options,
-                "payload": message.payload, "sender_type": message.sender_type, "sent_at": sent_at,
-                # The widget shows a reply only from this instant: the turn's pauses, kept in order.
-                "visible_at": max(sent_at, message.not_before or sent_at, box.get("last_visible_at", "")),
-            })
-            tx.set(WEBCHAT, message.conversation_id, {
-                **box, "last_seq": seq,
-                "last_visible_at": max(sent_at, message.not_before or sent_at, box.get("last_visible_at", "")),
-            })
-
-        self._store.run_transaction(deliver)
-        return message.message_id
-
-    def replies_after(self, conversation: str, cursor: int, limit: int = MAX_REPLIES_PER_POLL) -> list[dict]:
-        documents = self._store.query(replies_collection(conversation), [Filter("seq", ">", cursor)],
-                                      order_by="seq", limit=limit)
-        now = self._clock.now().isoformat()
-        visible = []
-        for document in documents:
-            if document.data.get("visible_at", "") > now:
-                break  # later replies wait behind this one: order is never broken
-            visible.append({"message_id": document.id, **document.data})
-        return visible

@@ -26,10 +26,11 @@ from shared.channels.email import CHANNEL as EMAIL
 from shared.channels.email import MailerSender
 from shared.conversations.deliver import deliver_outbound_message
 from shared.conversations.inbound_media import forward_with_media
-from shared.conversations.receive import receive_inbound_message
+from shared.conversations.intake import receive_visitor_message
 from shared.conversations.resolve import resolve_inbound_message
 from shared.conversations.store_names import CONVERSATIONS
 from shared.conversations.timers import handle_conversation_timer
+from shared.conversations.webchat_replies import WebchatReplyBox
 from shared.events import topics
 from shared.history.export import export_history_records
 from shared.kernel.errors import CharlaError, InvalidInput
@@ -83,7 +84,7 @@ class LocalConversations:
         self.platform = Platform(Settings(backend="embedded", data_dir=self.data_dir), clock=self.clock,
                                  overrides=overrides)
         self.emails: list[OutboundMessage] = []
-        self._reply_box = webchat.WebchatReplyBox(self.platform.store, self.clock)
+        self._reply_box = WebchatReplyBox(self.platform.store, self.clock)
         self._senders = {
             webchat.CHANNEL: self._reply_box,
             EMAIL: _RecordingSender(MailerSender(self.platform.mailer), self.emails),
@@ -155,9 +156,9 @@ class LocalConversations:
         if name:
             body["name"] = name
         visitor = webchat.parse_visitor_message(body)
-        message = webchat.to_inbound(visitor, route, visitor.client_message_id, self.clock.now().isoformat())
         self._cursors.setdefault(visitor_id, 0)
-        receive_inbound_message(self.platform, message, RECEIVING_FUNCTION)
+        receive_visitor_message(self.platform, RECEIVING_FUNCTION, visitor, route, visitor.client_message_id,
+                                self.clock.now().isoformat())
         self._settle()
         return self._new_replies(visitor_id)
 

@@ -1,9 +1,10 @@
-"""A provider webhook's use case: route each reported event to its workspace by the provider account,
-turn it into an InboundMessage and hand it on once (shared/conversations/receive.py).
+"""The one way in for customers' messages, whatever the channel: route each to its workspace by the
+channel account, turn it into an InboundMessage and hand it on once (shared/conversations/receive.py).
 
-Every event of a request is routed before anything is published (the webhook functions route them to
-pick each account's own signing secret): a request naming an account that is not connected is refused
-whole, never half-published.
+Provider webhooks: every event of a request is routed before anything is published (the webhook
+functions route them to pick each account's own signing secret): a request naming an account that is
+not connected is refused whole, never half-published. Web chat: a visitor's message is routed by its
+site, and handed on once the function has checked the visitor's token (or claimed a new visitor).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from shared.channels import webchat
 from shared.channels.provider_events import ProviderEvent
 from shared.conversations.receive import ReceiveResult, receive_inbound_message
 from shared.messages.ids import conversation_id, inbound_message_id
@@ -70,3 +72,15 @@ def receive_provider_events(ports: ConversationPorts, function: str,
     ]
     duplicates = sum(1 for r in results if r.duplicate)
     return IntakeResult(received=len(results) - duplicates, duplicates=duplicates)
+
+
+def route_visitor_site(ports: ConversationPorts, site: str) -> ChannelRoute:
+    """The web chat site's channel route; raises NotFound when the site is not connected."""
+    return ports.directory.channel(webchat.CHANNEL, site)
+
+
+def receive_visitor_message(ports: ConversationPorts, function: str, visitor: webchat.VisitorMessage,
+                            route: ChannelRoute, provider_message_id: str, received_at: str) -> ReceiveResult:
+    """Hand on a web chat visitor's message, checked against their token (or their claim) by the caller."""
+    message = webchat.to_inbound(visitor, route, provider_message_id, received_at)
+    return receive_inbound_message(ports, message, function)

@@ -406,7 +406,7 @@ _WS = "workspace_id"
 QUERIES = [
     Query("shared/agents/directory.py::AgentDirectory.agents_of", AGENTS, (_WS,)),
     Query("shared/agents/directory.py::AgentDirectory.queues_of", QUEUES, (_WS,)),
-    Query("shared/channels/webchat.py::WebchatReplyBox.replies_after", _REPLIES, order="seq"),
+    Query("shared/conversations/webchat_replies.py::WebchatReplyBox.replies_after", _REPLIES, order="seq"),
     Query("shared/cli/validate.py::validate_folder", WORKSPACES),  # embedded store only
     Query("shared/cli/validate.py::validate_folder", CHANNELS),
     Query("shared/console/login_records.py::LoginRecords.login_ids_of", LOGINS, (_WS, "agent_id")),

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.channels.webchat import WEBCHAT, WebchatReplyBox, replies_collection
+from shared.channels.webchat import WEBCHAT, replies_collection
 from shared.conversations.store_names import CONVERSATIONS
+from shared.conversations.webchat_replies import WebchatReplyBox
 from shared.events import topics
 from shared.messages.ids import conversation_id
 from shared.messages.wire import OutboundMessage

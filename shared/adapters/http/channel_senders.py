@@ -54,7 +54,7 @@ class LazyChannelSenders:
         from shared.channels.providers import is_provider_channel
 
         if channel == "webchat":
-            from shared.channels.webchat import WebchatReplyBox
+            from shared.conversations.webchat_replies import WebchatReplyBox
 
             return WebchatReplyBox(self._store, self._clock)
         if channel == "email":
