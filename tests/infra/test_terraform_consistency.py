@@ -203,7 +203,7 @@ def test_each_function_reads_exactly_the_channel_credentials_its_code_reads():
     api_readers = {
         # shared/conversations/deliver.py sends through platform.senders → provider_endpoint.
         "send_message",
-        # shared/channels/media.py downloads with provider_endpoint's credentials.
+        # shared/conversations/inbound_media.py downloads through platform.media → provider_endpoint.
         "fetch_media",
     }
     for name, spec in function_table().items():
