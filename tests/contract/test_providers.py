@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 from werkzeug.test import Client
 
+import main
 from shared.channels.provider import AccountAccess, ProviderDescriptor
 from shared.channels.provider_apis import ProviderApi
 from shared.channels.providers import PROVIDERS
@@ -28,6 +30,7 @@ from shared.messages.wire import OutboundMessage
 from tests.support.provider_contract import CONTRACTS, FIXTURES, ProviderContract
 from tests.support.webhook_calls import WebhookPlatform, webhook_platform
 
+REPO = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "contract-signing-secret"
 WEBHOOKS = [(provider, webhook.function) for provider in PROVIDERS for webhook in provider.webhooks]
 CHANNELS = [(provider, channel) for provider in PROVIDERS for channel in provider.channels]
@@ -51,6 +54,15 @@ def test_every_registered_provider_brings_its_contract_fixtures(provider):
         assert (FIXTURES / contract.inbound[webhook.function]).is_file()
     assert set(contract.parties) == set(provider.channels), f"{provider.name}: an account and a customer per channel"
     assert bool(contract.path_account) == (provider.path_account is not None)
+
+
+@pytest.mark.parametrize(("provider", "function"), WEBHOOKS, ids=ids(WEBHOOKS))
+def test_each_webhook_of_the_table_is_deployed_as_its_own_function_that_hands_requests_to_the_generic_one(
+        provider, function):
+    entry = REPO / "functions" / function / "main.py"
+    assert entry.is_file(), f"{provider.name}: no functions/{function}/main.py"
+    assert "provider_webhook(request, FUNCTION)" in entry.read_text(encoding="utf-8")
+    assert function in main.FUNCTIONS
 
 
 # -- inbound ---------------------------------------------------------------------------------------

@@ -8,7 +8,13 @@ import pytest
 
 from shared.adapters.embedded.environment_secrets import EnvironmentSecrets
 from shared.channels.credentials import SECRETS_FILE, provider_endpoint, secret_name
-from shared.channels.providers import PROVIDER_CHANNELS, WEBHOOK_FUNCTIONS, channel_contract_text
+from shared.channels.providers import (
+    PROVIDER_CHANNELS,
+    PROVIDERS,
+    WEBHOOK_FUNCTIONS,
+    api_base_of,
+    channel_contract_text,
+)
 from shared.kernel.errors import ConfigurationError
 from shared.kernel.settings import Settings
 from shared.workspaces.directory import ChannelRoute
@@ -69,3 +75,15 @@ def test_the_contract_terraform_reads_is_written_from_the_providers_table():
     contract = json.loads(SECRETS_FILE.read_text())
     assert set(contract["webhooks"]) == set(WEBHOOK_FUNCTIONS)
     assert {pair.split("/")[0] for pair in contract["api_credentials"]} == set(PROVIDER_CHANNELS)
+
+
+def test_each_provider_reads_its_api_base_from_its_own_variable_and_defaults_to_the_real_api():
+    settings = Settings.from_env({"TELEGRAM_API_BASE": "http://127.0.0.1:8082/", "META_API_BASE": ""})
+    bases = {provider.name: api_base_of(provider, settings) for provider in PROVIDERS}
+    assert bases == {"whatsapp": "https://graph.facebook.com/v21.0", "meta_messaging": "https://graph.facebook.com/v21.0",
+                     "telegram": "http://127.0.0.1:8082", "twilio": "https://api.twilio.com"}
+
+
+def test_an_api_base_that_is_no_url_is_refused_at_start_up():
+    with pytest.raises(ConfigurationError, match="WHATSAPP_API_BASE"):
+        Settings.from_env({"WHATSAPP_API_BASE": "graph.facebook.com"})
