@@ -4,6 +4,10 @@ Pure logic over a ``Bot`` and a conversation's ``BotPosition``: the only outside
 calls are the author's webhooks, through the injected ``WebhookCaller``. Effects
 that must happen exactly once (hand-offs, emails, timers) are returned, not
 performed, so the use case commits them with the state change.
+
+The engine is the turn's mechanics (sessions, keywords, matching, sequences, menus on screen, hand-overs);
+what each element of a bot file does is its own module's, found through the registry in
+shared/bots/elements/.
 """
 
 from __future__ import annotations

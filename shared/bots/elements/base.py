@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from shared.bots.definition import Bot, Menu
+from shared.bots.definition import Bot, Intent, Menu
 from shared.bots.expressions import Condition
 from shared.bots.turn_types import BotPosition, TurnContext
 from shared.events.outbox import OutboxEntry
@@ -84,7 +84,7 @@ class Turn(Protocol):
 
     def run_target(self, name: str, via: str) -> None: ...
 
-    def run_intent(self, intent: Any, start: int = 0) -> None: ...
+    def run_intent(self, intent: Intent, start: int = 0) -> None: ...
 
     def run_action(self, action: Mapping[str, Any]) -> bool: ...
 
