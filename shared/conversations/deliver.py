@@ -10,7 +10,8 @@ from datetime import datetime
 
 from shared.channels.windows import WindowDecision, channel_has_window, window_decision
 from shared.contacts import ContactBook
-from shared.conversations.store_names import CONVERSATIONS, messages_collection
+from shared.conversations.model import Conversation, with_failed_delivery
+from shared.conversations.store_names import messages_collection
 from shared.events import topics
 from shared.history.records import event_record, outbound_message_record
 from shared.kernel.errors import DeliveryRefused, PermanentError
@@ -55,8 +56,8 @@ def reply_window(ports: DeliveryPorts, message: OutboundMessage) -> WindowDecisi
     """Whether the channel's customer-service window lets ``message`` go now, and on which terms."""
     if not channel_has_window(message.channel):  # spares the web chat and email a read per message
         return WindowDecision(allowed=True)
-    conversation = ports.store.get(CONVERSATIONS, message.conversation_id) or {}
-    last = conversation.get("last_message_at")
+    conversation = Conversation.read(ports.store, message.conversation_id)
+    last = conversation.last_message_at if conversation is not None else None
     return window_decision(message, datetime.fromisoformat(last) if last else None, ports.clock.now())
 
 
@@ -68,7 +69,7 @@ def record_failed_delivery(ports: DeliveryPorts, message: OutboundMessage, reaso
     log_entry = ports.store.get(messages_collection(message.conversation_id), message.message_id)
     if log_entry is not None:
         ports.store.set(messages_collection(message.conversation_id), message.message_id,
-                           {**log_entry, "status": "failed", "failure_reason": reason})
+                        with_failed_delivery(log_entry, reason))
     ports.bus.publish(topics.HISTORY, event_record(
         key=message.message_id, type="message_failed", workspace_id=message.workspace_id,
         occurred_at=ports.clock.now(), function=FUNCTION, conversation_id=message.conversation_id,
