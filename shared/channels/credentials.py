@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.channels.provider import AccountAccess, ProviderEndpoint
-from shared.channels.providers import api_base_of, provider_of, secret_names
+from shared.channels.providers import api_base_of, provider_of
 from shared.kernel.errors import ConfigurationError, NotFound
 from shared.kernel.settings import Settings
 from shared.ports.secrets import Secrets
@@ -20,16 +20,13 @@ SECRETS_FILE = Path(__file__).resolve().parent.parent / "contracts" / "channel_s
 __all__ = ["SECRETS_FILE", "ProviderEndpoint", "provider_endpoint", "read_credential", "secret_name"]
 
 
-def default_secret_names() -> dict[str, dict[str, str]]:
-    return secret_names()
-
-
 def secret_name(channel: str, role: str, route: ChannelRoute | None = None) -> str:
+    """The secret holding ``role`` of an account: the one the account names, else its provider's default."""
     if route is not None and role in route.secrets:
         return route.secrets[role]
     try:
-        return default_secret_names()[channel][role]
-    except KeyError:
+        return provider_of(channel).secret_names[channel][role]
+    except (ConfigurationError, KeyError):
         raise ConfigurationError(f"channel {channel!r} has no credential {role!r}") from None
 
 
