@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.bots.elements import REGISTRY
-from shared.bots.elements.base import EffectOrigin
 from shared.bots.engine import TurnOutcome
 from shared.conversations import sessions
+from shared.conversations.bot_effects import EffectOrigin, stage_effect
 from shared.conversations.model import Conversation, log_entry
 from shared.events import topics
 from shared.events.outbox import Outbox, OutboxEntry
@@ -102,11 +101,11 @@ def _session_entries(origin: TurnOrigin, conversation: Conversation, outcome: Tu
 
 
 def _effect_entries(origin: TurnOrigin, outcome: TurnOutcome, now: datetime) -> list[OutboxEntry]:
-    """Each effect staged by the element that asks for it (shared/bots/elements/), keyed by its place."""
+    """Each effect by its kind's stager (shared/conversations/bot_effects.py), keyed by its place in the turn."""
     entries = []
     for index, effect in enumerate(outcome.effects):
         at = EffectOrigin(key=f"{origin.key}:effect:{index}", turn_key=origin.key, workspace_id=origin.workspace_id,
                           conversation_id=origin.conversation_id, channel=origin.channel,
                           session_id=outcome.position.session_id, now=now)
-        entries += REGISTRY.stager(effect.kind)(effect.data, at)
+        entries += stage_effect(effect.kind, effect.data, at)
     return entries

@@ -1,12 +1,12 @@
 """The bot-file vocabulary has one source, the element registry (shared/bots/elements/): every registered
 element is accepted by the loader, documented in docs/bot-format.md and run by the engine, and an element
-registered beside them is loaded, checked with line-precise errors and run without touching either."""
+registered beside them is loaded, checked with line-precise errors and run without touching either; each
+kind of effect the elements ask for has its stager on the conversation's side."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,14 +14,16 @@ from typing import Any
 import pytest
 
 from shared.bots.elements import REGISTRY, ElementRegistry
-from shared.bots.elements.base import Checker, EffectOrigin, Element, Resume, Turn
+from shared.bots.elements.base import Checker, Element, Resume, Turn
 from shared.bots.engine import BotPosition, TurnContext, take_turn
 from shared.bots.loader import load_bot
-from shared.events.outbox import OutboxEntry
+from shared.conversations.bot_effects import STAGERS, EffectOrigin, stage_effect
 from shared.kernel.errors import BotDefinitionError
 
 DOCS = Path(__file__).parents[2] / "docs" / "bot-format.md"
 NOON_IN_BUENOS_AIRES = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+ORIGIN = EffectOrigin(key="m1:effect:0", turn_key="m1", workspace_id="w", conversation_id="c", channel="webchat",
+                      session_id="s1", now=NOON_IN_BUENOS_AIRES)
 
 # A value of each element that checks clean in the probe bot below (go_to and menu name its intent and menu).
 EXAMPLES: dict[str, Any] = {
@@ -112,11 +114,18 @@ def test_every_registered_element_is_run_by_the_engine_and_changes_the_turn(name
     assert first_turn(probe_bot([(name, EXAMPLES[name])])) != without
 
 
-def test_every_effect_the_engine_returns_is_staged_by_a_registered_element():
-    effects = {e.kind for name in REGISTRY.names for e in first_turn(probe_bot([(name, EXAMPLES[name])]))["effects"]}
-    assert effects == {"handoff", "email"}
-    for kind in (*effects, "schedule", "cancel"):
-        assert callable(REGISTRY.stager(kind))
+def test_the_effects_the_elements_return_are_the_kinds_they_declare():
+    returned = {e.kind for name in REGISTRY.names for e in first_turn(probe_bot([(name, EXAMPLES[name])]))["effects"]}
+    assert returned == {"handoff", "email"} and returned <= REGISTRY.effect_kinds
+
+
+def test_every_effect_kind_the_elements_declare_has_one_stager_and_no_stager_is_left_over():
+    assert set(STAGERS) == REGISTRY.effect_kinds == {"handoff", "email", "schedule", "cancel"}
+
+
+def test_staging_an_effect_of_a_kind_nobody_stages_is_refused_loudly():
+    with pytest.raises(KeyError, match="no stager for 'confetti' effects"):
+        stage_effect("confetti", {}, ORIGIN)
 
 
 def _documented_elements() -> list[str]:
@@ -147,11 +156,7 @@ def run_sticker(turn: Turn, value: str, resume: Resume) -> bool:
     return True
 
 
-def stage_confetti(data: Mapping[str, Any], origin: EffectOrigin) -> list[OutboxEntry]:
-    return [OutboxEntry(key=origin.key, topic="confetti", data=json.dumps(dict(data)).encode())]
-
-
-STICKER = Element("sticker", check_sticker, run_sticker, in_actions=True, effects={"confetti": stage_confetti})
+STICKER = Element("sticker", check_sticker, run_sticker, in_actions=True, effects=("confetti",))
 WITH_STICKERS = REGISTRY.with_elements(STICKER)
 
 
@@ -166,9 +171,7 @@ def test_a_registered_element_is_loaded_and_run_without_touching_the_loader_or_t
     turn = first_turn(bot, WITH_STICKERS)
     assert [r.text for r in turn["replies"]] == ["[stk_1]", "después"]
     assert [(e.kind, e.data) for e in turn["effects"]] == [("confetti", {"sticker": "stk_1"})]
-    origin = EffectOrigin(key="m1:effect:0", turn_key="m1", workspace_id="w", conversation_id="c",
-                          channel="webchat", session_id="s1", now=NOON_IN_BUENOS_AIRES)
-    assert WITH_STICKERS.stager("confetti")({"sticker": "stk_1"}, origin)[0].topic == "confetti"
+    assert WITH_STICKERS.effect_kinds == REGISTRY.effect_kinds | {"confetti"}
 
 
 def test_a_registered_element_s_own_check_reports_the_file_line_and_path():

@@ -1,8 +1,9 @@
-"""The vocabulary of bot files: one module per element, and the one registry of them that the loader,
-the engine, the conversation's effect staging and docs/bot-format.md (by a test) all read.
+"""The vocabulary of bot files: one module per element, and the one registry of them that the loader and
+the engine read, and that tests hold docs/bot-format.md and the effect staging to.
 
-Adding an element: a module beside these exporting ``ELEMENT`` (its name, check, run and effects), one
-line in ``REGISTRY`` below, and its row in docs/bot-format.md.
+Adding an element: a module beside these exporting ``ELEMENT`` (its name, check, run and the effect kinds
+it asks for), one line in ``REGISTRY`` below, and its row in docs/bot-format.md; an element asking for a
+new kind of effect also gets its stager in shared/conversations/bot_effects.py.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from shared.bots.elements import (
     wait,
     webhook,
 )
-from shared.bots.elements.base import EffectStager, Element
+from shared.bots.elements.base import Element
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,6 @@ class ElementRegistry:
         names = [e.name for e in self.elements]
         if len(set(names)) != len(names):
             raise ValueError(f"an element is registered twice: {names}")
-        kinds = [kind for e in self.elements for kind in e.effects]
-        if len(set(kinds)) != len(kinds):
-            raise ValueError(f"an effect kind is staged by two elements: {kinds}")
 
     def __iter__(self) -> Iterator[Element]:
         return iter(self.elements)
@@ -64,12 +62,10 @@ class ElementRegistry:
         """What an option, an on_fail or an on_error may do, in the order they run."""
         return tuple(e.name for e in self.elements if e.in_actions)
 
-    def stager(self, effect_kind: str) -> EffectStager:
-        """How an effect the engine returned becomes outbox entries."""
-        for element in self.elements:
-            if effect_kind in element.effects:
-                return element.effects[effect_kind]
-        raise KeyError(f"no registered element stages {effect_kind!r} effects")
+    @property
+    def effect_kinds(self) -> frozenset[str]:
+        """The kinds of effect the elements may return."""
+        return frozenset(kind for e in self.elements for kind in e.effects)
 
     def with_elements(self, *extra: Element) -> ElementRegistry:
         """This vocabulary and more (a new element tried out before it is registered)."""

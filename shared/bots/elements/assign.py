@@ -1,17 +1,12 @@
 """``assign: {queue | agent | bot, message}``: hands the conversation to people (a queue or an agent,
-through the assignment topic) or to another bot of the workspace."""
+through a ``handoff`` effect) or to another bot of the workspace."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from shared.bots.elements.base import Checker, EffectOrigin, Element, Resume, Turn
+from shared.bots.elements.base import Checker, Element, Resume, Turn
 from shared.bots.yaml_source import child_path
-from shared.events import topics
-from shared.events.outbox import OutboxEntry
-from shared.messages.ids import stable_hash
-from shared.messages.wire import AssignmentRequest
 
 HANDOFF = "handoff"
 
@@ -43,13 +38,4 @@ def run(turn: Turn, value: dict, resume: Resume) -> bool:
     return False
 
 
-def stage_handoff(data: Mapping[str, Any], origin: EffectOrigin) -> list[OutboxEntry]:
-    request = AssignmentRequest(request_id=f"as_{stable_hash(origin.key)}", workspace_id=origin.workspace_id,
-                                conversation_id=origin.conversation_id, channel=origin.channel,
-                                queue=data.get("queue", ""), agent=data.get("agent", ""),
-                                requested_at=origin.now.isoformat())
-    return [OutboxEntry(key=origin.key, topic=topics.ASSIGNMENT, data=request.to_json(),
-                        ordering_key=origin.conversation_id)]
-
-
-ELEMENT = Element("assign", check, run, in_actions=True, effects={HANDOFF: stage_handoff})
+ELEMENT = Element("assign", check, run, in_actions=True, effects=(HANDOFF,))

@@ -1,5 +1,5 @@
-"""What a bot element is: its name in the file, its schema check, how it runs in a turn, and how the
-effects it asks for are staged once the turn commits.
+"""What a bot element is: its name in the file, its schema check, how it runs in a turn, and the kinds of
+effect it asks for (done exactly once after the turn commits).
 
 An element module sees the loader and the engine only through the two small protocols below, so it
 imports neither (the loader and the engine import the registry, never the other way round).
@@ -8,14 +8,12 @@ imports neither (the loader and the engine import the registry, never the other 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from shared.bots.definition import Bot, Intent, Menu
 from shared.bots.expressions import Condition
 from shared.bots.turn_types import BotPosition, TurnContext
-from shared.events.outbox import OutboxEntry
 
 # Where to carry on once an ask is answered: {"intent": name, "index": next element}; None in actions.
 Resume = dict[str, Any] | None
@@ -104,23 +102,6 @@ class Turn(Protocol):
 
 
 @dataclass(frozen=True)
-class EffectOrigin:
-    """What an effect's outbox entries are made from: the turn that asked for it."""
-
-    key: str  # unique to this effect of this turn: the entries' idempotency key
-    turn_key: str  # the inbound message or timer that caused the turn
-    workspace_id: str
-    conversation_id: str
-    channel: str
-    session_id: str
-    now: datetime
-
-
-# An effect's data -> the outbox entries that do it exactly once.
-EffectStager = Callable[[Mapping[str, Any], EffectOrigin], list[OutboxEntry]]
-
-
-@dataclass(frozen=True)
 class Element:
     """One element of the bot format, as the registry lists it.
 
@@ -132,7 +113,9 @@ class Element:
     check: Callable[[Checker, Any, str], None]
     run: Callable[[Turn, Any, Resume], bool]
     in_actions: bool = False  # may also be an option's, an on_fail's or an on_error's action
-    effects: Mapping[str, EffectStager] = field(default_factory=dict)  # effect kind -> its stager
+    # The kinds of Effect its run may return; shared/conversations/bot_effects.py stages each once the turn
+    # commits (apart, so that loading a bot file never reaches the topic names staging uses).
+    effects: tuple[str, ...] = ()
 
 
 def check_target(check: Checker, value: Any, path: str) -> None:

@@ -1,26 +1,15 @@
 """``menu: name``: shows one of the bot's menus, numbered; with a reminder or an automatic resolution,
-it schedules them as timers (cancelled when the customer moves on) and names them."""
+it asks for them as timers (``schedule`` effects; ``cancel`` when the customer moves on)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from datetime import timedelta
-from typing import Any
-
 from shared.bots.definition import Menu
-from shared.bots.elements.base import EffectOrigin, Element, Resume, Turn, check_target
-from shared.events import topics
-from shared.events.outbox import OutboxEntry
-from shared.messages.ids import stable_hash
+from shared.bots.elements.base import Element, Resume, Turn, check_target
 
+# What a menu's timer does when due; cancelling a menu's timers cancels one of each.
 TIMER_ACTIONS = ("menu_reminder", "menu_resolve")
 SCHEDULE = "schedule"
 CANCEL = "cancel"
-
-
-def timer_task_name(conversation_id: str, token: str, action: str) -> str:
-    return f"timer-{conversation_id}-{stable_hash(token)}-{action}"
 
 
 def run(turn: Turn, value: str, resume: Resume) -> bool:
@@ -53,20 +42,4 @@ def cancel_timers(turn: Turn) -> None:
         turn.position.menu_token = ""
 
 
-def stage_schedule(data: Mapping[str, Any], origin: EffectOrigin) -> list[OutboxEntry]:
-    payload = {"conversation_id": origin.conversation_id, "workspace_id": origin.workspace_id,
-               "action": data["action"], "token": data["token"]}
-    return [OutboxEntry(
-        key=origin.key, topic=topics.TIMERS, data=json.dumps(payload).encode(),
-        task_name=timer_task_name(origin.conversation_id, data["token"], data["action"]),
-        due_at=(origin.now + timedelta(seconds=data["after_s"])).isoformat())]
-
-
-def stage_cancel(data: Mapping[str, Any], origin: EffectOrigin) -> list[OutboxEntry]:
-    return [OutboxEntry(key=f"{origin.key}:{action}", topic=topics.TIMERS, data=b"{}",
-                        cancel_task=timer_task_name(origin.conversation_id, data["token"], action))
-            for action in TIMER_ACTIONS]
-
-
-ELEMENT = Element("menu", check_target, run, in_actions=True,
-                  effects={SCHEDULE: stage_schedule, CANCEL: stage_cancel})
+ELEMENT = Element("menu", check_target, run, in_actions=True, effects=(SCHEDULE, CANCEL))

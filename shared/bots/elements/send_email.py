@@ -1,17 +1,12 @@
-"""``send_email: {to, subject, body}``: an email through the mail port, sent once the turn commits."""
+"""``send_email: {to, subject, body}``: an email through the mail port, sent once the turn commits
+(an ``email`` effect)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from shared.bots.elements.base import Checker, EffectOrigin, Element, Resume, Turn
+from shared.bots.elements.base import Checker, Element, Resume, Turn
 from shared.bots.yaml_source import child_path
-from shared.channels.email import CHANNEL as EMAIL_CHANNEL
-from shared.events import topics
-from shared.events.outbox import OutboxEntry
-from shared.messages.ids import stable_hash
-from shared.messages.wire import OutboundMessage
 
 EMAIL = "email"
 
@@ -32,14 +27,4 @@ def run(turn: Turn, value: dict, resume: Resume) -> bool:
     return True
 
 
-def stage_email(data: Mapping[str, Any], origin: EffectOrigin) -> list[OutboxEntry]:
-    email = OutboundMessage(
-        message_id=f"mail_{stable_hash(origin.key)}", workspace_id=origin.workspace_id,
-        conversation_id=origin.conversation_id, session_id=origin.session_id,
-        channel=EMAIL_CHANNEL, account="", recipient=data["to"], kind="email",
-        text=data["body"], created_at=origin.now.isoformat(), payload={"subject": data["subject"]},
-        in_reply_to=origin.turn_key)
-    return [OutboxEntry(key=origin.key, topic=topics.OUTBOUND, data=email.to_json())]
-
-
-ELEMENT = Element("send_email", check, run, in_actions=True, effects={EMAIL: stage_email})
+ELEMENT = Element("send_email", check, run, in_actions=True, effects=(EMAIL,))
