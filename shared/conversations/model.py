@@ -115,6 +115,28 @@ class NoteEntry(LogEntry):
     at: str
 
 
+# What the provider reports of an outbound message, in the only order it moves (read before delivered can
+# arrive out of order; a later report never moves a message back).
+DELIVERY_STATUS_ORDER = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+
+def with_delivery_status(logged: dict[str, Any], status: str, at: str,
+                         failure_reason: str = "") -> dict[str, Any] | None:
+    """A logged outbound message with a provider's status report (``{status}_at``, and why it failed); None
+    when the report would move it back."""
+    if DELIVERY_STATUS_ORDER.get(status, 0) <= DELIVERY_STATUS_ORDER.get(logged.get("status", ""), 0):
+        return None
+    updated = {**logged, "status": status, f"{status}_at": at}
+    if failure_reason:
+        updated["failure_reason"] = failure_reason
+    return updated
+
+
+def with_failed_delivery(logged: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A logged outbound message the channel will never deliver, and why."""
+    return {**logged, "status": "failed", "failure_reason": reason}
+
+
 def log_entry(tx: Transaction, conversation_id: str, message_id: str, entry: LogEntry) -> dict[str, Any]:
     """Write ``entry`` in the conversation's message log; returns the stored document."""
     document = entry.to_document()

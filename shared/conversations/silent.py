@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.conversations.model import Conversation, log_entry
+from shared.conversations.model import Conversation, log_entry, with_delivery_status
 from shared.conversations.processed import already_processed, mark_processed, marker_id
 from shared.conversations.store_names import PROVIDER_MESSAGES, messages_collection, provider_message_doc_id
 from shared.events import topics
@@ -19,8 +19,6 @@ from shared.ports.context import ConversationPorts
 from shared.ports.document_store import Transaction
 
 FUNCTION = "resolve_intent"
-# A later status never moves a message back (read before delivered can arrive out of order).
-STATUS_ORDER = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
 def record_without_turn(ports: ConversationPorts, message: InboundMessage) -> bool:
@@ -66,10 +64,9 @@ def _record_status(tx: Transaction, message: InboundMessage, target: dict[str, A
         our_id = target["message_id"]
         collection = messages_collection(target["conversation_id"])
         entry = tx.get(collection, our_id)
-        if entry is not None and STATUS_ORDER.get(status, 0) > STATUS_ORDER.get(entry.get("status", ""), 0):
-            update = {**entry, "status": status, f"{status}_at": message.received_at}
-            if "error" in detail:
-                update["failure_reason"] = detail["error"]
+        update = None if entry is None else with_delivery_status(entry, status, message.received_at,
+                                                                 detail.get("error", ""))
+        if update is not None:
             tx.set(collection, our_id, update)
     return event_record(
         key=f"{our_id or message.message_id}:{status}", type="message_status", workspace_id=message.workspace_id,

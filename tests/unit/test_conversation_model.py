@@ -15,6 +15,8 @@ from shared.conversations.model import (
     NoteEntry,
     SystemNoticeEntry,
     log_entry,
+    with_delivery_status,
+    with_failed_delivery,
 )
 from shared.conversations.processed import already_processed, mark_processed, marker_id
 from shared.conversations.store_names import CONVERSATIONS, PROCESSED, messages_collection
@@ -289,3 +291,17 @@ def test_a_deleted_contact_is_unlinked_only_from_the_conversations_linked_to_it(
 
     assert linked.unlink_contact("ct-1") and linked.contact_id == ""
     assert not other.unlink_contact("ct-1") and other.contact_id == "ct-2"
+
+
+def test_a_status_report_moves_a_logged_message_forward_only():
+    sent = {"direction": "outbound", "status": "sent"}
+
+    read = with_delivery_status(sent, "read", LATER)
+    assert read == {"direction": "outbound", "status": "read", "read_at": LATER}
+    assert with_delivery_status(read, "delivered", LATER) is None
+    assert with_delivery_status(read, "failed", LATER, "blocked")["failure_reason"] == "blocked"
+
+
+def test_a_failed_delivery_says_why():
+    assert with_failed_delivery({"text": "hola"}, "blacklisted") == {"text": "hola", "status": "failed",
+                                                                     "failure_reason": "blacklisted"}
