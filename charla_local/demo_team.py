@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from shared.agents import Agent, AgentDirectory, Queue
-from shared.bootstrap import Platform
 from shared.console.logins import Logins
 from shared.kernel.logs import log
+from shared.ports.context import StateAndTime
 from shared.workspaces.catalogs import (
     MessageTemplate,
     MessageTemplates,
@@ -32,25 +32,25 @@ PEOPLE = (
 QUEUES = ("ventas", "postventa", "default")
 
 
-def seed_demo_team(platform: Platform, workspace_id: str, environ: Mapping[str, str]) -> None:
-    directory = AgentDirectory(platform.store, platform.clock)
+def seed_demo_team(ports: StateAndTime, workspace_id: str, environ: Mapping[str, str]) -> None:
+    directory = AgentDirectory(ports.store, ports.clock)
     if directory.agents_of(workspace_id):
         return
     password = environ.get("CHARLA_DEMO_PASSWORD") or DEFAULT_PASSWORD
     for name in QUEUES:
         directory.save_queue(Queue(workspace_id=workspace_id, name=name))
-    logins = Logins(platform.store, platform.clock)
+    logins = Logins(ports.store, ports.clock)
     for agent_id, name, role, queues, languages in PEOPLE:
         email = f"{agent_id.split('.')[0]}@demo.charla"
         directory.save_agent(Agent(id=agent_id, workspace_id=workspace_id, name=name, email=email, role=role,
                                    queues=queues, languages=languages, capacity=3))
         logins.set_password(workspace_id, agent_id, password)
     for label in ("Almuerzo", "Capacitación", "Pausa activa"):
-        PauseReasons(platform.store, platform.clock).save(PauseReason(workspace_id=workspace_id, label=label))
+        PauseReasons(ports.store, ports.clock).save(PauseReason(workspace_id=workspace_id, label=label))
     for typification in ("Consulta resuelta", "Venta", "Reclamo", "Sin respuesta del cliente"):
-        Typifications(platform.store, platform.clock).save(Typification(workspace_id=workspace_id,
+        Typifications(ports.store, ports.clock).save(Typification(workspace_id=workspace_id,
                                                                         name=typification))
-    replies = QuickReplies(platform.store, platform.clock)
+    replies = QuickReplies(ports.store, ports.clock)
     for shortcut, title, text, category in (
         ("saludo", "Saludo", "¡Hola {{contact_name}}! Soy parte del equipo de Tienda Sol, ¿en qué te ayudo?",
          "general"),
@@ -60,7 +60,7 @@ def seed_demo_team(platform: Platform, workspace_id: str, environ: Mapping[str, 
     ):
         replies.save(QuickReply(workspace_id=workspace_id, shortcut=shortcut, title=title, text=text,
                                 category=category))
-    MessageTemplates(platform.store, platform.clock).save(MessageTemplate(
+    MessageTemplates(ports.store, ports.clock).save(MessageTemplate(
         workspace_id=workspace_id, name="seguimiento_pedido", language="es_AR",
         text="Hola {{1}}, te escribimos de Tienda Sol por tu pedido {{2}}. ¿Podemos ayudarte?", parameters=2))
     log("INFO", "demo team ready: sign in to the console API as any of them",
