@@ -226,3 +226,30 @@ def test_an_agents_reply_on_messenger_after_a_day_carries_the_human_agent_tag(tm
         (body,) = meta.sent("1122")
         assert body["messaging_type"] == "MESSAGE_TAG" and body["tag"] == "HUMAN_AGENT"
         platform.close()
+
+
+def test_the_sender_sends_on_the_window_terms_it_is_told_and_reads_no_conversation(tmp_path):
+    from shared.ports.channel_sender import ReplyWindow
+    from tests.support.fake_meta_messaging_api import FakeMetaMessagingApi
+
+    meta = FakeMetaMessagingApi({"1122": "page-token"})
+    with serve_wsgi(meta) as url:
+        platform = Platform(
+            Settings(backend="embedded", data_dir=tmp_path / "d", api_bases={"META_API_BASE": url}),
+            clock=ManualClock(NOW),
+            overrides={"secrets": lambda p: EnvironmentSecrets({"MESSENGER_PAGE_TOKEN": "page-token"},
+                                                               also_bare_names=True),
+                       "senders": lambda p: channel_senders(p, sleep=lambda s: None)})
+        platform.directory.save_channel(ChannelRoute("messenger", "1122", "ws", "tienda"))
+        # No conversation document at all: the window was decided before the sender was called.
+        sender = platform.senders.get("messenger")
+        for message_id, window in (("out_open", ReplyWindow.OPEN), ("out_tagged", ReplyWindow.HUMAN_AGENT)):
+            sender.send(OutboundMessage(message_id=message_id, workspace_id="ws", conversation_id="cv_none",
+                                        session_id="", channel="messenger", account="1122", recipient="psid-1",
+                                        kind="text", text="Hola", created_at=NOW.isoformat(), sender_type="agent"),
+                        window)
+        opened, tagged = meta.sent("1122")
+        assert opened["messaging_type"] == "RESPONSE" and "tag" not in opened
+        assert tagged["messaging_type"] == "MESSAGE_TAG" and tagged["tag"] == "HUMAN_AGENT"
+        assert platform.store.get(CONVERSATIONS, "cv_none") is None
+        platform.close()
