@@ -21,7 +21,7 @@ from shared.ports.mailer import Mailer
 if TYPE_CHECKING:  # httpx is imported on the first provider send: a web-chat-only instance never pays for it
     import httpx
 
-    from shared.adapters.http.provider_http_sender import EndpointOf
+    from shared.adapters.http.provider_client import EndpointOf
 
 
 class LazyChannelSenders:

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from shared.adapters.http.provider_http_sender import EndpointOf
+from shared.adapters.http.provider_client import EndpointOf
 from shared.channels.credentials import ProviderEndpoint
 from shared.channels.media_hosts import MediaHostRefused, MediaTarget, check_media_url, origin
 from shared.channels.provider import MediaLookup

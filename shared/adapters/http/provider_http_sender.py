@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from shared.adapters.http.provider_client import EndpointOf
 from shared.adapters.http.send_pacing import TokenBucket
 from shared.channels.credentials import ProviderEndpoint
 from shared.channels.provider_apis import ProviderApi, provider_api
@@ -39,11 +40,6 @@ from shared.ports.document_store import DocumentStore, Transaction
 
 DELIVERIES = "deliveries"
 MAX_REASON_CHARS = 500
-
-
-# Where one channel account's API calls go (channel, account → endpoint); raises ConfigurationError when
-# the account's credentials are missing. Bootstrap builds it from the workspace directory and the secrets.
-EndpointOf = Callable[[str, str], ProviderEndpoint]
 
 
 class ProviderHttpSender:
