@@ -166,7 +166,7 @@ class Conversation:
     language: str | None = None  # the customer's, as last detected: routes a hand-off
     contact_id: str | None = None
     contact_name: str | None = None
-    bot: dict[str, Any] | None = None  # the bot's position (shared.bots.engine.BotPosition)
+    bot: dict[str, Any] | None = None  # the bot's position (shared.bots.turn_types.BotPosition)
     tags: list[str] | None = None
     session: dict[str, Any] | None = None  # the current session's summary (shared.conversations.sessions)
     ticket_id: str | None = None  # the open ticket people hold it with ("": none); the bot is silent meanwhile
@@ -182,12 +182,13 @@ class Conversation:
     @classmethod
     def from_document(cls, conversation_id: str, data: dict[str, Any]) -> Conversation:
         known = {f.name for f in fields(cls)} - {"id", "other"}
-        return cls(id=conversation_id, **{k: v for k, v in data.items() if k in known},
-                   other={k: v for k, v in data.items() if k not in known})
+        # A known field stored as null is kept as read too (None here means "not in the document").
+        return cls(id=conversation_id, **{k: v for k, v in data.items() if k in known and v is not None},
+                   other={k: v for k, v in data.items() if k not in known or v is None})
 
     def to_document(self) -> dict[str, Any]:
         written = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("id", "other")}
-        return {**{k: v for k, v in written.items() if v is not None}, **self.other}
+        return {**self.other, **{k: v for k, v in written.items() if v is not None}}
 
     @classmethod
     def read(cls, tx: Transaction | DocumentStore, conversation_id: str) -> Conversation | None:

@@ -71,6 +71,14 @@ def test_fields_a_document_does_not_have_stay_absent():
     assert Conversation.from_document("cv-1", {"status": "bot"}).to_document() == {"status": "bot"}
 
 
+def test_a_field_stored_as_null_stays_null_until_a_verb_sets_it():
+    conversation = Conversation.from_document("cv-1", {"unread": None, "agent": None})
+
+    assert conversation.to_document() == {"unread": None, "agent": None}
+    conversation.record_inbound_for_agents(inbound(), NOW)
+    assert conversation.to_document()["unread"] == 1 and conversation.to_document()["agent"] is None
+
+
 def test_a_customers_first_message_starts_a_conversation_with_the_channels_bot():
     conversation = Conversation.start(inbound(), NOW)
 
