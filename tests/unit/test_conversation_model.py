@@ -3,6 +3,7 @@ and what each verb changes; the typed message-log entries in their stored form; 
 
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 
 from shared.agents.model import CANCELLED, IN_PROGRESS, NEW, Ticket
@@ -19,7 +20,8 @@ from shared.conversations.model import (
     with_failed_delivery,
 )
 from shared.conversations.processed import already_processed, mark_processed, marker_id
-from shared.conversations.store_names import CONVERSATIONS, PROCESSED, messages_collection
+from shared.conversations.sessions import SESSION
+from shared.conversations.store_names import CONVERSATIONS, OPEN_TICKET, PROCESSED, messages_collection
 from shared.messages.wire import InboundMessage, OutboundMessage
 
 NOW = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
@@ -313,3 +315,10 @@ def test_a_status_report_moves_a_logged_message_forward_only():
 def test_a_failed_delivery_says_why():
     assert with_failed_delivery({"text": "hola"}, "blacklisted") == {"text": "hola", "status": "failed",
                                                                      "failure_reason": "blacklisted"}
+
+
+def test_the_field_names_other_modules_read_the_document_by_are_the_models():
+    """The console, the inbox and the session rows read the document by these names: they are the model's fields."""
+    model_fields = {f.name for f in dataclass_fields(Conversation)}
+
+    assert {OPEN_TICKET, SESSION} <= model_fields
