@@ -18,3 +18,6 @@ class MailerSender:
     def send(self, message: OutboundMessage, window: ReplyWindow = ReplyWindow.OPEN) -> str:
         return self._mailer.send(Email(message_id=message.message_id, to=message.recipient,
                                        subject=str(message.payload.get("subject", "")), body=message.text))
+
+    def delivered(self, message_id: str) -> str | None:
+        return None  # email has no window, so delivery never needs to ask

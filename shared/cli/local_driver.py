@@ -68,6 +68,9 @@ class _RecordingSender:
         self._sent.append(message)
         return self._inner.send(message, window)
 
+    def delivered(self, message_id: str) -> str | None:
+        return self._inner.delivered(message_id)
+
 
 class LocalConversations:
     """Publish a bot (or a folder), then talk to it as web chat visitors."""

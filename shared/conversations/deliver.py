@@ -31,9 +31,11 @@ def deliver_outbound_message(ports: DeliveryPorts, senders: ChannelSenders, mess
         record_failed_delivery(ports, message, "the contact is blacklisted: nothing is ever sent to them")
         return ""
     window = reply_window(ports, message)
-    if not window.allowed:
+    if not window.allowed and sender.delivered(message.message_id) is None:
         record_failed_delivery(ports, message, window.reason)
         return ""
+    # A message delivered before the window closed (this is Pub/Sub redelivering it) goes on: the sender
+    # answers with the id it kept, and the history rows are published again, deduplicated by their ids.
     try:
         provider_id = sender.send(message, ReplyWindow.HUMAN_AGENT if window.human_agent_tag else ReplyWindow.OPEN)
     except DeliveryRefused as exc:

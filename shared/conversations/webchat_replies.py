@@ -49,6 +49,9 @@ class WebchatReplyBox:
         self._store.run_transaction(deliver)
         return message.message_id
 
+    def delivered(self, message_id: str) -> str | None:
+        return None  # the web chat has no window, so delivery never needs to ask
+
     def replies_after(self, conversation: str, cursor: int, limit: int = MAX_REPLIES_PER_POLL) -> list[dict]:
         documents = self._store.query(replies_collection(conversation), [Filter("seq", ">", cursor)],
                                       order_by="seq", limit=limit)

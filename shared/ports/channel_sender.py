@@ -23,6 +23,11 @@ class ChannelSender(Protocol):
         message id must not show the customer a second copy where the channel allows it."""
         ...
 
+    def delivered(self, message_id: str) -> str | None:
+        """The channel's id of a message this sender already delivered ("" when the channel gave none),
+        or None: not delivered, or the channel keeps no record of its deliveries."""
+        ...
+
 
 class ChannelSenders(Protocol):
     """The sender of each channel (a plain dict of senders is one)."""

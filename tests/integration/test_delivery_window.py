@@ -30,6 +30,9 @@ class RecordingSender:
         self.sent.append((message.message_id, window))
         return f"provider-{message.message_id}"
 
+    def delivered(self, message_id: str) -> str | None:
+        return f"provider-{message_id}" if any(sent == message_id for sent, _ in self.sent) else None
+
 
 @pytest.fixture
 def ports(tmp_path):
@@ -78,6 +81,16 @@ def test_a_reply_the_window_refuses_never_reaches_the_sender_and_is_marked_faile
     entry = ports.store.get(messages_collection("cv_1"), "out_1")
     assert entry["status"] == "failed"
     assert "24 hours" in entry["failure_reason"] or "24-hour" in entry["failure_reason"]
+
+
+def test_a_reply_sent_before_the_window_closed_and_redelivered_after_keeps_its_id_and_is_not_failed(ports):
+    customer_wrote(ports, timedelta(hours=23, minutes=59))
+    ports.store.set(messages_collection("cv_1"), "out_1", {"status": "queued"})
+    sender = RecordingSender()
+    assert deliver_outbound_message(ports, {"whatsapp": sender}, reply("whatsapp")) == "provider-out_1"
+    ports.clock.advance(timedelta(minutes=2))  # Pub/Sub redelivers it once the window has closed
+    assert deliver_outbound_message(ports, {"whatsapp": sender}, reply("whatsapp")) == "provider-out_1"
+    assert ports.store.get(messages_collection("cv_1"), "out_1")["status"] != "failed"
 
 
 def test_a_whatsapp_template_goes_even_to_a_contact_who_never_wrote(ports):

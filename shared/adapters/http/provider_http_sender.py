@@ -79,6 +79,12 @@ class ProviderHttpSender:
             store.set(DELIVERIES, message.message_id, {**self._current(message), "claimed_until": ""})
             raise
 
+    def delivered(self, message_id: str) -> str | None:
+        delivery = self._store.get(DELIVERIES, message_id)
+        if delivery is None or delivery.get("status") != "sent":
+            return None
+        return delivery["provider_ids"][0] if delivery["provider_ids"] else ""
+
     def _current(self, message: OutboundMessage) -> dict[str, Any]:
         return self._store.get(DELIVERIES, message.message_id) or {}
 
