@@ -122,21 +122,25 @@ def fit(normalised: Sequence[str], intents: Sequence[str]) -> Fitted:
 
 
 def cross_validated(normalised: Sequence[str], intents: Sequence[str], folds: int = CV_FOLDS,
-                    progress: bool = False) -> tuple[np.ndarray, np.ndarray, list[str], list[int]]:
+                    progress: bool = False, groups: Sequence[str] | None = None,
+                    ) -> tuple[np.ndarray, np.ndarray, list[str], list[int]]:
     """Held-out scores of every example whose intent stays in its training fold: (scores over all
-    labels, unseen-word shares, labels, example indices). Folds are stratified per intent."""
+    labels, unseen-word shares, labels, example indices). Folds are stratified per intent. Examples
+    of one group (variants of one phrasing: a typo, a courtesy added) share a fold, so a fold is never
+    scored on near copies of what it trained on; without groups every example is its own."""
     labels = sorted(set(intents))
-    by_intent: dict[str, list[int]] = defaultdict(list)
+    group_of = list(groups) if groups is not None else [str(i) for i in range(len(intents))]
+    by_intent: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for i, intent in enumerate(intents):
-        by_intent[intent].append(i)
+        by_intent[intent].setdefault(group_of[i], []).append(i)
     rng = random.Random(SEED)
     fold_of = np.zeros(len(intents), dtype=int)
     start = 0
     for intent in sorted(by_intent):
-        members = by_intent[intent]
+        members = list(by_intent[intent].values())
         rng.shuffle(members)
-        for j, i in enumerate(members):
-            fold_of[i] = (start + j) % folds  # rotate so small intents do not all land in fold 0
+        for j, group in enumerate(members):
+            fold_of[group] = (start + j) % folds  # rotate so small intents do not all land in fold 0
         start += len(members)
     all_scores = np.zeros((len(intents), len(labels)))
     unseen = np.zeros(len(intents))
@@ -246,15 +250,16 @@ def train_dataset_model(train: Sequence[Example], out_dir: Path, val: Sequence[E
 
 
 def train_bot_model(examples: list[tuple[str, str]], lang: str, out_dir: Path,
-                    max_accuracy_drop: float = BOT_ACCURACY_DROP) -> Path:
+                    max_accuracy_drop: float = BOT_ACCURACY_DROP, groups: Sequence[str] | None = None) -> Path:
     """Train on a bot's triggers, (text, intent) pairs in the bot's language; the threshold comes from
-    cross-validation on the triggers themselves. Returns the artifact folder."""
+    cross-validation on the triggers themselves. `groups` (one per example) keeps variants of one
+    phrasing in one fold (see cross_validated). Returns the artifact folder."""
     rows = [Example(text, intent, lang) for text, intent in examples]
     _check_languages(rows)
     started = time.perf_counter()
     normalised = normalise_examples(rows)
     intents = [e.intent for e in rows]
-    scores, unseen, labels, kept = cross_validated(normalised, intents)
+    scores, unseen, labels, kept = cross_validated(normalised, intents, groups=groups)
     fitted = fit(normalised, intents)
     calibration = calibrate(labels, scores, [intents[i] for i in kept], unseen, max_accuracy_drop,
                                 cross_validated=True)
