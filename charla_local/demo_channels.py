@@ -9,36 +9,27 @@ from collections.abc import Mapping
 
 from shared.channels.media_hosts import origin
 from shared.channels.providers import PROVIDERS, api_base_of
-from shared.channels.telegram import bot_id_of
 from shared.kernel.settings import Settings
 from shared.workspaces.directory import ChannelRoute
-
-# Channel → (variable naming the account, variables its webhook and sender also need).
-DEMO_CHANNEL_VARIABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "whatsapp": ("WHATSAPP_PHONE_NUMBER_ID", ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET")),
-    "messenger": ("MESSENGER_PAGE_ID", ("MESSENGER_PAGE_TOKEN", "META_APP_SECRET")),
-    "instagram": ("INSTAGRAM_ACCOUNT_ID", ("INSTAGRAM_TOKEN", "META_APP_SECRET")),
-    "telegram": ("TELEGRAM_BOT_TOKEN", ("TELEGRAM_SECRET_TOKEN",)),
-    "twilio_sms": ("TWILIO_NUMBER", ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")),
-    "twilio_whatsapp": ("TWILIO_NUMBER", ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")),
-}
 
 
 def demo_channel_routes(environ: Mapping[str, str], workspace_id: str, bot_id: str
                         ) -> tuple[list[ChannelRoute], list[str]]:
-    """The routes to connect, and a note for each channel left out because a variable is missing."""
+    """The routes to connect, and a note for each channel left out because a variable is missing. Each
+    provider's descriptor names its channels' variables (ProviderDescriptor.demo_accounts)."""
     routes, skipped = [], []
-    for channel, (account_variable, needed) in DEMO_CHANNEL_VARIABLES.items():
-        account = environ.get(account_variable, "").strip()
-        if not account:
-            continue
-        missing = [v for v in needed if not environ.get(v)]
-        if missing:
-            skipped.append(f"{channel}: {account_variable} is set but {', '.join(missing)} is not")
-            continue
-        if channel == "telegram":
-            account = bot_id_of(account)
-        routes.append(ChannelRoute(type=channel, account=account, workspace_id=workspace_id, bot_id=bot_id))
+    for provider in PROVIDERS:
+        for channel in provider.channels:
+            demo = provider.demo_accounts[channel]
+            account = environ.get(demo.variable, "").strip()
+            if not account:
+                continue
+            missing = [v for v in demo.needs if not environ.get(v)]
+            if missing:
+                skipped.append(f"{channel}: {demo.variable} is set but {', '.join(missing)} is not")
+                continue
+            routes.append(ChannelRoute(type=channel, account=demo.account_of(account), workspace_id=workspace_id,
+                                       bot_id=bot_id))
     return routes, skipped
 
 

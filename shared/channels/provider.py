@@ -131,6 +131,49 @@ class MediaLookup:
     params: dict[str, str] | None = None
 
 
+@dataclass(frozen=True)
+class CustomerAddress:
+    """What a channel's customer address (ProviderEvent.contact, OutboundMessage.recipient, a conversation's
+    ``contact``) is: the provider's own id for the customer, or their phone number written as the channel's
+    webhooks write it. Contacts index a phone channel's addresses by number, and outreach writes a
+    contact's phone as the address on such a channel (shared/contacts, shared/conversations/outreach.py)."""
+
+    phone: bool  # the address is the customer's phone number
+    plus: bool = True  # "+E164" (Twilio); False: the international digits alone (WhatsApp Cloud's wa_id)
+
+    def __post_init__(self) -> None:
+        assert self.phone or self.plus, "only a phone address drops the plus"
+
+    def of_phone(self, e164: str) -> str:
+        """The address of an E.164 number ("+" and digits) on the channel."""
+        assert self.phone, "a provider-id address is no phone number"
+        return e164 if self.plus else e164.lstrip("+")
+
+
+# The provider's own id for the customer (PSID, IGSID, Telegram chat id).
+ADDRESSED_BY_PROVIDER_ID = CustomerAddress(phone=False)
+# The customer's number, "+" and digits (Twilio: From without its "whatsapp:" prefix).
+ADDRESSED_BY_PHONE = CustomerAddress(phone=True)
+# The customer's number as international digits without "+" (WhatsApp Cloud's wa_id).
+ADDRESSED_BY_PHONE_DIGITS = CustomerAddress(phone=True, plus=False)
+
+
+def _as_given(value: str) -> str:
+    return value
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """How the local stack connects a demo account of a channel (charla_local/demo_channels.py, README's
+    "Channels"): the environment variable naming the account, the variables its webhook and sender also
+    need (secrets are read from the same variables: WHATSAPP_ACCESS_TOKEN is whatsapp-access-token), and
+    how the variable's value becomes the account's id."""
+
+    variable: str
+    needs: tuple[str, ...]
+    account_of: Callable[[str], str] = _as_given
+
+
 WebhookBody = Any  # decoded JSON, or a form's parameters as a dict
 
 
@@ -163,6 +206,9 @@ class ProviderDescriptor:
     secret_names: Mapping[str, Mapping[str, str]]
     api_roles: tuple[str, ...]  # the roles the API calls (send, media) read
     webhook_roles: tuple[str, ...]  # the roles a webhook reads (signing_role, handshake_role)
+    # Per channel: what a customer's address is (ADDRESSED_BY_PROVIDER_ID, ADDRESSED_BY_PHONE, ...).
+    customer_addresses: Mapping[str, CustomerAddress]
+    demo_accounts: Mapping[str, DemoAccount]  # per channel: what `make run` connects it with
     windows: Mapping[str, str] = field(default_factory=dict)  # channel → one of WINDOW_POLICIES
     # Channels with tappable buttons show a menu as buttons under its header, not as numbered lines.
     menus_as_buttons: bool = False
@@ -184,6 +230,8 @@ class ProviderDescriptor:
         assert self.body_format in ("json", "form"), self.body_format
         assert set(self.secret_names) == set(self.channels), f"{self.name}: secret names for every channel"
         assert set(self.rates) == set(self.channels), f"{self.name}: a rate for every channel"
+        assert set(self.customer_addresses) == set(self.channels), f"{self.name}: an address kind for every channel"
+        assert set(self.demo_accounts) == set(self.channels), f"{self.name}: a demo account for every channel"
         assert set(self.windows) <= set(self.channels) and set(self.windows.values()) <= set(WINDOW_POLICIES)
         assert {w.channel for w in self.webhooks} <= set(self.channels)
 

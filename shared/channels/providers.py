@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from shared.channels import meta_messaging, telegram, twilio, whatsapp
-from shared.channels.provider import ProviderDescriptor, Webhook
+from shared.channels.provider import CustomerAddress, ProviderDescriptor, Webhook
 from shared.kernel.errors import ConfigurationError
 from shared.kernel.settings import Settings
 
@@ -29,6 +29,9 @@ assert len(_BY_WEBHOOK) == sum(len(p.webhooks) for p in PROVIDERS), "a webhook f
 PROVIDER_CHANNELS: tuple[str, ...] = tuple(_BY_CHANNEL)
 # Every provider webhook function, in the table's order.
 WEBHOOK_FUNCTIONS: tuple[str, ...] = tuple(_BY_WEBHOOK)
+# Channels whose customer addresses are phone numbers, in the table's order: contacts index them by number.
+PHONE_CHANNELS: tuple[str, ...] = tuple(
+    channel for provider in PROVIDERS for channel in provider.channels if provider.customer_addresses[channel].phone)
 
 
 def is_provider_channel(channel: str) -> bool:
@@ -41,6 +44,14 @@ def provider_of(channel: str) -> ProviderDescriptor:
         return _BY_CHANNEL[channel]
     except KeyError:
         raise ConfigurationError(f"channel {channel!r} has no provider integration") from None
+
+
+def phone_address_of(channel: str) -> CustomerAddress | None:
+    """How ``channel`` writes a customer's phone number as their address; None when its addresses are no
+    phone numbers (a provider's own ids, web chat's visitors, e-mail, a channel no provider serves)."""
+    provider = _BY_CHANNEL.get(channel)
+    address = provider.customer_addresses[channel] if provider is not None else None
+    return address if address is not None and address.phone else None
 
 
 def webhook_of(function: str) -> tuple[ProviderDescriptor, Webhook]:

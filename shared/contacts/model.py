@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.channels.providers import PHONE_CHANNELS, phone_address_of
 from shared.kernel.errors import AlreadyExists, InvalidField, InvalidInput
 from shared.kernel.limits import (
     EMAIL_PATTERN,
@@ -47,10 +48,9 @@ from shared.messages.wire import JsonDataclass
 CONTACTS = "contacts"
 CONTACT_KEYS = "contact_keys"
 
-# Channels whose addresses are phone numbers, in the form the channel's inbound path gives
-# them: WhatsApp Cloud's wa_id is digits without "+", Twilio's (prefix stripped) is "+E164".
-PHONE_CHANNELS = ("whatsapp", "twilio_sms", "twilio_whatsapp")
-_BARE_DIGIT_CHANNELS = ("whatsapp",)
+# PHONE_CHANNELS (channels whose addresses are phone numbers) and the form each writes a number in
+# (WhatsApp Cloud's wa_id is digits without "+", Twilio's, prefix stripped, is "+E164") are facts of
+# their providers' descriptors: shared/channels/providers.py, phone_address_of.
 
 # The fields a caller may set (create, update, import); the rest are the book's to keep.
 EDITABLE = ("name", "phone", "email", "addresses", "variables", "tags", "opt_in", "blacklisted",
@@ -191,14 +191,15 @@ def normalize_address(channel: str, raw: Any, field: str | None = None) -> str:
         raise InvalidContactField(field, f"must be at most {_MAX_ADDRESS} printable characters")
     if channel == "email":
         return normalize_email(address, field)
-    if channel not in PHONE_CHANNELS:
+    written = phone_address_of(channel)
+    if written is None:
         return address
     if address.startswith("whatsapp:"):
         address = address[len("whatsapp:"):]
-    # A bare wa_id is international already: WhatsApp never drops the country code.
-    candidate = address if address.startswith(("+", "00")) or channel not in _BARE_DIGIT_CHANNELS else f"+{address}"
-    phone = normalize_phone(candidate, field)
-    return phone[1:] if channel in _BARE_DIGIT_CHANNELS else phone
+    # Bare digits are international already: a channel that drops the "+" (WhatsApp) never drops the
+    # country code.
+    candidate = address if address.startswith(("+", "00")) or written.plus else f"+{address}"
+    return written.of_phone(normalize_phone(candidate, field))
 
 
 def phone_of_address(normalized_address: str) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 
 from shared.agents import AgentDirectory
 from shared.agents.model import DEFAULT_QUEUE
-from shared.contacts import PHONE_CHANNELS, ContactBook
+from shared.channels.providers import phone_address_of
+from shared.contacts import ContactBook
 from shared.conversations.agent_messages import Author, reply_as_agent
 from shared.conversations.handover import OUTREACH_REQUEST_PREFIX, agent_desk, existing_queue_or_default
 from shared.conversations.model import Conversation
@@ -25,9 +26,10 @@ from shared.workspaces.catalogs import MessageTemplates
 def _address(contact: Any, channel: str) -> str:
     if channel in contact.addresses:
         return contact.addresses[channel]
-    if channel in PHONE_CHANNELS and contact.phone:
-        # WhatsApp Cloud addresses are bare digits; Twilio's keep the plus (as their webhooks send them).
-        return contact.phone.lstrip("+") if channel == "whatsapp" else contact.phone
+    written = phone_address_of(channel)
+    if written is not None and contact.phone:
+        # As the channel's webhooks write a number (WhatsApp Cloud: bare digits; Twilio: with the plus).
+        return written.of_phone(contact.phone)
     raise InvalidInput(f"channel: contact {contact.id!r} has no {channel} address")
 
 

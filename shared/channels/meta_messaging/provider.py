@@ -10,10 +10,12 @@ from shared.channels.meta_messaging.outbound import render
 from shared.channels.meta_messaging.send_results import error_disposition, sent_message_id
 from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature_is_valid, verification_challenge
 from shared.channels.provider import (
+    ADDRESSED_BY_PROVIDER_ID,
     HUMAN_AGENT_TAG_AFTER_WINDOW,
     META_CDN,
     AccountAccess,
     ApiBase,
+    DemoAccount,
     ProviderDescriptor,
     ProviderEndpoint,
     ProviderMediaHosts,
@@ -83,6 +85,11 @@ PROVIDER = ProviderDescriptor(
     },
     api_roles=("access_token",),
     webhook_roles=("verify_token", "app_secret"),
+    customer_addresses={MESSENGER: ADDRESSED_BY_PROVIDER_ID, INSTAGRAM: ADDRESSED_BY_PROVIDER_ID},
+    demo_accounts={
+        MESSENGER: DemoAccount("MESSENGER_PAGE_ID", ("MESSENGER_PAGE_TOKEN", "META_APP_SECRET")),
+        INSTAGRAM: DemoAccount("INSTAGRAM_ACCOUNT_ID", ("INSTAGRAM_TOKEN", "META_APP_SECRET")),
+    },
     windows={MESSENGER: HUMAN_AGENT_TAG_AFTER_WINDOW, INSTAGRAM: HUMAN_AGENT_TAG_AFTER_WINDOW},
     menus_as_buttons=True,
     handshake=verification_challenge,

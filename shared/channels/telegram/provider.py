@@ -7,8 +7,10 @@ from typing import Any
 from urllib.parse import quote
 
 from shared.channels.provider import (
+    ADDRESSED_BY_PROVIDER_ID,
     AccountAccess,
     ApiBase,
+    DemoAccount,
     MediaLookup,
     MediaUrl,
     PathAccount,
@@ -24,7 +26,7 @@ from shared.channels.provider_events import ApiCall, ProviderEvent
 from shared.channels.telegram.inbound import CHANNEL, parse_update
 from shared.channels.telegram.outbound import render
 from shared.channels.telegram.send_results import error_disposition, sent_message_id
-from shared.channels.telegram.webhook import SECRET_HEADER, secret_token_is_valid, webhook_reply
+from shared.channels.telegram.webhook import SECRET_HEADER, bot_id_of, secret_token_is_valid, webhook_reply
 from shared.messages.wire import OutboundMessage
 
 
@@ -90,6 +92,9 @@ PROVIDER = ProviderDescriptor(
     secret_names={CHANNEL: {"access_token": "telegram-bot-token", "secret_token": "telegram-secret-token"}},
     api_roles=("access_token",),
     webhook_roles=("secret_token",),
+    customer_addresses={CHANNEL: ADDRESSED_BY_PROVIDER_ID},
+    # The bot token names the account: its id is the digits before ":".
+    demo_accounts={CHANNEL: DemoAccount("TELEGRAM_BOT_TOKEN", ("TELEGRAM_SECRET_TOKEN",), account_of=bot_id_of)},
     menus_as_buttons=True,
     # An Update never says which bot it is for: the URL given to setWebhook does.
     path_account=PathAccount(str.isdigit, "<bot id> (the digits before ':' in the bot token)"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from shared.channels.provider import (
+    ADDRESSED_BY_PHONE,
     TEMPLATE_OUTSIDE_WINDOW,
     AccountAccess,
     ApiBase,
+    DemoAccount,
     ProviderDescriptor,
     ProviderEndpoint,
     ProviderMediaHosts,
@@ -62,6 +64,8 @@ def _request_owner(params: Any) -> str:
 
 
 _DEFAULT_SECRETS = {"auth_token": "twilio-auth-token"}
+# One number serves both channels locally; the platform's account SID is a setting (TWILIO_ACCOUNT_SID).
+_DEMO_ACCOUNT = DemoAccount("TWILIO_NUMBER", ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"))
 
 PROVIDER = ProviderDescriptor(
     name="twilio",
@@ -93,6 +97,8 @@ PROVIDER = ProviderDescriptor(
     secret_names={TWILIO_SMS: _DEFAULT_SECRETS, TWILIO_WHATSAPP: _DEFAULT_SECRETS},
     api_roles=("auth_token",),
     webhook_roles=("auth_token",),
+    customer_addresses={TWILIO_SMS: ADDRESSED_BY_PHONE, TWILIO_WHATSAPP: ADDRESSED_BY_PHONE},
+    demo_accounts={TWILIO_SMS: _DEMO_ACCOUNT, TWILIO_WHATSAPP: _DEMO_ACCOUNT},
     windows={TWILIO_WHATSAPP: TEMPLATE_OUTSIDE_WINDOW},
     request_owner=_request_owner,
     signs_public_url=True,

@@ -8,10 +8,12 @@ from urllib.parse import quote
 
 from shared.channels.meta_signature import SIGNATURE_HEADER, meta_signature_is_valid, verification_challenge
 from shared.channels.provider import (
+    ADDRESSED_BY_PHONE_DIGITS,
     META_CDN,
     TEMPLATE_OUTSIDE_WINDOW,
     AccountAccess,
     ApiBase,
+    DemoAccount,
     MediaLookup,
     MediaUrl,
     ProviderDescriptor,
@@ -86,6 +88,8 @@ PROVIDER = ProviderDescriptor(
                             "verify_token": "whatsapp-verify-token"}},
     api_roles=("access_token",),
     webhook_roles=("verify_token", "app_secret"),
+    customer_addresses={CHANNEL: ADDRESSED_BY_PHONE_DIGITS},
+    demo_accounts={CHANNEL: DemoAccount("WHATSAPP_PHONE_NUMBER_ID", ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET"))},
     windows={CHANNEL: TEMPLATE_OUTSIDE_WINDOW},
     menus_as_buttons=True,
     handshake=verification_challenge,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from shared.channels.providers import phone_address_of
 from shared.console.api.fields import ONE_LINE_NOT_BLANK, Field, FieldError, stored_id, text
 from shared.console.api.routing import AGENT, SUPERVISOR, Call, Reply, Route
 from shared.contacts.model import CHANNEL_NAME_PATTERN, PHONE_CHANNELS, query_terms
@@ -107,9 +108,16 @@ PHONE_INPUT = rf"(?:{PHONE_NUMBER_INPUT})?"
 # An address is one line (no control characters) before it is read as a number.
 _LINE_PUNCTUATION = _PUNCTUATION.replace(r"\t\n\x0b\x0c\r\x1c-\x20", " ")
 _LINE_NUMBER = _NUMBER.replace(_PUNCTUATION, _LINE_PUNCTUATION)
-# Surrounding spaces are trimmed; "+" or "00" opens the number right after any "whatsapp:" (WhatsApp's own
-# addresses may go without: the number is international already).
-_PHONE_ADDRESS = {channel: rf"[{WHITESPACE}]*(?:whatsapp:)?(?:\+|00){'?' if channel == 'whatsapp' else ''}"
+
+
+def _writes_plus(channel: str) -> bool:
+    written = phone_address_of(channel)
+    return written is not None and written.plus
+
+
+# Surrounding spaces are trimmed; "+" or "00" opens the number right after any "whatsapp:" (addresses of a
+# channel that writes numbers without "+", WhatsApp's, may go without: the number is international already).
+_PHONE_ADDRESS = {channel: rf"[{WHITESPACE}]*(?:whatsapp:)?(?:\+|00){'' if _writes_plus(channel) else '?'}"
                            rf"{_LINE_NUMBER}[{WHITESPACE}]*" for channel in PHONE_CHANNELS}
 ADDRESS = text(200, required=True, one_line=True)
 CONTACT_FIELDS = {
