@@ -9,7 +9,13 @@ the retry prompt.
 Reason codes: ``empty``, ``too_long`` (text), ``not_a_number``, ``invalid_email``,
 ``invalid_phone`` (characters a phone number cannot hold), ``too_few_digits``, ``too_many_digits``,
 ``unknown_date`` (not read as a date), ``impossible_date`` (read, but no such day: 31/02),
-``not_in_list`` (entity), ``no_match`` (regex).
+``not_in_list`` (entity), ``no_match`` (regex), ``ambiguous`` (a sentence holding two different values).
+
+Customers answer in sentences: "mi mail es ana@example.com", "es el pedido 123456", "el 5 de marzo",
+"my number is +1 415 555 0100". The whole message is read first, as the type's rules say; when it is not a
+value and holds letters (a sentence, not a mistyped value such as "12." or "54+11 4321 5678"), the value is
+looked for inside it: one value found is the answer, two different ones are ``ambiguous`` and the question
+is asked again. Free text (``text``) is always the whole message.
 
 Language matters where people write differently: number separators ("1.500" is fifteen hundred in
 es/pt, one and a half in en), spelled-out numbers, numeric date order (en month/day, es and pt
@@ -59,6 +65,10 @@ UNKNOWN_DATE = "unknown_date"
 IMPOSSIBLE_DATE = "impossible_date"
 NOT_IN_LIST = "not_in_list"
 NO_MATCH = "no_match"
+AMBIGUOUS = "ambiguous"
+# Fuzzy entity matching inside a sentence compares every run of words with every value: bounded so that a
+# pasted paragraph costs milliseconds, not seconds.
+FUZZY_SENTENCE_MAX_WORDS = 40
 
 
 def _fold(text: str) -> str:
@@ -159,6 +169,8 @@ class AnswerType:
     spec: str
     entity: Entity | None = None
     pattern: re.Pattern[str] | None = None
+    # The pattern without its ^/$ anchors, between word boundaries: finds the value inside a sentence.
+    inner_pattern: re.Pattern[str] | None = field(default=None, compare=False)
 
 
 def parse_answer_type(spec: str, entities: Mapping[str, Entity]) -> AnswerType:
@@ -179,7 +191,7 @@ def parse_answer_type(spec: str, entities: Mapping[str, Entity]) -> AnswerType:
             pattern = re.compile(argument)
         except re.error as exc:
             raise ValueError(f"invalid regex {argument!r}: {exc}") from exc
-        return AnswerType("regex", text, pattern=pattern)
+        return AnswerType("regex", text, pattern=pattern, inner_pattern=_unanchored(argument))
     if not colon and kind in KINDS and kind not in ("entity", "regex"):
         return AnswerType(kind, text)
     raise ValueError(
@@ -205,14 +217,29 @@ def _reject(reason: str) -> AnswerResult:
 
 
 def validate_answer(answer_type: AnswerType, text: str, language: str, today: date) -> AnswerResult:
-    """Check an answer against its type; on success ``value`` is what the variable stores."""
+    """Check an answer against its type; on success ``value`` is what the variable stores.
+
+    The whole message first; if it is not a value but a sentence, the one value inside it (module doc)."""
     language = _language(language)
     answer = text.strip()
     if not answer:
         return _reject(EMPTY)
-    kind = answer_type.kind
-    if kind == "text":
+    if answer_type.kind == "text":
         return _accept(answer) if len(answer) <= TEXT_MAX_CHARS else _reject(TOO_LONG)
+    whole = _validate_whole(answer_type, answer, language, today)
+    if whole.ok or not _is_sentence(answer):
+        return whole
+    found = _found_in_sentence(answer_type, answer, language, today)
+    values = _distinct(found.values)
+    if len(values) == 1:
+        return _accept(values[0])
+    if len(values) > 1:
+        return _reject(AMBIGUOUS)
+    return _reject(found.reason or whole.reason)
+
+
+def _validate_whole(answer_type: AnswerType, answer: str, language: str, today: date) -> AnswerResult:
+    kind = answer_type.kind
     if kind == "number":
         number = parse_number(answer, language)
         return _reject(NOT_A_NUMBER) if number is None else _accept(number)
@@ -404,6 +431,14 @@ def _next_occurrence(month: int, day: int, today: date) -> date | None:
     return None
 
 
+def _numeric_date(first: str, second: str, year: str | None, language: str, today: date) -> date | None:
+    """"25/12[/2026]" read in the language's order (en month first); None when there is no such day."""
+    month, day = (int(first), int(second)) if language == "en" else (int(second), int(first))
+    if year is None:
+        return _next_occurrence(month, day, today)
+    return _make_date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+
+
 def _dated(candidate: date | None) -> AnswerResult:
     return _accept(candidate.isoformat()) if candidate else _reject(IMPOSSIBLE_DATE)
 
@@ -417,12 +452,7 @@ def _validate_date(answer: str, language: str, today: date) -> AnswerResult:
     if match := _ISO_DATE.fullmatch(core):
         return _dated(_make_date(int(match[1]), int(match[3]), int(match[4])))
     if match := _NUMERIC_DATE.fullmatch(core):
-        first, second = int(match[1]), int(match[3])
-        month, day = (first, second) if language == "en" else (second, first)
-        if match[4] is None:
-            return _dated(_next_occurrence(month, day, today))
-        year = int(match[4]) + (2000 if len(match[4]) == 2 else 0)
-        return _dated(_make_date(year, month, day))
+        return _dated(_numeric_date(match[1], match[3], match[4], language, today))
 
     folded = _fold(core)
     if folded in RELATIVE_DAYS[language]:
@@ -452,6 +482,233 @@ def _month_name_date(tokens: list[str], language: str, today: date) -> AnswerRes
     if year is None:
         return _dated(_next_occurrence(month, day_number, today))
     return _dated(_make_date(year, month, day_number))
+
+
+# --- values inside a sentence -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The values a sentence holds (repeats included) or, when none, the reason the closest miss gives."""
+
+    values: tuple[Any, ...] = ()
+    reason: str = ""
+
+
+def _is_sentence(answer: str) -> bool:
+    # Only words make a sentence: "12." or "54+11 4321 5678" are values typed wrong, and must stay refused.
+    return any(c.isalpha() for c in answer)
+
+
+def _distinct(values: tuple[Any, ...]) -> list[Any]:
+    # The same value twice ("Córdoba, sí, Córdoba") is one answer; emails differ only by their local part's case.
+    kept: dict[Any, Any] = {}
+    for value in values:
+        kept.setdefault(value.lower() if isinstance(value, str) else value, value)
+    return list(kept.values())
+
+
+def _found_in_sentence(answer_type: AnswerType, answer: str, language: str, today: date) -> _Found:
+    kind = answer_type.kind
+    if kind == "number":
+        return _numbers_in(answer, language)
+    if kind == "email":
+        return _Found(tuple(_validate_email(m[0]).value for m in _EMAIL_IN_SENTENCE.finditer(answer)
+                            if _validate_email(m[0]).ok))
+    if kind == "phone":
+        return _phones_in(answer)
+    if kind == "date":
+        return _dates_in(answer, language, today)
+    if kind == "entity" and answer_type.entity is not None:
+        return _Found(_entity_values_in(answer_type.entity, answer))
+    if kind == "regex" and answer_type.inner_pattern is not None:
+        return _Found(tuple(m[0] for m in answer_type.inner_pattern.finditer(answer) if m[0]))
+    return _Found()
+
+
+# Digits not glued to letters on either side: "pedido 123456" holds 123456, "A123" and "12abc" hold none.
+_NUMERAL_IN_SENTENCE = re.compile(r"(?<![\w.,])[+\-\u2212]?\d[\d.,]*(?!\w)")
+# In a sentence "un"/"una"/"um"/"uma" are articles far more often than "one": "es un pedido de tres cajas".
+_ARTICLES = {"un", "una", "um", "uma"}
+
+
+def _numbers_in(answer: str, language: str) -> _Found:
+    """Numbers written with digits; spelled-out ones only when there are none ("somos tres")."""
+    written = []
+    for match in _NUMERAL_IN_SENTENCE.finditer(answer):
+        number = parse_number(match[0].rstrip(".,"), language)
+        if number is not None:
+            written.append(number)
+    if written:
+        return _Found(tuple(written))
+    words = NUMBER_WORDS[language]
+    spelled = _phrase_positions(_fold(answer).split(), {w: n for w, n in words.items() if w not in _ARTICLES})
+    return _Found(tuple(value for _, value in spelled))
+
+
+# An address between characters an address cannot continue with: "ana..perez@x.com" holds no address.
+_EMAIL_IN_SENTENCE = re.compile(r"(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-])" + _EMAIL.pattern + r"(?![\w@-])(?!\.\w)")
+# Runs of what a phone number is written with; a run glued to letters is a code, not a phone.
+_PHONE_RUN = re.compile(r"(?<!\w)[+\d(][\d \t().+\-]*(?!\w)")
+# An extension ("int 3", "ext. 12", "x3") has no place in the stored digits: asked again rather than dropped.
+_EXTENSION = re.compile(r"\b(?:int|interno|ext|extension|ramal|x)\s*\d")
+
+
+def _phones_in(answer: str) -> _Found:
+    if _EXTENSION.search(_fold(answer)):
+        return _Found(reason=INVALID_PHONE)
+    phones: list[str] = []
+    misses: list[tuple[int, str]] = []
+    for match in _PHONE_RUN.finditer(answer):
+        run = match[0].rstrip(" \t.-(+")
+        if run.endswith(")") and "(" not in run:
+            run = run[:-1]
+        if not any(c.isdigit() for c in run):
+            continue
+        result = _validate_phone(run)
+        if result.ok:
+            phones.append(result.value)
+        else:
+            misses.append((len(re.sub(r"\D", "", run)), result.reason))
+    # No phone: the reason of the longest run of digits ("mi número es 4444": too few digits).
+    return _Found(tuple(phones), max(misses)[1] if misses and not phones else "")
+
+
+# Numeric dates inside a sentence. A "." date needs its year: "1.5" in a sentence is a number, not 1 May.
+_ISO_DATE_IN = re.compile(r"(?<![\d/.\-])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d/\-]|\.\d)")
+_NUMERIC_DATE_IN = re.compile(r"(?<![\d/.\-])(\d{1,2})([-/])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d/\-]|\.\d)"
+                              r"|(?<![\d/.\-])(\d{1,2})(\.)(\d{1,2})\.(\d{4}|\d{2})(?![\d/\-]|\.\d)")
+# Spanish "mañana" is also "morning": "el lunes por la mañana" names one day, not two.
+_NOT_TOMORROW_AFTER = {"es": {"la", "las", "esta"}, "en": set(), "pt": set()}
+# Inside a sentence short English weekdays are other words ("sun", "sat"), and Portuguese "segunda"..
+# "sexta" are also ordinals ("a segunda opção"): they name a day after these words or before "feira".
+_WEEKDAY_ORDINALS_PT = {"segunda", "terca", "quarta", "quinta", "sexta"}
+_BEFORE_WEEKDAY_PT = {"na", "nesta", "esta", "proxima", "pra", "ate", "toda"}
+
+
+def _dates_in(answer: str, language: str, today: date) -> _Found:
+    """Dates written with digits, month names, today/tomorrow words and weekdays, wherever they are.
+
+    A weekday right before a calendar date ("el lunes 5 de marzo") is that date's name, not a second date.
+    """
+    found: list[date | None] = []
+    for match in _ISO_DATE_IN.finditer(answer):
+        found.append(_make_date(int(match[1]), int(match[3]), int(match[4])))
+    for match in _NUMERIC_DATE_IN.finditer(answer):
+        first, _, second, year = match.groups()[4:] if match[5] else match.groups()[:4]
+        found.append(_numeric_date(first, second, year, language, today))
+    tokens = _fold(answer).split()
+    calendar_starts: set[int] = set()
+    for start, value in _month_name_dates_in(tokens, language, today):
+        calendar_starts.add(start)
+        found.append(value)
+    has_calendar_date = bool(found)
+    for start, offset in _phrase_positions(tokens, RELATIVE_DAYS[language]):
+        if tokens[start] == "manana" and start > 0 and tokens[start - 1] in _NOT_TOMORROW_AFTER[language]:
+            continue
+        found.append(today + timedelta(days=offset))
+    for start, weekday in _phrase_positions(tokens, WEEKDAYS[language]):
+        word = tokens[start]
+        if language == "en" and word != _WEEKDAYS_RAW["en"][weekday].split()[0]:
+            continue
+        followed_by_feira = start + 1 < len(tokens) and tokens[start + 1] == "feira"
+        after_preposition = start > 0 and tokens[start - 1] in _BEFORE_WEEKDAY_PT
+        if language == "pt" and word in _WEEKDAY_ORDINALS_PT and not (followed_by_feira or after_preposition):
+            continue
+        if has_calendar_date and any(0 < s - start <= 2 for s in calendar_starts):
+            continue  # "el lunes 5 de marzo", "monday, march 5"
+        found.append(today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1))
+    dates = tuple(d.isoformat() for d in found if d is not None)
+    return _Found(dates, IMPOSSIBLE_DATE if None in found and not dates else "")
+
+
+def _phrase_positions(tokens: list[str], table: Mapping[str, Any]) -> list[tuple[int, Any]]:
+    """(start, value) of the table's phrases in the tokens, longest first, without overlaps."""
+    longest = max((len(key.split()) for key in table), default=0)
+    used = [False] * len(tokens)
+    found: list[tuple[int, Any]] = []
+    for size in range(min(longest, len(tokens)), 0, -1):
+        for start in range(len(tokens) - size + 1):
+            phrase = " ".join(tokens[start:start + size])
+            if phrase in table and not any(used[start:start + size]):
+                found.append((start, table[phrase]))
+                used[start:start + size] = [True] * size
+    return sorted(found, key=lambda item: item[0])
+
+
+def _month_name_dates_in(tokens: list[str], language: str, today: date) -> list[tuple[int, date | None]]:
+    """(first token, date or None when impossible) of "5 de marzo [de 2027]", "March 5[, 2027]",
+    "the 5th of March", "5 março" in the tokens. A month word counts only next to a day number, so
+    "el mar" or "you may" are not dates."""
+    months = MONTHS[language]
+    found: list[tuple[int, date | None]] = []
+
+    def day_at(index: int) -> int | None:
+        if 0 <= index < len(tokens) and (day := _DAY.fullmatch(tokens[index])):
+            return int(day[1])
+        return None
+
+    def year_at(index: int) -> int | None:
+        if index < len(tokens) and tokens[index] in _CONNECTORS:
+            index += 1
+        return int(tokens[index]) if index < len(tokens) and _YEAR.fullmatch(tokens[index]) else None
+
+    for index, token in enumerate(tokens):
+        if token not in months:
+            continue
+        connected = index >= 2 and tokens[index - 1] in _CONNECTORS
+        before = day_at(index - 2) if connected else day_at(index - 1)
+        after = day_at(index + 1)
+        # English writes "March 5" and "5 March"; es/pt "5 de marzo" (and sometimes "marzo 5").
+        if after is not None and (language == "en" or before is None):
+            start, day_number, year = index, after, year_at(index + 2)
+        elif before is not None:
+            start, day_number, year = index - (2 if connected else 1), before, year_at(index + 1)
+        else:
+            continue
+        month = months[token]
+        value = _next_occurrence(month, day_number, today) if year is None else _make_date(year, month, day_number)
+        found.append((start, value))
+    return found
+
+
+def _entity_values_in(entity: Entity, answer: str) -> tuple[str, ...]:
+    """Values and synonyms named in the sentence; if none is written exactly, one written with a small typo."""
+    tokens = _fold(answer).split()
+    exact = tuple(value for _, value in _phrase_positions(tokens, entity.lookup))
+    if exact or len(tokens) > FUZZY_SENTENCE_MAX_WORDS:
+        return exact
+    longest = max(len(key.split()) for key in entity.lookup)
+    fuzzy = []
+    for size in range(1, longest + 1):
+        for start in range(len(tokens) - size + 1):
+            words = " ".join(tokens[start:start + size])
+            if len(words) >= FUZZY_MIN_CHARS and (value := entity.match(words)) is not None:
+                fuzzy.append(value)
+    return tuple(fuzzy)
+
+
+_GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+
+
+def _unanchored(pattern: str) -> re.Pattern[str] | None:
+    """The author's pattern made to find its value inside a sentence: ^/$ (\\A, \\Z) dropped, word boundaries
+    around, so "^[0-9]{6}$" finds "123456" in "es el pedido 123456" and nothing in "1234567". None when the
+    pattern cannot be taken apart that way (then only whole answers match)."""
+    flags = _GLOBAL_FLAGS.match(pattern)
+    prefix = flags[0] if flags else ""
+    body = pattern[len(prefix):]
+    for anchor in ("^", "\\A"):
+        if body.startswith(anchor):
+            body = body[len(anchor):]
+    for anchor in ("$", "\\Z", "\\z"):
+        escaped = len(body) - len(anchor) - len(body[: len(body) - len(anchor)].rstrip("\\"))
+        if body.endswith(anchor) and escaped % 2 == 0:
+            body = body[: -len(anchor)]
+    try:
+        return re.compile(rf"{prefix}(?<!\w)(?:{body})(?!\w)")
+    except re.error:
+        return None
 
 
 # --- lint ---------------------------------------------------------------------------------------------

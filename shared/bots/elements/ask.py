@@ -1,5 +1,8 @@
 """``ask: {variable, text, retries, retry_text, on_fail}``: a question whose answer, checked by the
-variable's type, is kept in the variable; the rest of the intent waits for it, across turns."""
+variable's type, is kept in the variable; the rest of the intent waits for it, across turns.
+
+The answer may be the value alone or a sentence holding it ("mi mail es ana@example.com"): the variable's
+type finds it (shared/bots/answer_types.py); a sentence holding two different values is asked again."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.bots import limits
-from shared.bots.answer_types import parse_answer_type, validate_answer
+from shared.bots.answer_types import AMBIGUOUS, parse_answer_type, validate_answer
 from shared.bots.elements.base import Checker, Element, Resume, Turn
 from shared.bots.yaml_source import child_path
 
@@ -61,10 +64,13 @@ def answer_question(turn: Turn, text: str) -> None:
         if intent is not None:
             turn.run_intent(intent, start=resume["index"])
         return
+    # The reason code only: the answer itself may be personal (an email, a phone) and events are kept for reports.
     turn.event("answer_invalid", turn.position.last_intent, variable=ask["variable"], reason=result.reason)
     if ask["retries_left"] > 0:
         ask["retries_left"] -= 1
-        turn.say("text", ask.get("retry_text") or f"{turn.phrase('retry')} {ask['text']}")
+        # Two values in one message ("2 o 3", two emails) is not a wrong answer: the default prompt says so.
+        built_in = turn.phrase("retry_ambiguous" if result.reason == AMBIGUOUS else "retry")
+        turn.say("text", ask.get("retry_text") or f"{built_in} {ask['text']}")
         return
     turn.position.pending_ask = None
     turn.event("question_failed", turn.position.last_intent, variable=ask["variable"])
