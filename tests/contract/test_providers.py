@@ -6,7 +6,9 @@
 - a rich reply (long text, a long menu, many buttons, a captioned picture) renders into API requests the
   simulator of the provider's API accepts (it refuses what the real one refuses), and each answer gives
   the sent message's id;
-- error answers get dispositions: rate limits and server trouble are retried, a refusal is not.
+- error answers get dispositions: rate limits and server trouble are retried, a refusal is not;
+- customers arrive, and replies go, with the address the descriptor says the channel writes (a phone
+  number with or without "+", or the provider's own id).
 
 Adding a provider to the table makes the walk run for it; without its fixtures
 (tests/support/provider_contract.py) the walk fails.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -25,7 +28,7 @@ from werkzeug.test import Client
 import main
 from shared.channels.provider import AccountAccess, ProviderDescriptor
 from shared.channels.provider_apis import ProviderApi
-from shared.channels.providers import PROVIDERS
+from shared.channels.providers import PROVIDERS, phone_address_of
 from shared.messages.wire import OutboundMessage
 from tests.support.provider_contract import CONTRACTS, FIXTURES, ProviderContract
 from tests.support.webhook_calls import WebhookPlatform, webhook_platform
@@ -113,6 +116,31 @@ def test_the_same_payload_signed_with_another_secret_is_refused(tmp_path, provid
         assert response.status_code == 403
         assert response.get_json() == {"error": f"{provider.signature_header} is missing or does not match"}
         assert sum(hooks.published().values()) == 0
+
+
+@pytest.mark.parametrize(("provider", "function"), WEBHOOKS, ids=ids(WEBHOOKS))
+def test_customers_arrive_with_the_address_their_channels_descriptor_states(provider, function):
+    """Contacts index a phone channel's customers by number and outreach writes a contact's phone in its
+    channel's form: the form must be the one the provider's webhooks give."""
+    contract = contract_of(provider)
+    webhook = next(w for w in provider.webhooks if w.function == function)
+    for event in provider.parse(contract.payload(function), webhook.channel, contract.path_account):
+        channel = event.channel or webhook.channel
+        written = provider.customer_addresses[channel]
+        if written.phone:
+            number = "+" + event.contact.removeprefix("+")
+            assert re.fullmatch(r"\+[1-9][0-9]{6,14}", number), f"{channel}: {event.contact!r} is no phone number"
+            assert written.of_phone(number) == event.contact, f"{channel}: customers arrive as {event.contact!r}"
+
+
+@pytest.mark.parametrize(("provider", "channel"), CHANNELS, ids=ids(CHANNELS))
+def test_the_customer_a_reply_goes_to_has_the_address_their_channels_descriptor_states(provider, channel):
+    written = provider.customer_addresses[channel]
+    _, customer = contract_of(provider).parties[channel]
+    if written.phone:
+        assert written.of_phone("+" + customer.removeprefix("+")) == customer
+    else:
+        assert phone_address_of(channel) is None
 
 
 # -- outbound --------------------------------------------------------------------------------------
