@@ -41,6 +41,21 @@ class Keywords:
     human_queue: str = "default"
 
 
+# What every bot understands without writing it (shared/bots/platform_intents.py); the model predicts each as
+# PLATFORM_PREFIX + name ("platform.human"), and a bot file sets each under platform_intents.
+PLATFORM_PREFIX = "platform."
+PLATFORM_INTENTS = ("human", "greeting", "thanks", "goodbye", "yes", "no", "opt_out")
+
+
+@dataclass(frozen=True)
+class PlatformIntentSetting:
+    """How the bot file changed one platform intent (shared/bots/platform_intents.py): switched off, or its
+    own actions instead of the platform's (``{go_to: name}`` when the file names an intent or a menu)."""
+
+    enabled: bool = True
+    action: dict[str, Any] | None = None  # None: the platform's default
+
+
 @dataclass(frozen=True)
 class Bot:
     id: str
@@ -65,6 +80,16 @@ class Bot:
     warnings: tuple[str, ...] = ()
     handover_bots: tuple[str, ...] = ()  # bots named by assign: {bot: ...}; checked when a folder loads
     uses_webhooks: bool = False
+    # Platform intent name (human, greeting, ...) -> the file's setting; a name not here keeps the default.
+    platform_intents: dict[str, PlatformIntentSetting] = field(default_factory=dict)
+
+    def platform_intent(self, name: str) -> PlatformIntentSetting:
+        return self.platform_intents.get(name) or PlatformIntentSetting()
+
+    def kept_platform_intents(self) -> tuple[str, ...]:
+        """The model labels of the platform intents this bot keeps ("platform.human", ...): all but those its
+        file switches off. One it points elsewhere is kept: the engine runs the bot's choice when it is predicted."""
+        return tuple(PLATFORM_PREFIX + name for name in PLATFORM_INTENTS if self.platform_intent(name).enabled)
 
     def intent(self, name: str) -> Intent | None:
         return self.intents.get(name)

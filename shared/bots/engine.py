@@ -17,14 +17,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.bots import limits
+from shared.bots import limits, platform_intents
 from shared.bots.definition import Bot, Intent, Menu
 from shared.bots.elements import REGISTRY, ElementRegistry
 from shared.bots.elements import ask as ask_element
 from shared.bots.elements import menu as menu_element
 from shared.bots.elements.base import Resume
 from shared.bots.expressions import Condition, evaluate_condition
-from shared.bots.matching import match_trigger, normalise, rank_intents
+from shared.bots.matching import match_trigger, normalise, rank_intents, said_inside
 from shared.bots.templates import greeting, render
 from shared.bots.turn_types import (
     BotPosition,
@@ -81,6 +81,7 @@ class _Turn:
         self.outcome = TurnOutcome(position=position, bot_id=bot.id)
         self.jumps = 0
         self.pending_delay_ms = 0
+        self._predictions: dict[str, Any] = {}  # the classifier's answer per text, asked once a turn
 
     # -- values, conditions, output -----------------------------------------------------------
     def values(self) -> dict[str, Any]:
@@ -188,7 +189,7 @@ class _Turn:
                 return option
             if index < len(NUMBER_EMOJIS) and answer == NUMBER_EMOJIS[index]:
                 return option
-        return None
+        return self.yes_or_no_option(text, options)
 
     def run_option(self, option: dict[str, Any]) -> None:
         self.event("option_selected", self.position.last_intent, title=option["title"],
@@ -271,6 +272,10 @@ class _Turn:
         self.event("session_closed", self.position.last_intent, by=by)
 
     def run_matched(self, intent_name: str, confidence: float, how: str) -> None:
+        platform = platform_intents.name_of(intent_name)
+        if platform is not None and intent_name not in self.bot.intents:
+            self.run_platform(platform, confidence, how)
+            return
         self.event("intent_matched", intent_name, confidence=confidence, how=how)
         # The customer moved on: options (and timers) of an earlier menu no longer apply.
         self.position.menu_stack = []
@@ -280,15 +285,109 @@ class _Turn:
         self.run_target(intent_name, via=how)
 
     def match(self, text: str) -> tuple[str, float, str] | None:
+        """The intent the message asks for: a bot intent, or a platform intent's label ("platform.thanks")."""
         allowed = {name for name, intent in self.bot.intents.items() if self.holds(intent.when)}
         found = match_trigger(self.bot, text, allowed)
+        if found and found.how == "exact":
+            return found.intent, found.confidence, found.how
+        prediction = self.prediction(text)
+        platform = self.platform_prediction(prediction)
+        # Asking for a person wins over all but the author's exact trigger: a ticket, never a mute or a menu.
+        if platform == platform_intents.HUMAN:
+            return prediction.intent, float(prediction.confidence), "classifier"
         if found:
             return found.intent, found.confidence, found.how
-        if self.context.classifier is not None:
-            prediction = self.context.classifier.predict(text)
-            if prediction.intent in allowed:
-                return prediction.intent, float(prediction.confidence), "classifier"
+        if prediction is not None and prediction.intent in allowed:
+            return prediction.intent, float(prediction.confidence), "classifier"
+        if platform is not None:
+            return prediction.intent, float(prediction.confidence), "classifier"
         return None
+
+    # -- platform intents (shared/bots/platform_intents.py) ---------------------------------------
+    def prediction(self, text: str) -> Any | None:
+        if self.context.classifier is None:
+            return None
+        if text not in self._predictions:
+            self._predictions[text] = self.context.classifier.predict(text)
+        return self._predictions[text]
+
+    def platform_prediction(self, prediction: Any | None) -> str | None:
+        """The platform intent the model predicted, if the bot keeps it and it applies now (a yes or a no
+        without a yes/no question on screen only when the bot's file says what to do with it)."""
+        name = platform_intents.name_of(str(prediction.intent or "")) if prediction is not None else None
+        if name is None:
+            return None
+        setting = self.bot.platform_intent(name)
+        if not setting.enabled:
+            return None
+        if name in (platform_intents.YES, platform_intents.NO) and setting.action is None:
+            return None  # an answer to a question on screen is chosen_option's; alone it means nothing
+        if name == platform_intents.OPT_OUT and float(prediction.confidence) < platform_intents.OPT_OUT_MIN_CONFIDENCE:
+            return None
+        return name
+
+    def asked_for_a_person(self, text: str) -> str:
+        """How the message asks for a person: "keyword" (the bot's keywords.human, found inside the message),
+        "platform" (the platform's shipped phrases, unless the bot switched human off), or ""."""
+        if said_inside(text, self.bot.keywords.human):
+            return "keyword"
+        if self.bot.platform_intent(platform_intents.HUMAN).enabled and platform_intents.asks_for_a_person(text):
+            return "platform"
+        return ""
+
+    def person_requested(self, by: str) -> None:
+        """Hand the conversation to people: the file's platform_intents.human, else keywords.human_queue. Whatever
+        the file's choice runs, it ends with a ticket: never a mute, never the bot going on alone."""
+        self.event("human_requested", self.position.last_intent, by=by)
+        self.position.menu_stack = []
+        menu_element.cancel_timers(self)
+        action = self.bot.platform_intent(platform_intents.HUMAN).action
+        if action is not None:
+            self.run_action(action)
+        if self.position.handoff is None and self.outcome.bot_id == self.bot.id:
+            self.position.pending_ask = None
+            self.run_element("assign", {"queue": self.bot.keywords.human_queue}, None)
+        self.position.muted_until = ""
+
+    def run_platform(self, name: str, confidence: float, how: str) -> None:
+        """A platform intent the bot has no intent of its own for: the file's choice, else the platform's."""
+        if name == platform_intents.HUMAN:
+            self.person_requested(by=how)
+            return
+        intent = platform_intents.label(name)
+        self.event("intent_matched", intent, confidence=confidence, how=how)
+        self.position.menu_stack = []
+        menu_element.cancel_timers(self)
+        if name == platform_intents.OPT_OUT:
+            # Recorded whatever the file says next: the contact book keeps it per channel (the resolver writes it).
+            self.event("opted_out", intent, channel=self.context.channel)
+        if name == platform_intents.GREETING and any(e.type == "startup" for e in self.outcome.events):
+            return  # the session's start greeted already
+        self.position.last_intent = intent
+        action = self.bot.platform_intent(name).action
+        if action is not None:
+            self.run_action(action)
+        elif name == platform_intents.GREETING and self.bot.startup:
+            self.run_target(self.bot.startup, via=intent)
+        elif name in platform_intents.REPLIES:
+            self.say("text", platform_intents.REPLIES[name][self.bot.language], intent=intent)
+
+    def yes_or_no_option(self, text: str, options: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """On a yes/no question ("Sí, agendar" / "No, gracias"), the option a yes or a no answers: from the
+        message's first word ("sí, dale"), else the model's platform.yes / platform.no."""
+        answered_by = [platform_intents.yes_or_no(str(o.get("title", ""))) for o in options]
+        yes_options = [o for o, a in zip(options, answered_by, strict=True) if a == platform_intents.YES]
+        no_options = [o for o, a in zip(options, answered_by, strict=True) if a == platform_intents.NO]
+        if len(yes_options) != 1 or len(no_options) != 1:
+            return None
+        said = platform_intents.yes_or_no(text)
+        if said is None:
+            name = platform_intents.name_of(str(getattr(self.prediction(text), "intent", "") or ""))
+            said = name if name in (platform_intents.YES, platform_intents.NO) else None
+        if said is None or not self.bot.platform_intent(said).enabled:
+            return None
+        self.event("platform_answer", platform_intents.label(said))
+        return yes_options[0] if said == platform_intents.YES else no_options[0]
 
     def not_understood(self, text: str) -> None:
         self.event("not_understood", self.position.last_intent)
@@ -329,7 +428,9 @@ def _title_of(intent: Intent) -> str:
 
 
 def said_keyword(text: str, phrases: tuple[str, ...]) -> bool:
-    """The message is one of the keyword's phrases, whatever its case, accents and punctuation."""
+    """The message is one of the keyword's phrases, whatever its case, accents and punctuation: how the
+    commands pause_bot and resume_bot are said (normalised, "#pausa" is "pausa": found inside a message, a
+    command would fire on everyday words). keywords.human is found inside a message (_Turn.asked_for_a_person)."""
     message = normalise(text)
     return bool(message) and any(normalise(p) == message for p in phrases)
 
@@ -372,9 +473,12 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext,
         turn.event("message_while_bot_muted", reason="paused" if position.paused else
                    "muted" if muted else "with_agent")
         return turn.outcome
-    if said_keyword(text, keywords.human):
-        turn.event("human_requested", by="keyword")
-        turn.run_element("assign", {"queue": keywords.human_queue}, None)
+    asked = turn.asked_for_a_person(text)
+    if asked:
+        turn.person_requested(by=asked)
+        return turn.outcome
+    if bot.platform_intent(platform_intents.OPT_OUT).enabled and platform_intents.opts_out(text):
+        turn.run_platform(platform_intents.OPT_OUT, 1.0, "keyword")
         return turn.outcome
     if position.pending_ask:
         ask_element.answer_question(turn, text)

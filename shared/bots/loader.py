@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from shared.bots import limits
+from shared.bots import limits, platform_intents
 from shared.bots.answer_types import Entity, asks_for_personal_data_without_reason, parse_answer_type
-from shared.bots.definition import Bot, Intent, Keywords, Menu
+from shared.bots.definition import Bot, Intent, Keywords, Menu, PlatformIntentSetting
 from shared.bots.elements import REGISTRY, ElementRegistry
 from shared.bots.expressions import Condition, ExpressionError, parse_condition
 from shared.bots.turn_types import PREDEFINED_VARIABLES
@@ -24,7 +24,7 @@ from shared.kernel.errors import BotDefinitionError
 
 TOP_LEVEL_KEYS = {
     "id", "name", "language", "description", "expertise", "tone", "reply_delay_ms", "constants",
-    "variables", "entities", "startup", "default", "keywords", "topics", "menus",
+    "variables", "entities", "startup", "default", "keywords", "platform_intents", "topics", "menus",
 }
 TOPIC_KEYS = {"name", "intents"}
 INTENT_KEYS = {"name", "triggers", "when", "responses"}
@@ -255,6 +255,7 @@ def load_bot(text: str, file_name: str, elements: ElementRegistry = REGISTRY) ->
     else:
         default = {}
     keywords = _check_keywords(check, data.get("keywords") or {})
+    platform_settings = _check_platform_intents(check, data.get("platform_intents") or {})
 
     for path, target in check.references:
         reached.add(target)
@@ -307,6 +308,7 @@ def load_bot(text: str, file_name: str, elements: ElementRegistry = REGISTRY) ->
         warnings=tuple(f"{file_name}:{line} {message}" for line, message in sorted(check.warnings)),
         handover_bots=tuple(check.handover_bots),
         uses_webhooks=check.uses_webhooks,
+        platform_intents=platform_settings,
     )
 
 
@@ -374,6 +376,47 @@ def _check_keywords(check: _Checker, raw: Any) -> Keywords:
     queue = raw.get("human_queue", limits.DEFAULT_HUMAN_QUEUE)
     check.expect(queue, str, "keywords.human_queue", "a queue name")
     return Keywords(phrases("pause_bot"), phrases("resume_bot"), phrases("human"), str(queue))
+
+
+def _check_platform_intents(check: _Checker, raw: Any) -> dict[str, PlatformIntentSetting]:
+    """``platform_intents: {human: {assign: {queue: ventas}}, greeting: bienvenida, stop: off}``: per platform
+    intent, ``off`` (or false), ``on`` (or true: the platform's default), an intent or menu name, or a mapping
+    of actions as a menu option has."""
+    settings: dict[str, PlatformIntentSetting] = {}
+    if not check.expect(raw, dict, "platform_intents", "a mapping of platform intents to off, an intent or actions"):
+        return settings
+    keys = (*platform_intents.NAMES, *platform_intents.FILE_ALIASES)
+    for raw_key, value in raw.items():
+        # YAML 1.1 reads the keys yes and no as booleans.
+        key = {True: platform_intents.YES, False: platform_intents.NO}.get(raw_key, raw_key) \
+            if isinstance(raw_key, bool) else str(raw_key)
+        name = platform_intents.FILE_ALIASES.get(key, key)
+        path = child_path("platform_intents", key)
+        if name not in platform_intents.NAMES:
+            check.problem(path, f"unknown key; expected one of {', '.join(sorted(keys))}")
+            continue
+        if name in settings:
+            check.problem(path, f"{name} is set twice (stop is another name for opt_out)")
+            continue
+        if value is False or value == "off":
+            settings[name] = PlatformIntentSetting(enabled=False)
+        elif value is True or value == "on" or value is None:
+            settings[name] = PlatformIntentSetting()
+        elif isinstance(value, str):
+            check.refers_to(path, value)
+            settings[name] = PlatformIntentSetting(action={"go_to": value})
+        elif isinstance(value, dict):
+            check.action(value, path)
+            if not value:
+                check.problem(path, "an empty mapping does nothing; give actions, off, or leave the key out")
+            if name == platform_intents.HUMAN and isinstance(value.get("assign"), dict) and "bot" in value["assign"]:
+                check.problem(child_path(child_path(path, "assign"), "bot"),
+                              "asking for a person must reach people: assign a queue or an agent, not a bot")
+            settings[name] = PlatformIntentSetting(action=dict(value))
+        else:
+            check.problem(path, f"expected off, on, an intent or menu name, or a mapping of actions, "
+                                f"got {_describe(value)}")
+    return settings
 
 
 def _check_intent(check: _Checker, raw: Any, path: str, topic: str) -> Intent | None:

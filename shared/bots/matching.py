@@ -1,4 +1,5 @@
-"""Exact and keyword trigger matching, checked before any statistical model."""
+"""Exact and keyword trigger matching, checked before any statistical model; keyword phrases found inside a
+message."""
 
 from __future__ import annotations
 
@@ -21,6 +22,17 @@ def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", lowered)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\x00", "ñ")
     return " ".join(_NON_WORD.sub(" ", stripped).split())
+
+
+def said_inside(text: str, phrases: tuple[str, ...]) -> str | None:
+    """The first of ``phrases`` the message holds as whole words, whatever its case, accents and punctuation
+    ("hola, quiero hablar con una persona!" holds "hablar con una persona"; "agentes" does not hold "agente")."""
+    message = f" {normalise(text)} "
+    for phrase in phrases:
+        wanted = normalise(phrase)
+        if wanted and f" {wanted} " in message:
+            return phrase
+    return None
 
 
 @dataclass(frozen=True)
