@@ -24,6 +24,7 @@ from shared.bots.elements import ask as ask_element
 from shared.bots.elements import menu as menu_element
 from shared.bots.elements.base import Resume
 from shared.bots.expressions import Condition, evaluate_condition
+from shared.bots.first_message import beyond_greeting
 from shared.bots.matching import match_trigger, normalise, rank_intents, said_inside
 from shared.bots.templates import greeting, render
 from shared.bots.turn_types import (
@@ -106,7 +107,7 @@ class _Turn:
         return parsed.evaluate(values) if parsed is not None else evaluate_condition(condition, values)
 
     def render(self, template: str) -> str:
-        return render(template, self.values())
+        return render(template, self.values(), self.bot.language)
 
     def phrase(self, key: str) -> str:
         return PHRASES[key][self.bot.language]
@@ -495,8 +496,10 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext,
     if starting and bot.startup:
         turn.event("startup", bot.startup)
         turn.run_target(bot.startup, via="startup")
-        if match and match[0] != bot.startup and not position.pending_ask:
-            turn.run_matched(*match)
+        # Greeting once, then the question the first message carries beyond its greeting, if any.
+        question = match if match and not _greets(bot, match[0]) else _question_beyond_greeting(turn, text)
+        if question and not position.pending_ask:
+            turn.run_matched(*question)
         return turn.outcome
     if match:
         turn.run_matched(*match)
@@ -505,6 +508,22 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext,
         return turn.outcome
     turn.not_understood(text)
     return turn.outcome
+
+
+def _question_beyond_greeting(turn: _Turn, text: str) -> tuple[str, float, str] | None:
+    """The intent the first message asks for once its greeting words are out (shared/bots/first_message.py),
+    matched as any message; None for a greeting alone or when the rest matches nothing but the greeting."""
+    startup = turn.bot.intent(turn.bot.startup or "")
+    rest = beyond_greeting(text, startup.triggers if startup else ())
+    if not rest:
+        return None
+    found = turn.match(rest)
+    return found if found and not _greets(turn.bot, found[0]) else None
+
+
+def _greets(bot: Bot, intent: str) -> bool:
+    """The intent is a greeting: the bot's startup intent or the platform's greeting."""
+    return intent == bot.startup or platform_intents.name_of(intent) == platform_intents.GREETING
 
 
 def handle_timer(bot: Bot, position: BotPosition, action: str, token: str, context: TurnContext,

@@ -92,7 +92,7 @@ def orders_driver(tmp_path: Path, stubs: list[WebhookStub] | None = None) -> Loc
 # The demo bot grows with the demo: its expectations are read from its own definition.
 def test_the_demo_bot_greets_the_visitor_by_name_in_the_workspace_time_zone_and_shows_its_menu(tienda):
     replies = tienda.say(VISITOR, "hola", name="Ana")
-    assert texts(replies)[0].startswith("Buenas tardes Ana! Soy Sol")
+    assert texts(replies)[0].startswith("¡Buenas tardes Ana! Soy Sol")
     startup_menu = DEMO.menus["menu"]
     assert replies[1]["kind"] == "menu"
     assert replies[1]["options"] == [o["title"] for o in startup_menu.options]
@@ -187,7 +187,7 @@ def test_a_valid_answer_feeds_the_stubbed_webhook_and_its_saved_variables(tmp_pa
     with LocalConversations(tmp_path / "data", start=NOON_IN_BUENOS_AIRES, webhooks=caller) as driver:
         driver.publish_bot(ORDERS_BOT, "pedidos.yaml")
         driver.say(VISITOR, "donde esta mi pedido")
-        assert texts(driver.say(VISITOR, "123456")) == ["Tu pedido 123456 está en camino; llega el 2026-03-05."]
+        assert texts(driver.say(VISITOR, "123456")) == ["Tu pedido 123456 está en camino; llega el 5 de marzo de 2026."]
     assert {c.url for c in caller.calls} == {"https://api.example.com/orders/123456"}
 
 

@@ -31,7 +31,7 @@ def test_normalisation_drops_case_accents_and_punctuation_but_keeps_enie():
 
 def test_the_first_message_runs_the_startup_intent_with_the_greeting_of_the_local_hour(position):
     outcome = take_turn(BOT, position, "hola", context(name="Ana"))
-    assert outcome.replies[0].text == "Buenas tardes Ana! Soy Sol, la asistente virtual de Tienda Sol."
+    assert outcome.replies[0].text == "¡Buenas tardes Ana! Soy Sol, la asistente virtual de Tienda Sol."
     assert outcome.replies[1].kind == "menu"
     assert outcome.replies[1].text.startswith("Elegí una opción:\n1. Información")
     assert [e.type for e in outcome.events][:2] == ["session_started", "startup"]
@@ -40,7 +40,7 @@ def test_the_first_message_runs_the_startup_intent_with_the_greeting_of_the_loca
 def test_a_first_message_with_a_question_gets_the_greeting_and_the_answer(position):
     outcome = take_turn(BOT, position, "Hacen envíos?", context())
     texts = [r.text for r in outcome.replies]
-    assert texts[0].startswith("Buenas tardes!")
+    assert texts[0].startswith("¡Buenas tardes!")
     assert texts[-1].startswith("Enviamos a todo el país")
 
 
