@@ -13,11 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import yaml
+
 from shared.bots.definition import Bot
 from shared.cli.local_driver import LocalConversations, PipelineError
 from shared.cli.render import render_reply
 from shared.cli.validate import validate_file, validate_folder
 from shared.kernel.errors import BotDefinitionError, InvalidInput
+from shared.workspaces.directory import WORKSPACE_FILE
 
 COMMANDS = "/wait MINUTES (let time pass), /restart (reload the bot, new conversation), /quit"
 PROMPT = "> "
@@ -103,9 +106,26 @@ class _Session:
         print(line, file=self.out, flush=True)
 
 
-def run_chat(bot_path: Path, out: TextIO, stdin: TextIO, name: str = "", time_zone: str = "UTC",
-             site: str = "") -> int:
-    with LocalConversations(start=datetime.now(UTC)) as driver:
+def chat_time_zone(bot_path: Path, given: str | None = None) -> str:
+    """The time zone a chat greets by: the one given, else — as the stack does — the workspace's: the
+    time_zone of the workspace.yaml in the bot file's folder (or in the folder chatted with), else UTC."""
+    if given:
+        return given
+    folder = bot_path if bot_path.is_dir() else bot_path.parent
+    try:
+        workspace = (yaml.safe_load((folder / WORKSPACE_FILE).read_text(encoding="utf-8")) or {}).get("workspace")
+    except (OSError, yaml.YAMLError, AttributeError):
+        return "UTC"
+    zone = workspace.get("time_zone") if isinstance(workspace, dict) else None
+    return zone if isinstance(zone, str) and zone else "UTC"
+
+
+def run_chat(bot_path: Path, out: TextIO, stdin: TextIO, name: str = "", time_zone: str | None = None,
+             site: str = "", start: datetime | None = None) -> int:
+    """Chat in the terminal from ``start`` (now by default); ``time_zone`` for a bot file, by default its
+    workspace's (see chat_time_zone)."""
+    time_zone = chat_time_zone(bot_path, time_zone)
+    with LocalConversations(start=start or datetime.now(UTC)) as driver:
         bots = _publish(driver, bot_path, time_zone, site, out)
         if bots is None:
             return 1

@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                                            "/restart, /quit. Reads standard input line by line.")
     chat.add_argument("bot", type=Path, metavar="BOT.yaml|FOLDER")
     chat.add_argument("--name", default="", help="the visitor's name (${contact.name})")
-    chat.add_argument("--time-zone", default="UTC", help="the workspace's time zone for a bot file (default UTC)")
+    chat.add_argument("--time-zone", default=None,
+                      help="the workspace's time zone for a bot file (default: the time_zone of the workspace.yaml "
+                           "beside it, as the stack greets; else UTC)")
     chat.add_argument("--site", default="", help="for a folder: the web chat account to write to (default: the first)")
 
     test = commands.add_parser("test", help="run scripted conversations",
@@ -59,7 +61,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, out: TextIO
     if args.command == "validate":
         return validate_paths(args.paths, out)
     try:
-        check_time_zone(args.time_zone)
+        if args.time_zone is not None:
+            check_time_zone(args.time_zone)
     except InvalidInput as exc:
         print(f"error: --time-zone: {exc}", file=out)
         return 1
