@@ -54,7 +54,9 @@ def seed_demo_team(ports: StateAndTime, workspace_id: str, environ: Mapping[str,
     for shortcut, title, text, category in (
         ("saludo", "Saludo", "¡Hola {{contact_name}}! Soy parte del equipo de Tienda Sol, ¿en qué te ayudo?",
          "general"),
-        ("envios", "Envíos", "Enviamos a todo el país: llega en 3 a 5 días hábiles.", "ventas"),
+        # Says what the bot says (bots/tienda.yaml, intent envios): the customer hears one answer.
+        ("envios", "Envíos", "Enviamos a todo el país: en AMBA llega en 24 a 48 h y al interior en 72 h hábiles. "
+                             "El envío es gratis en compras desde $50.000.", "ventas"),
         ("cambios", "Cambios", "Tenés 30 días para cambiar tu compra con el ticket.", "postventa"),
         ("despedida", "Despedida", "¡Gracias por escribirnos! Que tengas un lindo día.", "general"),
     ):

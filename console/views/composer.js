@@ -7,6 +7,7 @@
 import {announce, clientId, h} from "../dom.js";
 import {t} from "../i18n.js";
 import {shorten} from "./message.js";
+import {fillQuickReply} from "./quick_reply_text.js";
 
 const SLASH_WORD = /(^|\s)\/([^\s/]*)$/;
 
@@ -125,7 +126,7 @@ export function composer({api, toast, conversationId, contactName, canReply, onS
     const item = suggestions[index];
     const word = slashWord();
     if (!item || !word) return;
-    const filled = item.text.replace(/\{\{\s*contact_name\s*\}\}/g, contactName || "");
+    const filled = fillQuickReply(item.text, contactName);
     const value = textarea.value;
     textarea.value = value.slice(0, word.start) + filled + value.slice(textarea.selectionStart);
     const caret = word.start + filled.length;

@@ -205,7 +205,8 @@ def test_a_customer_is_taken_over_answered_transferred_resolved_and_found_in_the
     expect(suggestion).to_contain_text("/envios")
     expect(box).to_have_attribute("aria-activedescendant", "quick-reply-0")
     box.press("Enter")  # picks the quick reply
-    expect(box).to_have_value("¡Hola Marta! Soy Ana. Enviamos a todo el país: llega en 3 a 5 días hábiles.")
+    expect(box).to_have_value("¡Hola Marta! Soy Ana. Enviamos a todo el país: en AMBA llega en 24 a 48 h y al interior "
+                              "en 72 h hábiles. El envío es gratis en compras desde $50.000.")
     box.press("Enter")  # sends
     expect(box).to_have_value("")
     mine = history.locator(".msg--agent").last
