@@ -361,7 +361,7 @@ class _Turn:
         menu_element.cancel_timers(self)
         if name == platform_intents.OPT_OUT:
             # Recorded whatever the file says next: the contact book keeps it per channel (the resolver writes it).
-            self.event("opted_out", intent, channel=self.context.channel)
+            self.event(platform_intents.OPTED_OUT_EVENT, intent, channel=self.context.channel)
         if name == platform_intents.GREETING and any(e.type == "startup" for e in self.outcome.events):
             return  # the session's start greeted already
         self.position.last_intent = intent

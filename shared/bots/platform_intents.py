@@ -29,6 +29,10 @@ HUMAN, GREETING, THANKS, GOODBYE, YES, NO, OPT_OUT = NAMES
 FILE_ALIASES = {"stop": OPT_OUT}
 
 
+# The engine's event when a customer opts out: the resolver records it in the contact book, per channel.
+OPTED_OUT_EVENT = "opted_out"
+
+
 def label(name: str) -> str:
     """The model's label of a platform intent: ``platform.human``."""
     return PREFIX + name
@@ -75,8 +79,8 @@ _PEOPLE = {
 }
 _ANYONE = {"alguien", "gente", "personas", "someone", "somebody", "anyone", "people", "alguem", "pessoas"}
 _REACH = {
-    "es": ("hablar", "hablarle", "ablar", "charlar", "chatear", "conversar", "comunicarme", "comunicar",
-           "comunicame", "comuniquenme", "contactar", "contactarme", "contactame", "conectarme", "conectame",
+    "es": ("hablar", "hablarle", "ablar", "charlar", "chatear", "conversar", "comunicarme", "comunicar", "comunicas",
+           "comunica", "comunicarse", "comunicame", "comuniquenme", "contactar", "contactarme", "contactame", "conectarme", "conectame",
            "pasame", "pasarme", "pasenme", "pasas", "derivame", "derivarme", "derivenme", "transferime",
            "transferirme", "transfiereme", "ponerme en contacto", "comunicacion", "me atienda", "me atiendan",
            "que me atienda", "hablo"),

@@ -31,6 +31,7 @@ from shared.bots.engine import (
 )
 from shared.bots.limits import LANGUAGES
 from shared.bots.matching import match_trigger
+from shared.bots.platform_intents import OPTED_OUT_EVENT
 from shared.channels.provider_events import SILENT_KINDS
 from shared.contacts import ContactBook
 from shared.conversations.handover import CUSTOMER, agent_desk
@@ -42,7 +43,7 @@ from shared.conversations.turns import TurnOrigin, stage_turn
 from shared.events import topics
 from shared.events.outbox import Outbox
 from shared.history.records import inbound_message_record
-from shared.kernel.errors import InvalidInput
+from shared.kernel.errors import InvalidInput, NotFound
 from shared.kernel.logs import log
 from shared.messages.ids import stable_hash
 from shared.messages.wire import InboundMessage
@@ -51,6 +52,7 @@ from shared.ports.document_store import Transaction
 from shared.ports.webhook_caller import WebhookCaller, WebhookFailed, WebhookRequest, WebhookResponse
 
 FUNCTION = "resolve_intent"
+OPT_OUT_SOURCE = "customer asked the bot to stop"
 __all__ = ["CONVERSATIONS", "PROCESSED", "ResolveResult", "messages_collection", "resolve_inbound_message"]
 
 
@@ -146,7 +148,10 @@ def resolve_inbound_message(ports: BotTurnPorts, message: InboundMessage) -> Res
         run_engine(copy.deepcopy(snapshot) if snapshot else Conversation.start(message, ports.clock.now()),
                    ports.clock.now())
 
+    opted_out: list[str] = []  # channels the customer asked to hear nothing more on, this turn
+
     def turn(tx: Transaction) -> int | None:
+        opted_out.clear()  # a retried transaction runs the turn afresh
         if already_processed(tx, marker):
             return None
         now = ports.clock.now()
@@ -155,6 +160,7 @@ def resolve_inbound_message(ports: BotTurnPorts, message: InboundMessage) -> Res
             raise _TicketOpened  # people took the conversation since the snapshot
         bot, outcome = run_engine(conversation, now)
         matched = next((e for e in outcome.events if e.type == "intent_matched"), None)
+        opted_out.extend(e.detail["channel"] for e in outcome.events if e.type == OPTED_OUT_EVENT)
         language = detected_language(bot, message.text)
         inbound_record = inbound_message_record(message, outcome.position.session_id,
                                                 matched.intent if matched else "",
@@ -173,12 +179,27 @@ def resolve_inbound_message(ports: BotTurnPorts, message: InboundMessage) -> Res
         replies = ports.store.run_transaction(turn)
     except _TicketOpened:
         return _for_the_agents(ports, message, marker)
+    for channel in opted_out:
+        _record_opt_out(ports, message, contact_id, channel)
     published = outbox.flush(conversation_id)
     return ResolveResult(handled=replies is not None, replies=replies or 0, published=published)
 
 
 class _TicketOpened(Exception):
     pass
+
+
+def _record_opt_out(ports: BotTurnPorts, message: InboundMessage, contact_id: str, channel: str) -> None:
+    """The customer asked to hear nothing more on this channel (platform intent opt_out): the contact book keeps
+    the withdrawal per channel, as a consent. After the turn commits; recording it twice only restamps it."""
+    if not contact_id:
+        return
+    try:
+        ContactBook(ports.store, ports.clock).set_opt_in(message.workspace_id, contact_id, channel, False,
+                                                        source=OPT_OUT_SOURCE)
+    except (InvalidInput, NotFound):
+        log("WARNING", "opt-out not recorded: the contact is gone or the channel is not one of a contact",
+            function=FUNCTION, channel=channel, message_id=message.message_id)
 
 
 def _contact_of(ports: BotTurnPorts, message: InboundMessage) -> str:
