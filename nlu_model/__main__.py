@@ -35,7 +35,8 @@ def _train_bot(args: argparse.Namespace) -> int:
         print(f"{args.bot}: a model needs at least two intents with triggers", file=sys.stderr)
         return 2
     drop = BOT_ACCURACY_DROP if args.max_accuracy_drop is None else args.max_accuracy_drop
-    out = train_bot_model(examples, bot.language, args.out, max_accuracy_drop=drop)
+    out = train_bot_model(examples, bot.language, args.out, max_accuracy_drop=drop,
+                          platform_intents=bot.kept_platform_intents())
     print(json.dumps({"model": str(out), **json.loads((out / "manifest.json").read_text())["metrics"]}))
     return 0
 

@@ -13,6 +13,7 @@ Importing this module is cheap (no numpy, no scikit-learn): the bot engine reads
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -72,3 +73,13 @@ def platform_phrasings(language: str, split: str = "train") -> list[tuple[str, s
     """The (text, intent) pairs of the platform intents in `language` ("es", "en", "pt") for `split`
     ("train": what bot models learn from; "test": the held-back part that measures the set)."""
     return [(row.text, row.intent) for row in platform_examples(language, split)]
+
+
+@cache
+def set_version() -> str:
+    """A short digest of the shipped set: a model trained with another set is another model (the bot model
+    catalog keys stored models by it, so a bot version published before a set change is trained again)."""
+    digest = hashlib.sha256()
+    for language in LANGUAGES:
+        digest.update((DATA_DIR / f"{language}.jsonl").read_bytes())
+    return digest.hexdigest()[:10]

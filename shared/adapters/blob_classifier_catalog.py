@@ -1,8 +1,9 @@
-"""Each published bot's intent model: trained from its triggers at publish time, kept in the blob store
+"""Each published bot's intent model: trained from its triggers and the platform intents it keeps
+(nlu_model.platform_intents: asking for a person, greeting, thanks, ...) at publish time, kept in the blob store
 (Cloud Storage in the cloud, a folder under the data dir locally), loaded lazily by resolve_intent.
 
-The model of a bot version lives at ``models/<workspace>/<bot>/<version>/``; its ``files.json`` is
-written last, so a half-uploaded model is never loaded. resolve_intent asks for the version it is
+The model of a bot version lives at ``models/<workspace>/<bot>/<bot version>-<platform set version>/``;
+its ``files.json`` is written last, so a half-uploaded model is never loaded. resolve_intent asks for the version it is
 running, so a new version is picked up without a redeploy, and a warm instance keeps the loaded
 model for its life (nlu_model caches per folder and version).
 """
@@ -24,18 +25,32 @@ MODELS_PREFIX = "models"
 MANIFEST = "files.json"
 MIN_INTENTS = 2  # a classifier needs at least two intents to choose between
 
-# A model is a pure function of the bot version's triggers: one process trains each version once
+# A model is a pure function of the bot version and the platform set: one process trains each once
 # (a command-line test run publishes the same bot into many fresh workspaces).
 _trained: dict[str, dict[str, bytes]] = {}
 _trained_lock = threading.Lock()
 
 
 def model_prefix(workspace_id: str, bot: Bot) -> str:
-    return f"{MODELS_PREFIX}/{workspace_id}/{bot.id}/{bot.source_hash}"
+    return f"{MODELS_PREFIX}/{workspace_id}/{bot.id}/{model_version(bot)}"
+
+
+def model_version(bot: Bot) -> str:
+    """What the model is a function of: the bot version and the platform intents' shipped set."""
+    from nlu_model.platform_intents import set_version  # cheap: json and hashlib only
+
+    return f"{bot.source_hash}-{set_version()}"
 
 
 def training_examples(bot: Bot) -> list[tuple[str, str]]:
+    """The bot's own (trigger, intent) pairs; train_bot_model adds the platform intents it keeps."""
     return [(trigger, intent.name) for intent in bot.triggered_intents() for trigger in intent.triggers]
+
+
+def needs_model(bot: Bot) -> bool:
+    """Two intents of its own with triggers. A bot with fewer has no model (training costs seconds at
+    publish time): its triggers and the engine's shipped phrases for the platform intents decide."""
+    return len({intent for _, intent in training_examples(bot)}) >= MIN_INTENTS
 
 
 class BotModelCatalog:
@@ -47,7 +62,7 @@ class BotModelCatalog:
 
     def train_and_store(self, workspace_id: str, bot: Bot) -> str | None:
         """Train the bot's model and store it (before the bot itself is published); None if it needs none."""
-        if len({intent for _, intent in training_examples(bot)}) < MIN_INTENTS:
+        if not needs_model(bot):
             return None
         prefix = model_prefix(workspace_id, bot)
         if self._blobs.exists(f"{prefix}/{MANIFEST}"):
@@ -56,7 +71,7 @@ class BotModelCatalog:
         for name, data in files.items():
             self._blobs.put(f"{prefix}/{name}", data)
         self._blobs.put(f"{prefix}/{MANIFEST}", json.dumps(sorted(files)).encode(), content_type="application/json")
-        log("INFO", "bot model stored", workspace_id=workspace_id, bot_id=bot.id, version=bot.source_hash)
+        log("INFO", "bot model stored", workspace_id=workspace_id, bot_id=bot.id, version=model_version(bot))
         return prefix
 
     def for_bot(self, workspace_id: str, bot: Bot) -> Any | None:
@@ -86,12 +101,13 @@ class BotModelCatalog:
 
 def _train(bot: Bot) -> dict[str, bytes]:
     with _trained_lock:
-        files = _trained.get(bot.source_hash)
+        files = _trained.get(model_version(bot))
         if files is None:
             import nlu_model  # scikit-learn: only at publish time, never in resolve_intent's hot path
 
             with tempfile.TemporaryDirectory() as tmp:
-                folder = nlu_model.train_bot_model(training_examples(bot), bot.language, Path(tmp) / "model")
+                folder = nlu_model.train_bot_model(training_examples(bot), bot.language, Path(tmp) / "model",
+                                                   platform_intents=bot.kept_platform_intents())
                 files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-            _trained[bot.source_hash] = files
+            _trained[model_version(bot)] = files
         return files

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from nlu_model.platform_intents import PLATFORM_INTENTS
 from tests.nlu.conftest import shop_examples
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,8 +87,9 @@ def test_train_bot_reads_the_bot_definition_file(tmp_path):
     assert trained.returncode == 0, trained.stderr
     manifest = json.loads((tmp_path / "tienda" / "manifest.json").read_text())
     assert manifest["language"] == "es"
-    assert manifest["labels"] == ["envios", "horario", "saludo"]
-    assert manifest["metrics"]["train_examples"] == 12
+    # As published (issue 17): the bot's intents and the seven platform intents it keeps.
+    assert manifest["labels"] == sorted(["envios", "horario", "saludo", *PLATFORM_INTENTS])
+    assert manifest["metrics"]["bot_examples"] == 12
 
 
 def test_a_malformed_data_file_is_reported_with_its_line(tmp_path):

@@ -15,7 +15,7 @@ locals {
     for name, f in local.functions : name => sort(setunion(
       local.common_sources,
       fileset(local.repo, "functions/${name}/**/*.{py,json,html,js,css}"),
-      flatten([for package in f.packages : tolist(fileset(local.repo, "${package}/**/*.{py,json}"))]),
+      flatten([for package in f.packages : tolist(fileset(local.repo, "${package}/**/*.{py,json,jsonl}"))]),
     ))
   }
 }
