@@ -25,7 +25,15 @@ from shared.bots.elements import menu as menu_element
 from shared.bots.elements.base import Resume
 from shared.bots.expressions import Condition, evaluate_condition
 from shared.bots.first_message import beyond_greeting
-from shared.bots.matching import match_trigger, normalise, rank_intents, said_inside
+from shared.bots.matching import match_trigger, normalise, said_inside
+from shared.bots.suggestions import (
+    intents_to_offer,
+    rank_nearest,
+    refused_suggestions,
+    refuses_suggestions,
+    suggestions_frame,
+    suggestions_on_screen,
+)
 from shared.bots.templates import greeting, render
 from shared.bots.turn_types import (
     BotPosition,
@@ -47,9 +55,6 @@ __all__ = [
 ]
 
 MAX_JUMPS_PER_TURN = 10
-MAX_SUGGESTIONS = 3
-SUGGESTION_MIN_SCORE = 0.34
-RELATED_TOPIC_MIN_SCORE = 0.5
 NUMBER_EMOJIS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -391,7 +396,18 @@ class _Turn:
         return yes_options[0] if said == platform_intents.YES else no_options[0]
 
     def not_understood(self, text: str) -> None:
+        """Nothing matched: a bot of the flow whose expertise fits, the current topic's nearest intent, the nearest
+        intents as buttons, then the bot's not-understood intent. Nearest by the model's scores, never an intent the
+        customer just refused (shared/bots/suggestions.py)."""
         self.event("not_understood", self.position.last_intent)
+        refused = refused_suggestions(self.position.menu_stack)
+        if refused:
+            said_no = refuses_suggestions(text)
+            self.event("suggestions_refused", suggestions=self.position.menu_stack[-1]["suggested"],
+                       how="said_no" if said_no else "ignored")
+            if said_no:
+                self.not_understood_fallback()
+                return
         allowed = {name for name, intent in self.bot.intents.items() if intent.triggers and self.holds(intent.when)}
         for other in self.context.expertise_bots:
             found = match_trigger(other, text)
@@ -401,21 +417,27 @@ class _Turn:
                 if found and other.intent(found.intent):
                     self.run_matched(found.intent, found.confidence, found.how)
                 return
-        ranking = rank_intents(self.bot, text, allowed)
+        classifier = self.context.classifier
+        ranking = rank_nearest(self.bot, text, allowed, classifier.predict(text) if classifier is not None else None)
         if self.bot.related_topic and self.position.topic:
-            in_topic = [(n, s) for n, s in ranking if self.bot.intents[n].topic == self.position.topic]
-            if in_topic and in_topic[0][1] >= RELATED_TOPIC_MIN_SCORE:
-                self.event("not_understood_related_topic", in_topic[0][0], topic=self.position.topic)
+            in_topic = [(n, s) for n, s in ranking.scores
+                        if self.bot.intents[n].topic == self.position.topic and n not in refused]
+            if in_topic and in_topic[0][1] >= ranking.related_topic_min:
+                self.event("not_understood_related_topic", in_topic[0][0], topic=self.position.topic,
+                           ranked_by=ranking.ranked_by)
                 self.run_target(in_topic[0][0], via="related_topic")
                 return
-        suggestions = [n for n, s in ranking if s >= SUGGESTION_MIN_SCORE][:MAX_SUGGESTIONS]
-        if self.bot.related_intents and suggestions:
-            self.event("not_understood_suggestions", suggestions=suggestions)
-            options = [{"title": _title_of(self.bot.intents[n]), "go_to": n} for n in suggestions]
-            self.position.menu_stack = [{"header": self.phrase("suggest"), "options": options,
-                                         "numbered_emojis": False, "menu": ""}]
+        offered = intents_to_offer(ranking, refused)
+        if self.bot.related_intents and offered:
+            self.event("not_understood_suggestions", suggestions=offered, ranked_by=ranking.ranked_by)
+            options = [{"title": _title_of(self.bot.intents[n]), "go_to": n} for n in offered]
+            self.position.menu_stack = [suggestions_frame(self.phrase("suggest"), options, offered, refused)]
             self.say("buttons", self.phrase("suggest"), tuple(o["title"] for o in options))
             return
+        self.not_understood_fallback()
+
+    def not_understood_fallback(self) -> None:
+        """The chain's last step: the bot's not-understood intent, or the platform's phrase."""
         self.event("not_understood_fallback", self.bot.not_understood or "")
         if self.bot.not_understood:
             self.run_target(self.bot.not_understood, via="not_understood")
@@ -488,6 +510,9 @@ def take_turn(bot: Bot, position: BotPosition, text: str, context: TurnContext,
         option = turn.chosen_option(text)
         if option is not None:
             turn.run_option(option)
+            return turn.outcome
+        if suggestions_on_screen(position.menu_stack) and refuses_suggestions(text):
+            turn.not_understood(text)  # "no" to "¿Quisiste decir…?": never matched as an intent
             return turn.outcome
 
     # With options on screen, a bare number or number emoji answers the menu: never an intent.
