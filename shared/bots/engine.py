@@ -417,8 +417,7 @@ class _Turn:
                 if found and other.intent(found.intent):
                     self.run_matched(found.intent, found.confidence, found.how)
                 return
-        classifier = self.context.classifier
-        ranking = rank_nearest(self.bot, text, allowed, classifier.predict(text) if classifier is not None else None)
+        ranking = rank_nearest(self.bot, text, allowed, self.prediction(text))  # the model's, asked once a turn
         if self.bot.related_topic and self.position.topic:
             in_topic = [(n, s) for n, s in ranking.scores
                         if self.bot.intents[n].topic == self.position.topic and n not in refused]
