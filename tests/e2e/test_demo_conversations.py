@@ -14,7 +14,8 @@ from shared.cli.scripts import compare_replies, describe_reply, load_script_file
 from tests.support.webchat_client import Visitor
 
 BOTS = Path(__file__).resolve().parent.parent.parent / "bots"
-SCRIPTS = [("tienda.yaml", "demo-site"), ("servicos.yaml", "demo-site-pt"), ("handover.yaml", "demo-site")]
+SCRIPTS = [("tienda.yaml", "demo-site"), ("servicos.yaml", "demo-site-pt"), ("handover.yaml", "demo-site"),
+           ("first_message_es.yaml", "demo-site"), ("first_message_pt.yaml", "demo-site-pt")]
 PATIENCE_S = 20.0  # how long a turn may take to answer in wall time
 PAUSE_STEP = timedelta(seconds=1)  # clock advance per poll, so pauses between replies elapse
 QUIET_S = {"embedded": 0.3, "emulators": 0.8}  # no reply beyond the expected ones may show up in this time
