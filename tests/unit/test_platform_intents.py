@@ -362,3 +362,9 @@ def test_a_wrong_platform_intents_section_is_reported_line_by_line():
         "got a number",
         "prueba.yaml:16 platform_intents.opt_out: opt_out is set twice (stop is another name for opt_out)",
     ]
+
+
+def test_the_engine_and_the_model_name_the_platform_intents_alike():
+    from nlu_model.platform_intents import PLATFORM_INTENTS  # the labelled set the models train on
+
+    assert tuple(platform_intents.label(name) for name in platform_intents.NAMES) == PLATFORM_INTENTS
