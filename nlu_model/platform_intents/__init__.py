@@ -31,6 +31,7 @@ PLATFORM_INTENTS: tuple[str, ...] = (HUMAN, GREETING, THANKS, GOODBYE, YES, NO, 
 LANGUAGES: tuple[str, ...] = ("es", "en", "pt")
 SPLITS: tuple[str, ...] = ("train", "test")
 DATA_DIR = Path(__file__).resolve().parent / "data"
+SET_FILE = "set.json"
 
 
 def is_platform_intent(name: str) -> bool:
@@ -77,8 +78,15 @@ def platform_phrasings(language: str, split: str = "train") -> list[tuple[str, s
 
 @cache
 def set_version() -> str:
-    """A short digest of the shipped set: a model trained with another set is another model (the bot model
-    catalog keys stored models by it, so a bot version published before a set change is trained again)."""
+    """The shipped set's version (a digest of the data files, written by build.py into data/set.json):
+    a model trained with another set is another model, so the bot model catalog keys stored models by it
+    and a bot version published before a set change is trained again. Read from a small file, not
+    hashed here: resolve_intent asks for it on its cold start."""
+    return json.loads((DATA_DIR / SET_FILE).read_text(encoding="utf-8"))["version"]
+
+
+def digest_of_data() -> str:
+    """What set_version() should say of the data files as they are (build.py writes it; a test compares)."""
     digest = hashlib.sha256()
     for language in LANGUAGES:
         digest.update((DATA_DIR / f"{language}.jsonl").read_bytes())

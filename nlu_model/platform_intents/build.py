@@ -20,7 +20,7 @@ from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
-from nlu_model.platform_intents import DATA_DIR, HUMAN, LANGUAGES, OPT_OUT, PLATFORM_INTENTS
+from nlu_model.platform_intents import DATA_DIR, HUMAN, LANGUAGES, OPT_OUT, PLATFORM_INTENTS, SET_FILE, digest_of_data
 
 TEST_EVERY = 5  # one phrasing in five (with its variants) is held back
 # Intents whose asks carry courtesy and openers ("hola, ¿me pasás con un asesor, por favor?").
@@ -118,6 +118,7 @@ def main() -> None:
         lines = [json.dumps(row, ensure_ascii=False) for row in rows(language)]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{path}: {len(lines)} phrasings")
+    (DATA_DIR / SET_FILE).write_text(json.dumps({"version": digest_of_data()}) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ from nlu_model.platform_intents import (
     HUMAN,
     LANGUAGES,
     PLATFORM_INTENTS,
+    digest_of_data,
     platform_examples,
     platform_phrasings,
+    set_version,
 )
 from nlu_model.platform_intents.build import rows as built_rows
 
@@ -58,6 +60,11 @@ def test_a_phrasing_and_its_variants_are_held_back_together(language):
 def test_the_shipped_files_are_what_the_builder_writes_from_the_hand_written_phrasings(language):
     shipped = [json.loads(line) for line in (DATA_DIR / f"{language}.jsonl").read_text(encoding="utf-8").splitlines()]
     assert shipped == built_rows(language), "run: python -m nlu_model.platform_intents.build"
+
+
+def test_the_set_version_is_the_digest_of_the_shipped_files():
+    """Stored bot models are keyed by it: a changed set must say so, or old models would be kept."""
+    assert set_version() == digest_of_data(), "run: python -m nlu_model.platform_intents.build"
 
 
 # What the issue asks the set to cover, word for word (found in some phrasing, accents and case ignored).
