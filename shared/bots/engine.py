@@ -350,7 +350,7 @@ class _Turn:
         action = self.bot.platform_intent(platform_intents.HUMAN).action
         if action is not None:
             self.run_action(action)
-        if self.position.handoff is None and self.outcome.bot_id == self.bot.id:
+        if self.position.handoff is None:  # what the file named ended elsewhere (a mute, a question, a bot)
             self.position.pending_ask = None
             self.run_element("assign", {"queue": self.bot.keywords.human_queue}, None)
         self.position.muted_until = ""
