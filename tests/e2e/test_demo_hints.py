@@ -74,8 +74,12 @@ def test_the_demo_pages_hints(embedded_stack):
 
 
 def test_the_readme_try_it_walk(embedded_stack):
-    visitor = Visitor(f"http://127.0.0.1:{embedded_stack.port}")
-    posted = visitor.say("hola")
+    base = f"http://127.0.0.1:{embedded_stack.port}"
+    # As the README's first curl: no visitor id; the answer gives the new visitor's id and token.
+    first = httpx.post(f"{base}/webhook_webchat", json={"site": "demo-site", "text": "hola"}, timeout=10)
+    assert first.status_code == 202, first.text
+    posted = first.json()
+    visitor = Visitor(base, visitor_id=posted["visitor_id"], token=posted["visitor_token"])
     wait_for_text(visitor, "Soy Sol")
     visitor.wait_for_replies(2)
     visitor.say("1")
