@@ -80,12 +80,11 @@ _PEOPLE = {
 _ANYONE = {"alguien", "gente", "personas", "someone", "somebody", "anyone", "people", "alguem", "pessoas"}
 _REACH = {
     "es": ("hablar", "hablarle", "ablar", "charlar", "chatear", "conversar", "comunicarme", "comunicar", "comunicas",
-           "comunica", "comunicarse", "comunicame", "comuniquenme", "contactar", "contactarme", "contactame", "conectarme", "conectame",
-           "pasame", "pasarme", "pasenme", "pasas", "derivame", "derivarme", "derivenme", "transferime",
-           "transferirme", "transfiereme", "ponerme en contacto", "comunicacion", "me atienda", "me atiendan",
-           "que me atienda", "hablo"),
-    "en": ("talk", "speak", "chat", "connect me", "transfer me", "put me through", "get me", "reach",
-           "contact"),
+           "comunica", "comunicarse", "comunicame", "comuniquenme", "contactar", "contactarme", "contactame",
+           "conectarme", "conectame", "pasame", "pasarme", "pasenme", "pasas", "derivame", "derivarme", "derivenme",
+           "transferime", "transferirme", "transfiereme", "ponerme en contacto", "comunicacion", "me atienda",
+           "me atiendan", "que me atienda", "hablo"),
+    "en": ("talk", "speak", "chat", "connect me", "transfer me", "put me through", "get me", "reach", "contact"),
     "pt": ("falar", "conversar", "me passa", "me passe", "me transfere", "me transfira", "me coloca", "contatar",
            "contato", "me atenda", "me atender", "falo"),
 }
