@@ -266,3 +266,15 @@ def test_a_reply_the_provider_keeps_refusing_goes_to_the_dead_letter_topic_after
         assert ana.seen() == []
     finally:
         stack.stop()
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_first_message_that_greets_and_asks_gets_the_greeting_and_the_answer(channel, embedded, simulators):
+    # Issue 17, point 2, on every provider channel: greeting once, then the answer, in the same turn.
+    ana = customer(channel, embedded, simulators)
+    ana.say("hola, buenas tardes, ¿hacen envíos al interior?")
+    ana.wait_for(3)
+    replies = settle(ana)
+    assert sum(GREETING in reply for reply in replies) == 1
+    assert GREETING in replies[0]
+    assert "Enviamos a todo el país" in replies[-1]
