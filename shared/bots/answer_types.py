@@ -673,7 +673,8 @@ def _month_name_dates_in(tokens: list[str], language: str, today: date) -> list[
 
 
 def _entity_values_in(entity: Entity, answer: str) -> tuple[str, ...]:
-    """Values and synonyms named in the sentence; if none is written exactly, one written with a small typo."""
+    """Values and synonyms named in the sentence; if none is written exactly, one written with a small typo
+    (in words without digits)."""
     tokens = _fold(answer).split()
     exact = tuple(value for _, value in _phrase_positions(tokens, entity.lookup))
     if exact or len(tokens) > FUZZY_SENTENCE_MAX_WORDS:
@@ -683,6 +684,9 @@ def _entity_values_in(entity: Entity, answer: str) -> tuple[str, ...]:
     for size in range(1, longest + 1):
         for start in range(len(tokens) - size + 1):
             words = " ".join(tokens[start:start + size])
+            # A digit off is another thing ("10 giga" is not "1 giga"): words with digits must be exact.
+            if any(c.isdigit() for c in words):
+                continue
             if len(words) >= FUZZY_MIN_CHARS and (value := entity.match(words)) is not None:
                 fuzzy.append(value)
     return tuple(fuzzy)

@@ -28,6 +28,7 @@ from shared.bots.first_message import beyond_greeting
 from shared.bots.matching import match_trigger, normalise, said_inside
 from shared.bots.suggestions import (
     intents_to_offer,
+    nearest_in_topic,
     rank_nearest,
     refused_suggestions,
     refuses_suggestions,
@@ -419,12 +420,12 @@ class _Turn:
                 return
         ranking = rank_nearest(self.bot, text, allowed, self.prediction(text))  # the model's, asked once a turn
         if self.bot.related_topic and self.position.topic:
-            in_topic = [(n, s) for n, s in ranking.scores
-                        if self.bot.intents[n].topic == self.position.topic and n not in refused]
-            if in_topic and in_topic[0][1] >= ranking.related_topic_min:
-                self.event("not_understood_related_topic", in_topic[0][0], topic=self.position.topic,
+            topic_of = {name: intent.topic for name, intent in self.bot.intents.items()}
+            in_topic = nearest_in_topic(ranking, topic_of, self.position.topic, refused)
+            if in_topic is not None:
+                self.event("not_understood_related_topic", in_topic, topic=self.position.topic,
                            ranked_by=ranking.ranked_by)
-                self.run_target(in_topic[0][0], via="related_topic")
+                self.run_target(in_topic, via="related_topic")
                 return
         offered = intents_to_offer(ranking, refused)
         if self.bot.related_intents and offered:

@@ -187,6 +187,13 @@ def test_an_entity_value_inside_a_sentence_is_found(language, text, value):
     assert found("entity:provincias", text, language) == value
 
 
+def test_inside_a_sentence_a_typo_is_forgiven_only_in_words_without_digits():
+    planos = {"planos": Entity.from_spec("planos", {"values": ["Sol 1 Giga"], "synonyms": {"Sol 1 Giga": ["1 giga"]}})}
+    typed = parse_answer_type("entity:planos", planos)
+    assert validate_answer(typed, "quiero el de 1 giga", "pt", TODAY).value == "Sol 1 Giga"
+    assert validate_answer(typed, "o de 10 giga", "pt", TODAY) == AnswerResult(False, None, "not_in_list")
+
+
 def test_a_sentence_naming_two_values_is_asked_again():
     assert asked_again("entity:provincias", "Córdoba y Mendoza", "es") == "ambiguous"
 

@@ -139,7 +139,7 @@ def test_refusals_are_forgotten_once_a_message_is_understood():
     chat = Chat(ScoredClassifier(FOUR_NEAR))
     chat.buttons("algo raro")
     chat.buttons("no")
-    assert chat.say("a que hora abren").replies[0].text == "Abrimos de 9 a 18."
+    assert chat.say("pagar en cuotas").replies[0].text == "Hasta 6 cuotas sin interés."
     assert chat.buttons("algo raro") == ("A que hora abren", "Pagar en cuotas", "Envios a domicilio")
 
 
@@ -152,20 +152,28 @@ def test_choosing_a_button_still_works_and_a_no_followed_by_a_request_is_a_reque
 
 
 def test_the_current_topics_intent_is_not_run_when_the_customer_refused_it():
-    chat = Chat(ScoredClassifier([("medios_pago", 0.3), ("horario", 0.25)],
+    chat = Chat(ScoredClassifier([("horario", 0.3), ("medios_pago", 0.25)],
                                  per_message={"y eso?": [("medios_pago", 0.6), ("seguimiento", 0.3)]}))
     chat.say("pagar en cuotas")  # the customer is in the pagos topic now
-    assert chat.buttons("algo raro") == ("Medios de pago", "A que hora abren")
+    assert chat.buttons("algo raro") == ("A que hora abren", "Medios de pago")
     # Alone, "y eso?" would run medios_pago as the topic's nearest intent; the customer just passed on it.
     assert chat.buttons("y eso?") == ("Donde esta mi pedido",)
     assert "not_understood_related_topic" not in chat.events()
 
 
-def test_the_current_topics_intent_runs_by_the_models_score():
-    chat = Chat(ScoredClassifier([("medios_pago", 0.6), ("seguimiento", 0.3)]))
+def test_the_current_topics_intent_runs_when_the_model_ranks_it_first_with_a_quarter_of_the_mass():
+    chat = Chat(ScoredClassifier([("medios_pago", 0.26), ("seguimiento", 0.25)]))
     chat.say("pagar en cuotas")
     assert chat.say("y eso?").replies[0].text == "Tarjeta, transferencia o efectivo."
     assert chat.event("not_understood_related_topic") == {"topic": "pagos", "ranked_by": "model"}
+
+
+@pytest.mark.parametrize("ranking", [[("seguimiento", 0.4), ("medios_pago", 0.35)], [("medios_pago", 0.24)]])
+def test_the_current_topics_intent_is_only_offered_when_another_leads_or_it_is_below_a_quarter(ranking):
+    chat = Chat(ScoredClassifier(ranking))
+    chat.say("pagar en cuotas")
+    assert "Medios de pago" in chat.buttons("y eso?")
+    assert "not_understood_related_topic" not in chat.events()
 
 
 # --- what a refusal is ----------------------------------------------------------------------------------------
