@@ -513,8 +513,8 @@ def _found_in_sentence(answer_type: AnswerType, answer: str, language: str, toda
     if kind == "number":
         return _numbers_in(answer, language)
     if kind == "email":
-        return _Found(tuple(_validate_email(m[0]).value for m in _EMAIL_IN_SENTENCE.finditer(answer)
-                            if _validate_email(m[0]).ok))
+        checked = (_validate_email(match[0]) for match in _EMAIL_IN_SENTENCE.finditer(answer))
+        return _Found(tuple(result.value for result in checked if result.ok))
     if kind == "phone":
         return _phones_in(answer)
     if kind == "date":
