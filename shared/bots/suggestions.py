@@ -50,11 +50,15 @@ TRIGGERS_RELATED_TOPIC_MIN = 0.5
 
 def rank_nearest(bot: Bot, text: str, allowed: set[str], prediction: Any | None) -> Ranking:
     """The intents of ``allowed`` nearest the message: by the model's scores when there is a prediction
-    (``Prediction.ranking``), by trigger words only without a classifier."""
+    (``Prediction.ranking``), by trigger words without a classifier or when the model offers none of them."""
     if prediction is not None:
         scores = tuple((str(name), float(score)) for name, score in (getattr(prediction, "ranking", None) or ())
                        if name in allowed and score > 0)
-        return Ranking("model", scores, MODEL_SUGGEST_MIN, MODEL_RELATED_TOPIC_MIN, related_topic_leads=True)
+        if any(score >= MODEL_SUGGEST_MIN for _, score in scores):
+            return Ranking("model", scores, MODEL_SUGGEST_MIN, MODEL_RELATED_TOPIC_MIN, related_topic_leads=True)
+        # The model places the message on none of the intents it may offer (it is sure of one that is off now,
+        # or of nothing): its scores say nothing about them, so the words the message shares with their
+        # triggers rank them, on that scale's bars.
     return Ranking("triggers", tuple(rank_intents(bot, text, allowed)), TRIGGERS_SUGGEST_MIN,
                    TRIGGERS_RELATED_TOPIC_MIN)
 

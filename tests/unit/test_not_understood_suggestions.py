@@ -98,6 +98,14 @@ def test_without_a_classifier_the_trigger_words_rank_them():
     assert chat.event("not_understood_suggestions") == {"suggestions": ["envios"], "ranked_by": "triggers"}
 
 
+def test_when_the_model_offers_none_of_the_intents_on_hand_their_trigger_words_rank_them():
+    # The model is sure of something the bot cannot offer now (a platform intent here; an intent whose
+    # `when` is false in the demo's "quando vem o técnico?"), so its scores say nothing of the others.
+    chat = Chat(ScoredClassifier([("platform.human", 0.97), ("horario", 0.01), ("envios", 0.01)]))
+    assert chat.buttons("costo de la cosa") == ("Envios a domicilio",)
+    assert chat.event("not_understood_suggestions") == {"suggestions": ["envios"], "ranked_by": "triggers"}
+
+
 def test_intents_below_the_bar_without_triggers_or_of_the_platform_are_never_offered():
     chat = Chat(ScoredClassifier([("platform.human", 0.5), ("bienvenida", 0.3), ("cuotas", MODEL_SUGGEST_MIN - 0.01)]))
     assert chat.buttons("algo raro") == ()
