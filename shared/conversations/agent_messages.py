@@ -97,14 +97,15 @@ def reply_as_agent(ports: ConversationPorts, author: Author, conversation_id: st
         raise InvalidInput("client_message_id must be a non-empty string of at most 100 characters")
     ticket = held_ticket(ports, author, conversation_id)
     conversation = conversation_of(ports, author, conversation_id)
-    if ticket.status == NEW and ticket.agent == author.agent_id:
-        agent_desk(ports).take(ticket.id, author.agent_id)
     if quote:
         quoted = ports.store.get(messages_collection(conversation_id), quote)
         if quoted is None:
             raise InvalidInput(f"quote: message {quote!r} is not in this conversation")
         payload["reply_to"] = {"message_id": quote, "provider_message_id": quoted.get("provider_message_id", ""),
                                "text": quoted.get("text", "")[:200]}
+    # Taking the ticket is a write: only once the request is known to be good, so a refused one changes nothing.
+    if ticket.status == NEW and ticket.agent == author.agent_id:
+        agent_desk(ports).take(ticket.id, author.agent_id)
     message_id = f"ag_{stable_hash(author.workspace_id, author.agent_id, client_message_id)}"
     outbox = Outbox(ports.store, ports.bus, ports.clock, ports.scheduler)
 

@@ -207,3 +207,19 @@ def test_an_email_the_server_refuses_is_refused_by_the_documents_pattern_too(pla
     body = document["paths"]["/contacts"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     pattern = body["properties"]["addresses"]["properties"]["email"]["pattern"]
     assert re.search(pattern, email) is None
+
+
+def test_a_reply_quoting_a_message_not_in_the_conversation_is_a_400_and_leaves_the_new_ticket_untaken(
+        platform, console):  # noqa: F811
+    # Found by the console_api fuzz suite: the agent's first reply took the ticket (NEW -> IN_PROGRESS)
+    # before the quote was checked, so the refused request still changed the ticket and the conversation.
+    conversation_id = customer_asks_for_a_person(platform)
+    ana = console.login(f"ana@{WS}.example")
+    assert console.call("PUT", "/me/status", ana, body={"status": "online"})[0] == 200
+    ticket_id = platform.store.get(CONVERSATIONS, conversation_id)["ticket_id"]
+    assert platform.store.get("tickets", ticket_id)["status"] == "NEW"
+    before = everything(platform)
+    status, body = console.call("POST", f"/conversations/{conversation_id}/replies", ana,
+                                body={"text": "¡Hola!", "client_message_id": "q-1", "quote": "in_none"})
+    assert status == 400 and "quote" in json.dumps(body, ensure_ascii=False)
+    assert everything(platform) == before
