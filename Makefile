@@ -24,12 +24,13 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-# The web chat widget's tests drive Debian's Chromium (never a browser downloaded by Playwright).
+# The web chat widget's tests drive Debian's Chromium (never a browser downloaded by Playwright); the
+# console's plain JavaScript modules are unit-tested with Debian's node.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Chromium (Debian package) for the browser tests"; \
+	@command -v chromium >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || { \
+	  echo "installing Chromium and node (Debian packages) for the browser and console tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium nodejs >/dev/null; }
 
 # checkov scans infra/terraform in an environment of its own: installed beside the project's packages, pip
 # settles on an old checkov whose dependencies replace python-hcl2 (the infra tests' parser) with an old API.

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests.support.availability import engine_unavailable
 
 MODULE = Path(__file__).resolve().parent.parent.parent / "console" / "views" / "quick_reply_text.js"
 NODE = shutil.which("node")
@@ -25,8 +25,9 @@ CASES = [
 ]
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_a_quick_reply_reads_naturally_with_and_without_the_contacts_name():
+    if NODE is None:
+        engine_unavailable("node", "install Debian's nodejs (`make chromium` does)")
     script = (f"import {{fillQuickReply}} from {json.dumps(MODULE.as_uri())};\n"
               f"const cases = {json.dumps([[text, name] for text, name, _ in CASES])};\n"
               "console.log(JSON.stringify(cases.map(([text, name]) => fillQuickReply(text, name))));\n")
